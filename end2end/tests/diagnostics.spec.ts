@@ -1,0 +1,69 @@
+import { expect, test } from "@playwright/test";
+
+test("the diagnostics page echoes text, numbers and emoji over /ws/echo", async ({ page }) => {
+  const problems: string[] = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error") problems.push(msg.text());
+  });
+  page.on("pageerror", (err) => problems.push(err.message));
+
+  await page.goto("/websocket-test");
+  const status = page.getByRole("status");
+  await expect(status).toHaveText("Disconnected");
+
+  // Hydration is done once the WASM has wired the button: clicking it changes the status.
+  await page.getByRole("button", { name: "Connect" }).click();
+  await expect(status).toHaveText("Connected");
+  await expect(page.getByRole("button", { name: "Disconnect" })).toBeEnabled();
+
+  const history = page.getByRole("list", { name: "History" });
+  const messages = ["Hello WebSocket!", "12345", "🚀 Unicode and emojis work too! 🎉"];
+  for (const text of messages) {
+    await page.getByRole("textbox", { name: "Message" }).fill(text);
+    await page.getByRole("button", { name: "Send" }).click();
+    await expect(history.locator(".history__entry--received", { hasText: `Echo: ${text}` })).toHaveCount(1);
+  }
+  await expect(history.locator(".history__entry--sent")).toHaveCount(3);
+  await expect(history.locator(".history__entry--received")).toHaveCount(3);
+  // Every entry carries its time.
+  await expect(history.locator(".history__entry--received .history__time").first()).toHaveText(
+    /^\d\d:\d\d:\d\d\.\d{3}$/,
+  );
+
+  await page.screenshot({ path: "screenshots/websocket-test.png", fullPage: true });
+
+  await page.getByRole("button", { name: "Disconnect" }).click();
+  await expect(status).toHaveText("Disconnected");
+  await expect(page.getByRole("button", { name: "Send" })).toBeDisabled();
+  await expect(history.locator(".history__entry--event").last()).toContainText("Disconnected (code 1000");
+
+  expect(problems).toEqual([]);
+});
+
+test("the diagnostics page is reachable under the seeds' paths", async ({ page }) => {
+  for (const path of ["/websocket-test.html", "/static/websocket_test.html"]) {
+    const response = await page.goto(path);
+    expect(response?.status()).toBe(200);
+    await expect(page.getByRole("heading", { name: "WebSocket diagnostics" })).toBeVisible();
+  }
+});
+
+test("the sign-in page, the demo shop and the 404 page render", async ({ page }) => {
+  await page.goto("/");
+  await expect(page.getByRole("textbox", { name: "Email" })).toBeVisible();
+  await expect(page.getByLabel("Password")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
+  await page.screenshot({ path: "screenshots/sign-in.png" });
+
+  for (const path of ["/widget-demo", "/widget-demo.html"]) {
+    const shop = await page.goto(path);
+    expect(shop?.status()).toBe(200);
+    await expect(page.getByRole("heading", { name: "Coffee worth waking up for." })).toBeVisible();
+  }
+  await expect(page.locator('script[src="/widget.js"][data-widget-key="demo"]')).toHaveCount(1);
+  await page.screenshot({ path: "screenshots/widget-demo.png" });
+
+  const missing = await page.goto("/no/such/page");
+  expect(missing?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "This page does not exist" })).toBeVisible();
+});

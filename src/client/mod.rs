@@ -1,0 +1,6 @@
+//! The browser side of the wire. Components hold these types on both targets, so they compile
+//! everywhere; the I/O itself only happens in the browser (feature `hydrate`). On the server the
+//! same calls answer with an error, and are never reached: event handlers only run in a browser.
+
+pub mod api;
+pub mod socket;

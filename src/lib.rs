@@ -1,0 +1,27 @@
+//! Switchboard: self-hosted, real-time customer-support chat in one Rust program.
+//!
+//! The crate builds twice from the same source: as the server (feature `ssr`, the `switchboard`
+//! binary) and as the WASM bundle that hydrates the pages in the browser (feature `hydrate`).
+//!
+//! Module map:
+//! - [`protocol`]: the wire types (REST bodies, WebSocket frames), shared by both targets.
+//! - [`app`]: the Leptos components of every page, rendered on the server and hydrated in the
+//!   browser: the agent dashboard, the demo shop, the WebSocket diagnostics page.
+//! - [`client`]: the browser side of the wire: WebSocket connections and the typed REST client.
+//!   Its types compile everywhere so components can hold them; its I/O runs in the browser only.
+//! - `server` (feature `ssr`): configuration, the HTTP router, WebSocket endpoints, storage.
+
+pub mod app;
+pub mod client;
+pub mod protocol;
+
+#[cfg(feature = "ssr")]
+pub mod server;
+
+/// The WASM entry point: attaches the reactive app to the HTML the server rendered.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

@@ -1,0 +1,769 @@
+//! The wire types of Switchboard: every JSON body and WebSocket frame that crosses between a browser
+//! (or a third-party client) and the server, exactly as `docs/protocol.md` documents them.
+//!
+//! This module compiles for both targets (the server and the WASM client) and depends on nothing
+//! but serde, so the two ends can never disagree about a field name. JSON is camelCase, except for
+//! seed 001's JSON echo, which keeps that seed's `original_message`.
+//!
+//! Timestamps travel as RFC 3339 UTC strings ([`Timestamp`]); the server creates them, the client
+//! only shows them.
+
+use serde::{Deserialize, Serialize};
+
+/// The longest message content, in characters (Unicode scalar values), that is stored.
+pub const MAX_CONTENT_CHARS: usize = 10_000;
+/// The longest `clientMessageId`, in characters.
+pub const MAX_CLIENT_MESSAGE_ID_CHARS: usize = 64;
+
+/// An RFC 3339 UTC instant, as sent on the wire (`2026-11-23T19:57:31.123Z`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Timestamp(pub String);
+
+impl Timestamp {
+    /// The current instant, formatted with millisecond precision.
+    #[cfg(feature = "ssr")]
+    pub fn now() -> Self {
+        Self(
+            chrono::Utc::now()
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        )
+    }
+}
+
+impl std::fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Why a piece of user-written content was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContentError {
+    Empty,
+    TooLong,
+}
+
+impl std::fmt::Display for ContentError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Empty => f.write_str("content must not be empty"),
+            Self::TooLong => write!(f, "content is longer than {MAX_CONTENT_CHARS} characters"),
+        }
+    }
+}
+
+/// Message content that has been checked: 1 to [`MAX_CONTENT_CHARS`] characters, not only
+/// white space. Parsing at the edge means nothing past it needs to check again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageContent(String);
+
+impl MessageContent {
+    pub fn parse(raw: impl Into<String>) -> Result<Self, ContentError> {
+        let raw = raw.into();
+        if raw.trim().is_empty() {
+            return Err(ContentError::Empty);
+        }
+        if raw.chars().count() > MAX_CONTENT_CHARS {
+            return Err(ContentError::TooLong);
+        }
+        Ok(Self(raw))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Domain objects as they appear on the wire.
+// ---------------------------------------------------------------------------------------------
+
+/// Who wrote a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SenderKind {
+    Customer,
+    Ai,
+    Agent,
+    System,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Sender {
+    pub kind: SenderKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// A stored message. `seq` starts at 1 in each session and has no gaps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Message {
+    pub id: String,
+    pub session_id: String,
+    pub seq: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_message_id: Option<String>,
+    pub sender: Sender,
+    pub content: String,
+    pub created_at: Timestamp,
+}
+
+/// Where a conversation stands: the AI answers (`bot`), the visitor waits for a human
+/// (`pending`), an agent holds it (`active`), or it is over (`closed`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SessionStatus {
+    Bot,
+    Pending,
+    Active,
+    Closed,
+}
+
+/// An agent as others see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// What a visitor chose to tell about themselves.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Visitor {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Session {
+    pub id: String,
+    pub status: SessionStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned_agent: Option<AgentRef>,
+    pub visitor: Visitor,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_message: Option<Message>,
+    pub unread_count: u64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+// ---------------------------------------------------------------------------------------------
+// WebSocket frames, server → client.
+// ---------------------------------------------------------------------------------------------
+
+/// Every frame the server sends on `/ws` and `/ws/public/:sessionKey`: an event and the instant it
+/// was sent, flattened into one object (`{"type": "pong", "timestamp": "…"}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServerFrame {
+    #[serde(flatten)]
+    pub event: ServerEvent,
+    pub timestamp: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all_fields = "camelCase")]
+pub enum ServerEvent {
+    /// The first frame on every socket.
+    #[serde(rename = "connection")]
+    Connection { message: String },
+    #[serde(rename = "chat.session.started")]
+    SessionStarted { session: Session },
+    #[serde(rename = "chat.message.new")]
+    MessageNew { message: Message },
+    #[serde(rename = "stream-start")]
+    StreamStart {
+        message_id: String,
+        session_id: String,
+    },
+    #[serde(rename = "stream-token")]
+    StreamToken {
+        message_id: String,
+        session_id: String,
+        token: String,
+    },
+    #[serde(rename = "stream-end")]
+    StreamEnd {
+        message_id: String,
+        session_id: String,
+    },
+    #[serde(rename = "chat.session.assigned")]
+    SessionAssigned { session_id: String, agent: AgentRef },
+    #[serde(rename = "chat.agent.joined")]
+    AgentJoined { session_id: String, agent: AgentRef },
+    #[serde(rename = "chat.session.updated")]
+    SessionUpdated { session: Session },
+    #[serde(rename = "chat.typing")]
+    Typing {
+        session_id: String,
+        sender: Sender,
+        is_typing: bool,
+    },
+    #[serde(rename = "human-escalation-response")]
+    HumanEscalationResponse { message: String },
+    #[serde(rename = "pong")]
+    Pong,
+    /// A refused frame or request. The socket stays open unless the code says otherwise.
+    #[serde(rename = "error")]
+    Error { code: String, message: String },
+}
+
+// ---------------------------------------------------------------------------------------------
+// WebSocket frames, client → server.
+// ---------------------------------------------------------------------------------------------
+
+/// Every frame a client sends. The `timestamp` is optional: seed 003's clients send one, the
+/// server does not rely on it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientFrame {
+    #[serde(flatten)]
+    pub command: ClientCommand,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all_fields = "camelCase")]
+pub enum ClientCommand {
+    /// A chat message. Agents name the session; a visitor's socket belongs to one session.
+    /// `clientMessageId` makes sending idempotent.
+    #[serde(rename = "chat")]
+    Chat {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        session_id: Option<String>,
+        content: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_message_id: Option<String>,
+    },
+    /// A visitor asks for a human.
+    #[serde(rename = "human-escalation")]
+    HumanEscalation {
+        #[serde(default)]
+        reason: Option<String>,
+    },
+    #[serde(rename = "typing")]
+    Typing {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        session_id: Option<String>,
+        is_typing: bool,
+    },
+    #[serde(rename = "ping")]
+    Ping,
+}
+
+// ---------------------------------------------------------------------------------------------
+// `/ws/echo?format=json`: seed 001's JSON echo.
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum EchoFrame {
+    Connection {
+        message: String,
+        timestamp: Timestamp,
+    },
+    Echo {
+        message: String,
+        original_message: String,
+        timestamp: Timestamp,
+    },
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP bodies.
+// ---------------------------------------------------------------------------------------------
+
+/// Every HTTP error: `{"error": {"code": "...", "message": "..."}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentProfile {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginResponse {
+    pub token: String,
+    pub agent: AgentProfile,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantRef {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeResponse {
+    pub agent: AgentProfile,
+    pub tenant: TenantRef,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StartSessionRequest {
+    pub widget_key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visitor: Option<Visitor>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StartSessionResponse {
+    pub session_id: String,
+    /// The visitor's secret: whoever holds it reads and writes the conversation.
+    pub session_key: String,
+    /// A visitor JWT for `/ws?token=`.
+    pub token: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PublicMessageRequest {
+    pub session_key: String,
+    pub content: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_message_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionHistory {
+    pub session: Session,
+    pub messages: Vec<Message>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentMessageRequest {
+    pub session_id: String,
+    pub content: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_message_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarkReadRequest {
+    pub seq: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::de::DeserializeOwned;
+    use serde_json::{json, Value};
+
+    fn ts() -> Timestamp {
+        Timestamp("2026-11-23T19:57:31.123Z".into())
+    }
+
+    /// Serialises `value`, checks the JSON is exactly `expected`, and parses it back to `value`.
+    fn round_trip<T>(value: &T, expected: Value)
+    where
+        T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug,
+    {
+        let json = serde_json::to_value(value).expect("serialises");
+        assert_eq!(json, expected, "wire form");
+        let back: T = serde_json::from_value(json).expect("parses back");
+        assert_eq!(&back, value, "round trip");
+    }
+
+    fn agent() -> AgentRef {
+        AgentRef {
+            id: "a1".into(),
+            name: "Alice".into(),
+        }
+    }
+
+    fn message() -> Message {
+        Message {
+            id: "m1".into(),
+            session_id: "s1".into(),
+            seq: 3,
+            client_message_id: Some("c-42".into()),
+            sender: Sender {
+                kind: SenderKind::Customer,
+                id: None,
+                name: Some("Dana".into()),
+            },
+            content: "Hello 👋 <b>".into(),
+            created_at: ts(),
+        }
+    }
+
+    fn message_json() -> Value {
+        json!({
+            "id": "m1", "sessionId": "s1", "seq": 3, "clientMessageId": "c-42",
+            "sender": {"kind": "customer", "name": "Dana"},
+            "content": "Hello 👋 <b>", "createdAt": "2026-11-23T19:57:31.123Z"
+        })
+    }
+
+    fn session() -> Session {
+        Session {
+            id: "s1".into(),
+            status: SessionStatus::Active,
+            assigned_agent: Some(agent()),
+            visitor: Visitor {
+                name: Some("Dana".into()),
+                email: None,
+            },
+            last_message: Some(message()),
+            unread_count: 2,
+            created_at: ts(),
+            updated_at: ts(),
+        }
+    }
+
+    fn session_json() -> Value {
+        json!({
+            "id": "s1", "status": "active", "assignedAgent": {"id": "a1", "name": "Alice"},
+            "visitor": {"name": "Dana"}, "lastMessage": message_json(), "unreadCount": 2,
+            "createdAt": "2026-11-23T19:57:31.123Z", "updatedAt": "2026-11-23T19:57:31.123Z"
+        })
+    }
+
+    fn server(event: ServerEvent, mut body: Value) {
+        body["timestamp"] = json!("2026-11-23T19:57:31.123Z");
+        round_trip(
+            &ServerFrame {
+                event,
+                timestamp: ts(),
+            },
+            body,
+        );
+    }
+
+    #[test]
+    fn connection_frame() {
+        server(
+            ServerEvent::Connection {
+                message: "Connected to Switchboard".into(),
+            },
+            json!({"type": "connection", "message": "Connected to Switchboard"}),
+        );
+    }
+
+    #[test]
+    fn session_frames() {
+        server(
+            ServerEvent::SessionStarted { session: session() },
+            json!({"type": "chat.session.started", "session": session_json()}),
+        );
+        server(
+            ServerEvent::SessionUpdated { session: session() },
+            json!({"type": "chat.session.updated", "session": session_json()}),
+        );
+        server(
+            ServerEvent::SessionAssigned {
+                session_id: "s1".into(),
+                agent: agent(),
+            },
+            json!({"type": "chat.session.assigned", "sessionId": "s1",
+                   "agent": {"id": "a1", "name": "Alice"}}),
+        );
+        server(
+            ServerEvent::AgentJoined {
+                session_id: "s1".into(),
+                agent: agent(),
+            },
+            json!({"type": "chat.agent.joined", "sessionId": "s1",
+                   "agent": {"id": "a1", "name": "Alice"}}),
+        );
+    }
+
+    #[test]
+    fn message_frame() {
+        server(
+            ServerEvent::MessageNew { message: message() },
+            json!({"type": "chat.message.new", "message": message_json()}),
+        );
+    }
+
+    #[test]
+    fn stream_frames() {
+        server(
+            ServerEvent::StreamStart {
+                message_id: "m2".into(),
+                session_id: "s1".into(),
+            },
+            json!({"type": "stream-start", "messageId": "m2", "sessionId": "s1"}),
+        );
+        server(
+            ServerEvent::StreamToken {
+                message_id: "m2".into(),
+                session_id: "s1".into(),
+                token: " world".into(),
+            },
+            json!({"type": "stream-token", "messageId": "m2", "sessionId": "s1",
+                   "token": " world"}),
+        );
+        server(
+            ServerEvent::StreamEnd {
+                message_id: "m2".into(),
+                session_id: "s1".into(),
+            },
+            json!({"type": "stream-end", "messageId": "m2", "sessionId": "s1"}),
+        );
+    }
+
+    #[test]
+    fn typing_escalation_pong_error_frames() {
+        server(
+            ServerEvent::Typing {
+                session_id: "s1".into(),
+                sender: Sender {
+                    kind: SenderKind::Agent,
+                    id: Some("a1".into()),
+                    name: Some("Alice".into()),
+                },
+                is_typing: true,
+            },
+            json!({"type": "chat.typing", "sessionId": "s1",
+                   "sender": {"kind": "agent", "id": "a1", "name": "Alice"}, "isTyping": true}),
+        );
+        server(
+            ServerEvent::HumanEscalationResponse {
+                message: "A human agent will contact you soon.".into(),
+            },
+            json!({"type": "human-escalation-response",
+                   "message": "A human agent will contact you soon."}),
+        );
+        server(ServerEvent::Pong, json!({"type": "pong"}));
+        server(
+            ServerEvent::Error {
+                code: "invalid_frame".into(),
+                message: "missing field `content`".into(),
+            },
+            json!({"type": "error", "code": "invalid_frame",
+                   "message": "missing field `content`"}),
+        );
+    }
+
+    #[test]
+    fn client_frames() {
+        round_trip(
+            &ClientFrame {
+                command: ClientCommand::Chat {
+                    session_id: None,
+                    content: "Hi".into(),
+                    client_message_id: Some("c1".into()),
+                },
+                timestamp: Some(ts()),
+            },
+            json!({"type": "chat", "content": "Hi", "clientMessageId": "c1",
+                   "timestamp": "2026-11-23T19:57:31.123Z"}),
+        );
+        round_trip(
+            &ClientFrame {
+                command: ClientCommand::Chat {
+                    session_id: Some("s1".into()),
+                    content: "Hello from an agent".into(),
+                    client_message_id: None,
+                },
+                timestamp: None,
+            },
+            json!({"type": "chat", "sessionId": "s1", "content": "Hello from an agent"}),
+        );
+        round_trip(
+            &ClientFrame {
+                command: ClientCommand::HumanEscalation {
+                    reason: Some("Need human assistance".into()),
+                },
+                timestamp: None,
+            },
+            json!({"type": "human-escalation", "reason": "Need human assistance"}),
+        );
+        round_trip(
+            &ClientFrame {
+                command: ClientCommand::Typing {
+                    session_id: Some("s1".into()),
+                    is_typing: false,
+                },
+                timestamp: None,
+            },
+            json!({"type": "typing", "sessionId": "s1", "isTyping": false}),
+        );
+        round_trip(
+            &ClientFrame {
+                command: ClientCommand::Ping,
+                timestamp: Some(ts()),
+            },
+            json!({"type": "ping", "timestamp": "2026-11-23T19:57:31.123Z"}),
+        );
+    }
+
+    #[test]
+    fn seed_003_frames_parse_as_written() {
+        // Exactly what seed 003's guide tells a client to send.
+        let chat: ClientFrame = serde_json::from_str(
+            r#"{"type":"chat","content":"Your message here","timestamp":"2025-09-12T10:00:00.000Z"}"#,
+        )
+        .unwrap();
+        assert!(matches!(chat.command, ClientCommand::Chat { ref content, .. } if content == "Your message here"));
+        let ping: ClientFrame = serde_json::from_str(r#"{"type":"ping"}"#).unwrap();
+        assert_eq!(ping.command, ClientCommand::Ping);
+    }
+
+    #[test]
+    fn malformed_client_frames_are_refused() {
+        for bad in [
+            r#"{"type":"chat"}"#,
+            r#"{"type":"chat","content":42}"#,
+            r#"{"type":"teleport"}"#,
+            r#"{"content":"no type"}"#,
+            r#"not json"#,
+        ] {
+            assert!(serde_json::from_str::<ClientFrame>(bad).is_err(), "{bad} parsed");
+        }
+    }
+
+    #[test]
+    fn echo_frames() {
+        round_trip(
+            &EchoFrame::Connection {
+                message: "Connected to WebSocket server".into(),
+                timestamp: ts(),
+            },
+            json!({"type": "connection", "message": "Connected to WebSocket server",
+                   "timestamp": "2026-11-23T19:57:31.123Z"}),
+        );
+        round_trip(
+            &EchoFrame::Echo {
+                message: "Server received: hi".into(),
+                original_message: "hi".into(),
+                timestamp: ts(),
+            },
+            json!({"type": "echo", "message": "Server received: hi", "original_message": "hi",
+                   "timestamp": "2026-11-23T19:57:31.123Z"}),
+        );
+    }
+
+    #[test]
+    fn http_bodies() {
+        round_trip(
+            &ErrorBody {
+                error: ErrorDetail {
+                    code: "not_found".into(),
+                    message: "no such session".into(),
+                },
+            },
+            json!({"error": {"code": "not_found", "message": "no such session"}}),
+        );
+        round_trip(
+            &LoginRequest {
+                email: "agent1@callcenter.com".into(),
+                password: "Password123!".into(),
+            },
+            json!({"email": "agent1@callcenter.com", "password": "Password123!"}),
+        );
+        let profile = AgentProfile {
+            id: "a1".into(),
+            name: "Alice".into(),
+            email: "alice@example.com".into(),
+        };
+        let profile_json = json!({"id": "a1", "name": "Alice", "email": "alice@example.com"});
+        round_trip(
+            &LoginResponse {
+                token: "jwt".into(),
+                agent: profile.clone(),
+            },
+            json!({"token": "jwt", "agent": profile_json}),
+        );
+        round_trip(
+            &MeResponse {
+                agent: profile,
+                tenant: TenantRef {
+                    id: "t1".into(),
+                    name: "Demo".into(),
+                },
+            },
+            json!({"agent": profile_json, "tenant": {"id": "t1", "name": "Demo"}}),
+        );
+        round_trip(
+            &StartSessionRequest {
+                widget_key: "demo".into(),
+                visitor: Some(Visitor {
+                    name: None,
+                    email: Some("dana@example.com".into()),
+                }),
+            },
+            json!({"widgetKey": "demo", "visitor": {"email": "dana@example.com"}}),
+        );
+        round_trip(
+            &StartSessionResponse {
+                session_id: "s1".into(),
+                session_key: "k".into(),
+                token: "jwt".into(),
+            },
+            json!({"sessionId": "s1", "sessionKey": "k", "token": "jwt"}),
+        );
+        round_trip(
+            &PublicMessageRequest {
+                session_key: "k".into(),
+                content: "Hi".into(),
+                client_message_id: None,
+            },
+            json!({"sessionKey": "k", "content": "Hi"}),
+        );
+        round_trip(
+            &SessionHistory {
+                session: session(),
+                messages: vec![message()],
+            },
+            json!({"session": session_json(), "messages": [message_json()]}),
+        );
+        round_trip(
+            &AgentMessageRequest {
+                session_id: "s1".into(),
+                content: "Hello".into(),
+                client_message_id: Some("c9".into()),
+            },
+            json!({"sessionId": "s1", "content": "Hello", "clientMessageId": "c9"}),
+        );
+        round_trip(&MarkReadRequest { seq: 7 }, json!({"seq": 7}));
+    }
+
+    #[test]
+    fn message_content_bounds() {
+        assert_eq!(MessageContent::parse(""), Err(ContentError::Empty));
+        assert_eq!(MessageContent::parse(" \n\t"), Err(ContentError::Empty));
+        assert!(MessageContent::parse("a").is_ok());
+        // Characters, not bytes: 10,000 emoji are allowed, 10,001 are not.
+        assert!(MessageContent::parse("🎉".repeat(MAX_CONTENT_CHARS)).is_ok());
+        assert_eq!(
+            MessageContent::parse("🎉".repeat(MAX_CONTENT_CHARS + 1)),
+            Err(ContentError::TooLong)
+        );
+    }
+}

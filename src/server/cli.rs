@@ -1,0 +1,74 @@
+//! The command line. Every flag of `serve` also reads an environment variable, so the same
+//! binary is configured the same way by hand, by systemd or by a container platform.
+
+use super::{config::ServeConfig, startup::Application, telemetry};
+use clap::{Args, Parser, Subcommand};
+use std::{net::SocketAddr, process::ExitCode};
+
+#[derive(Debug, Parser)]
+#[command(name = "switchboard", version, about = "Self-hosted real-time customer-support chat")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the dashboard, the widget, the REST API and the WebSockets.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port and logs it).
+    #[arg(long, env = "SWITCHBOARD_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+    /// Where the data lives: sqlite://PATH (created if missing) or postgres://…
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://switchboard.db")]
+    pub database_url: String,
+    /// Redis for the cross-node event bus; without it the hub runs in this process alone.
+    #[arg(long, env = "REDIS_URL")]
+    pub redis_url: Option<String>,
+    /// Create the demo tenant and agents, and allow a generated JWT secret.
+    #[arg(long, env = "SWITCHBOARD_DEMO", value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::SetTrue)]
+    pub demo: bool,
+}
+
+/// Parses the command line, runs the command, and turns every failure into one line on stderr
+/// and a non-zero exit code: 2 for a usage error, 1 for anything else.
+pub async fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) if !error.use_stderr() => {
+            // --help and --version: print them as clap formats them.
+            let _ = error.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(error) => {
+            let rendered = error.to_string();
+            let first = rendered.lines().next().unwrap_or("invalid arguments");
+            let first = first.trim_start_matches("error: ");
+            eprintln!("switchboard: {first} (see `switchboard --help`)");
+            return ExitCode::from(2);
+        }
+    };
+
+    let result = match cli.command {
+        Command::Serve(args) => serve(args).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(error = format!("{error:#}"), "stopped");
+            eprintln!("switchboard: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    telemetry::init();
+    let config = ServeConfig::from_args(args, std::env::var("SWITCHBOARD_JWT_SECRET").ok())?;
+    let app = Application::build(config).await?;
+    app.run_until_stopped().await
+}

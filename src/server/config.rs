@@ -1,0 +1,124 @@
+//! Settings, validated once at start so that a bad one stops the server with a clear message
+//! instead of failing later under load.
+
+use super::cli::ServeArgs;
+use anyhow::{bail, Context};
+use std::net::SocketAddr;
+
+/// The shortest HS256 secret accepted: 256 bits, the size of the hash.
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
+
+/// Where the data lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// `sqlite://PATH`: the embedded default, one file.
+    Sqlite(String),
+}
+
+impl DatabaseUrl {
+    pub fn parse(url: &str) -> anyhow::Result<Self> {
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            if path.is_empty() {
+                bail!("database URL `{url}` names no file: use sqlite://PATH");
+            }
+            return Ok(Self::Sqlite(url.to_string()));
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            bail!("database URL `{url}`: PostgreSQL is not supported by this build yet; use sqlite://PATH");
+        }
+        bail!("database URL `{url}` is neither sqlite://PATH nor postgres://…")
+    }
+}
+
+/// The secret that signs every JWT.
+#[derive(Clone)]
+pub struct JwtSecret(Vec<u8>);
+
+impl JwtSecret {
+    /// The configured secret, or with `--demo` and none configured, a random one.
+    pub fn resolve(configured: Option<String>, demo: bool) -> anyhow::Result<Self> {
+        match configured {
+            Some(secret) if secret.len() >= MIN_JWT_SECRET_BYTES => Ok(Self(secret.into_bytes())),
+            Some(secret) => bail!(
+                "SWITCHBOARD_JWT_SECRET is {} bytes long; it must be at least {MIN_JWT_SECRET_BYTES} \
+                 (try `openssl rand -hex 32`)",
+                secret.len()
+            ),
+            None if demo => {
+                let bytes: [u8; 32] = rand::random();
+                Ok(Self(hex::encode(bytes).into_bytes()))
+            }
+            None => bail!(
+                "SWITCHBOARD_JWT_SECRET is not set: set it to a random string of at least \
+                 {MIN_JWT_SECRET_BYTES} bytes (try `openssl rand -hex 32`), or run with --demo"
+            ),
+        }
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for JwtSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JwtSecret(…)")
+    }
+}
+
+/// Everything `switchboard serve` needs, checked.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    pub addr: SocketAddr,
+    pub database: DatabaseUrl,
+    pub demo: bool,
+    pub jwt_secret: JwtSecret,
+}
+
+impl ServeConfig {
+    pub fn from_args(args: ServeArgs, jwt_secret: Option<String>) -> anyhow::Result<Self> {
+        if let Some(redis) = &args.redis_url {
+            bail!("--redis-url {redis}: the Redis broker is not supported by this build yet; leave it unset to run one node");
+        }
+        let database = DatabaseUrl::parse(&args.database_url).context("--database-url")?;
+        let jwt_secret = JwtSecret::resolve(jwt_secret, args.demo)?;
+        Ok(Self {
+            addr: args.addr,
+            database,
+            demo: args.demo,
+            jwt_secret,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls() {
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://switchboard.db").unwrap(),
+            DatabaseUrl::Sqlite("sqlite://switchboard.db".into())
+        );
+        assert!(DatabaseUrl::parse("sqlite://").is_err());
+        assert!(DatabaseUrl::parse("mysql://x").is_err());
+    }
+
+    #[test]
+    fn jwt_secret_rules() {
+        assert!(JwtSecret::resolve(None, false).is_err());
+        assert!(JwtSecret::resolve(Some("short".into()), true).is_err());
+        assert_eq!(
+            JwtSecret::resolve(Some("x".repeat(32)), false).unwrap().as_bytes().len(),
+            32
+        );
+        let generated = JwtSecret::resolve(None, true).unwrap();
+        assert!(generated.as_bytes().len() >= MIN_JWT_SECRET_BYTES);
+        // Two generated secrets differ: they come from the OS's random source.
+        assert_ne!(generated.as_bytes(), JwtSecret::resolve(None, true).unwrap().as_bytes());
+    }
+}

@@ -1,0 +1,162 @@
+//! Starts the real `switchboard` binary on a free port with a throwaway database, as a user
+//! would, and stops it when the test is done.
+
+#![allow(dead_code)] // each test binary uses its own part of this module
+
+use std::{
+    path::{Path, PathBuf},
+    process::Stdio,
+    time::Duration,
+};
+use tokio::{
+    io::{AsyncBufReadExt, BufReader},
+    process::{Child, Command},
+    sync::oneshot,
+};
+
+/// The binary under test, built by cargo alongside the tests.
+pub const BINARY: &str = env!("CARGO_BIN_EXE_switchboard");
+
+/// How long a server may take to start before the test gives up (a failure, not a pause).
+const START_LIMIT: Duration = Duration::from_secs(60);
+
+pub struct TestServer {
+    pub addr: String,
+    child: Child,
+    _data: tempfile::TempDir,
+    logs: tokio::task::JoinHandle<Vec<String>>,
+}
+
+/// A `switchboard` command run from the repository root, as `make run` does.
+pub fn command(args: &[&str]) -> Command {
+    let mut cmd = Command::new(BINARY);
+    cmd.args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("SWITCHBOARD_JWT_SECRET")
+        .env_remove("DATABASE_URL")
+        .env_remove("REDIS_URL")
+        .env_remove("SWITCHBOARD_ADDR")
+        .env_remove("SWITCHBOARD_DEMO")
+        .env("RUST_LOG", "warn,switchboard=info")
+        .stdin(Stdio::null())
+        .kill_on_drop(true);
+    cmd
+}
+
+impl TestServer {
+    /// `switchboard serve --demo` on 127.0.0.1, port 0, with a new SQLite file.
+    pub async fn start() -> Self {
+        Self::start_with(&["--demo"]).await
+    }
+
+    pub async fn start_with(extra: &[&str]) -> Self {
+        let data = tempfile::tempdir().expect("temp dir");
+        let url = sqlite_url(data.path());
+        let mut args = vec!["serve", "--addr", "127.0.0.1:0", "--database-url", &url];
+        args.extend_from_slice(extra);
+        let mut child = command(&args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the switchboard binary starts");
+
+        // Read the log until the server says where it listens; keep every line for assertions.
+        let stderr = child.stderr.take().expect("piped stderr");
+        let (addr_tx, addr_rx) = oneshot::channel();
+        let logs = tokio::spawn(async move {
+            let mut lines = BufReader::new(stderr).lines();
+            let mut seen = Vec::new();
+            let mut addr_tx = Some(addr_tx);
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Some(addr) = listening_address(&line) {
+                    if let Some(tx) = addr_tx.take() {
+                        let _ = tx.send(addr);
+                    }
+                }
+                seen.push(line);
+            }
+            seen
+        });
+        let addr = tokio::time::timeout(START_LIMIT, addr_rx)
+            .await
+            .expect("the server starts listening in time")
+            .expect("the server logs its address before exiting");
+        Self {
+            addr,
+            child,
+            _data: data,
+            logs,
+        }
+    }
+
+    pub fn http(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub fn ws(&self, path: &str) -> String {
+        format!("ws://{}{}", self.addr, path)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id().expect("running")
+    }
+
+    /// Sends SIGTERM and returns the exit status and every log line.
+    pub async fn terminate(self) -> (std::process::ExitStatus, Vec<String>) {
+        signal(self.pid(), "TERM");
+        self.terminate_after_signal().await
+    }
+
+    /// Waits for a server that was already signalled to exit; returns its status and log.
+    pub async fn terminate_after_signal(mut self) -> (std::process::ExitStatus, Vec<String>) {
+        let status = tokio::time::timeout(START_LIMIT, self.child.wait())
+            .await
+            .expect("the server exits after SIGTERM")
+            .expect("wait");
+        let logs = self.logs.await.expect("log reader");
+        (status, logs)
+    }
+}
+
+pub fn sqlite_url(dir: &Path) -> String {
+    let file: PathBuf = dir.join("switchboard.db");
+    format!("sqlite://{}", file.display())
+}
+
+pub fn signal(pid: u32, name: &str) {
+    let status = std::process::Command::new("kill")
+        .args([&format!("-{name}"), &pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success(), "kill -{name} {pid}");
+}
+
+/// Finds `address=http://HOST:PORT` in a log line.
+fn listening_address(line: &str) -> Option<String> {
+    let rest = line.split("address=http://").nth(1)?;
+    Some(rest.split_whitespace().next()?.to_string())
+}
+
+/// An HTTP answer, read whole.
+pub struct Reply {
+    pub status: u16,
+    pub body: String,
+}
+
+/// `GET url`, without treating 4xx and 5xx as errors.
+pub async fn get(url: &str) -> Reply {
+    let url = url.to_string();
+    tokio::task::spawn_blocking(move || {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let mut response = agent.get(&url).call().expect("the request is answered");
+        Reply {
+            status: response.status().as_u16(),
+            body: response.body_mut().read_to_string().expect("a text body"),
+        }
+    })
+    .await
+    .expect("the request task")
+}
