@@ -64,5 +64,10 @@ if [ "$want" = test ]; then
     say "installing Debian's chromium"
     apt_install chromium
   fi
+  # Without a colour emoji font, screenshots show emoji as empty boxes.
+  if ! dpkg -s fonts-noto-color-emoji >/dev/null 2>&1; then
+    say "installing an emoji font for the browser"
+    apt_install fonts-noto-color-emoji
+  fi
   npm_ci end2end
 fi

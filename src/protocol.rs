@@ -24,10 +24,7 @@ impl Timestamp {
     /// The current instant, formatted with millisecond precision.
     #[cfg(feature = "ssr")]
     pub fn now() -> Self {
-        Self(
-            chrono::Utc::now()
-                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        )
+        Self(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
     }
 }
 
@@ -630,7 +627,9 @@ mod tests {
             r#"{"type":"chat","content":"Your message here","timestamp":"2025-09-12T10:00:00.000Z"}"#,
         )
         .unwrap();
-        assert!(matches!(chat.command, ClientCommand::Chat { ref content, .. } if content == "Your message here"));
+        assert!(
+            matches!(chat.command, ClientCommand::Chat { ref content, .. } if content == "Your message here")
+        );
         let ping: ClientFrame = serde_json::from_str(r#"{"type":"ping"}"#).unwrap();
         assert_eq!(ping.command, ClientCommand::Ping);
     }
@@ -644,7 +643,10 @@ mod tests {
             r#"{"content":"no type"}"#,
             r#"not json"#,
         ] {
-            assert!(serde_json::from_str::<ClientFrame>(bad).is_err(), "{bad} parsed");
+            assert!(
+                serde_json::from_str::<ClientFrame>(bad).is_err(),
+                "{bad} parsed"
+            );
         }
     }
 

@@ -26,7 +26,11 @@ fn assert_refused(output: &Output, code: i32, needle: &str) {
         .filter(|l| l.starts_with("switchboard: "))
         .collect();
     assert_eq!(lines.len(), 1, "one line for the operator, got: {stderr}");
-    assert!(lines[0].contains(needle), "{:?} should mention {needle:?}", lines[0]);
+    assert!(
+        lines[0].contains(needle),
+        "{:?} should mention {needle:?}",
+        lines[0]
+    );
 }
 
 #[tokio::test]

@@ -8,11 +8,11 @@ test("the diagnostics page echoes text, numbers and emoji over /ws/echo", async 
   page.on("pageerror", (err) => problems.push(err.message));
 
   await page.goto("/websocket-test");
+  await page.locator("html[data-hydrated]").waitFor();
   const status = page.getByRole("status");
   await expect(status).toHaveText("Disconnected");
 
-  // Hydration is done once the WASM has wired the button: clicking it changes the status.
-  await page.getByRole("button", { name: "Connect" }).click();
+  await page.getByRole("button", { name: "Connect", exact: true }).click();
   await expect(status).toHaveText("Connected");
   await expect(page.getByRole("button", { name: "Disconnect" })).toBeEnabled();
 

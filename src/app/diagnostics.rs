@@ -80,14 +80,22 @@ pub fn Diagnostics() -> impl IntoView {
                 record(Direction::Event, "Connected".into());
             }
             SocketEvent::Text(text) => record(Direction::Received, text),
-            SocketEvent::Binary(bytes) => {
-                record(Direction::Received, format!("[binary, {} bytes]", bytes.len()))
-            }
+            SocketEvent::Binary(bytes) => record(
+                Direction::Received,
+                format!("[binary, {} bytes]", bytes.len()),
+            ),
             SocketEvent::Closed { code, reason } => {
                 status.set(Status::Disconnected);
                 socket_handle.set_value(None);
-                let reason = if reason.is_empty() { String::new() } else { format!(": {reason}") };
-                record(Direction::Event, format!("Disconnected (code {code}{reason})"));
+                let reason = if reason.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {reason}")
+                };
+                record(
+                    Direction::Event,
+                    format!("Disconnected (code {code}{reason})"),
+                );
             }
         };
         match socket::open(&url, on_event) {
@@ -110,9 +118,8 @@ pub fn Diagnostics() -> impl IntoView {
     let send = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let text = draft.get_untracked();
-        let sent = socket_handle.with_value(|handle| {
-            handle.as_ref().is_some_and(|h| h.send_text(text.clone()))
-        });
+        let sent = socket_handle
+            .with_value(|handle| handle.as_ref().is_some_and(|h| h.send_text(text.clone())));
         if sent {
             record(Direction::Sent, text);
             draft.set(String::new());

@@ -6,7 +6,11 @@ use crate::protocol::{ErrorBody, LoginRequest, LoginResponse};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiError {
     /// The server answered with an error body.
-    Rejected { status: u16, code: String, message: String },
+    Rejected {
+        status: u16,
+        code: String,
+        message: String,
+    },
     /// The request never got an answer (offline, server down).
     Unreachable(String),
 }
@@ -62,5 +66,7 @@ where
 #[cfg(not(feature = "hydrate"))]
 async fn post_json<B, R>(_path: &str, _body: &B) -> Result<R, ApiError> {
     let _ = std::marker::PhantomData::<ErrorBody>;
-    Err(ApiError::Unreachable("requests are made in the browser only".into()))
+    Err(ApiError::Unreachable(
+        "requests are made in the browser only".into(),
+    ))
 }

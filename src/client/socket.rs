@@ -10,9 +10,14 @@ pub enum SocketEvent {
     Text(String),
     Binary(Vec<u8>),
     /// The socket is gone, by either side's choice or a failure (code 1006).
-    Closed { code: u16, reason: String },
+    Closed {
+        code: u16,
+        reason: String,
+    },
 }
 
+// Only the browser task reads these.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 enum Outgoing {
     Text(String),
     Close,

@@ -6,7 +6,11 @@ use clap::{Args, Parser, Subcommand};
 use std::{net::SocketAddr, process::ExitCode};
 
 #[derive(Debug, Parser)]
-#[command(name = "switchboard", version, about = "Self-hosted real-time customer-support chat")]
+#[command(
+    name = "switchboard",
+    version,
+    about = "Self-hosted real-time customer-support chat"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

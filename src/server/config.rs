@@ -113,12 +113,18 @@ mod tests {
         assert!(JwtSecret::resolve(None, false).is_err());
         assert!(JwtSecret::resolve(Some("short".into()), true).is_err());
         assert_eq!(
-            JwtSecret::resolve(Some("x".repeat(32)), false).unwrap().as_bytes().len(),
+            JwtSecret::resolve(Some("x".repeat(32)), false)
+                .unwrap()
+                .as_bytes()
+                .len(),
             32
         );
         let generated = JwtSecret::resolve(None, true).unwrap();
         assert!(generated.as_bytes().len() >= MIN_JWT_SECRET_BYTES);
         // Two generated secrets differ: they come from the OS's random source.
-        assert_ne!(generated.as_bytes(), JwtSecret::resolve(None, true).unwrap().as_bytes());
+        assert_ne!(
+            generated.as_bytes(),
+            JwtSecret::resolve(None, true).unwrap().as_bytes()
+        );
     }
 }

@@ -1,6 +1,8 @@
 //! Builds the application from its configuration and runs it until a signal stops it.
 
-use super::{config::ServeConfig, http, shutdown, shutdown::Shutdown, state::AppState, store::Database};
+use super::{
+    config::ServeConfig, http, shutdown, shutdown::Shutdown, state::AppState, store::Database,
+};
 use anyhow::Context;
 use leptos::config::get_configuration;
 use std::{net::SocketAddr, time::Duration};
@@ -29,7 +31,9 @@ impl Application {
         let listener = TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("cannot listen on {}", config.addr))?;
-        let addr = listener.local_addr().context("cannot read the bound address")?;
+        let addr = listener
+            .local_addr()
+            .context("cannot read the bound address")?;
 
         let shutdown = Shutdown::new();
         let state = AppState {

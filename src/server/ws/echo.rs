@@ -95,7 +95,7 @@ async fn echo(
         match incoming {
             Some(Ok(Message::Close(frame))) => {
                 break match frame {
-                    Some(f) => format!("closed by client (code {})", u16::from(f.code)),
+                    Some(f) => format!("closed by client (code {})", f.code),
                     None => "closed by client".to_string(),
                 };
             }
