@@ -1,13 +1,20 @@
 import { defineConfig } from "@playwright/test";
 import { execSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 // Debian's chromium, never a browser downloaded by Playwright (this machine cannot fetch one).
 const chromium = process.env.CHROMIUM_PATH || execSync("command -v chromium").toString().trim();
 const port = Number(process.env.E2E_PORT || 3111);
-const dataDir = mkdtempSync(join(tmpdir(), "switchboard-e2e-"));
+// One throwaway database folder per run: the config is evaluated again in each worker, which
+// inherits the folder through the environment; the main process removes it at the end.
+if (!process.env.SWITCHBOARD_E2E_DATA) {
+  const dir = mkdtempSync(join(tmpdir(), "switchboard-e2e-"));
+  process.env.SWITCHBOARD_E2E_DATA = dir;
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+}
+const dataDir = process.env.SWITCHBOARD_E2E_DATA;
 
 export default defineConfig({
   testDir: "./tests",
