@@ -1,7 +1,12 @@
 //! The command line. Every flag of `serve` also reads an environment variable, so the same
 //! binary is configured the same way by hand, by systemd or by a container platform.
 
-use super::{config::ServeConfig, startup::Application, telemetry};
+use super::{
+    admin::{self, AdminArgs},
+    config::ServeConfig,
+    startup::Application,
+    telemetry,
+};
 use clap::{Args, Parser, Subcommand};
 use std::{net::SocketAddr, process::ExitCode};
 
@@ -20,6 +25,8 @@ pub struct Cli {
 pub enum Command {
     /// Serve the dashboard, the widget, the REST API and the WebSockets.
     Serve(ServeArgs),
+    /// Manage tenants and agents.
+    Admin(AdminArgs),
 }
 
 #[derive(Debug, Args)]
@@ -36,6 +43,12 @@ pub struct ServeArgs {
     /// Create the demo tenant and agents, and allow a generated JWT secret.
     #[arg(long, env = "SWITCHBOARD_DEMO", value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::SetTrue)]
     pub demo: bool,
+    /// How long an agent's sign-in lasts, in seconds.
+    #[arg(long, env = "SWITCHBOARD_AGENT_TOKEN_TTL_SECS", default_value_t = 12 * 60 * 60)]
+    pub agent_token_ttl_secs: u64,
+    /// How often idle WebSockets are pinged, in seconds; one silent for 2.5 times this is dropped.
+    #[arg(long, env = "SWITCHBOARD_WS_PING_SECS", default_value_t = 30)]
+    pub ws_ping_secs: u64,
 }
 
 /// Parses the command line, runs the command, and turns every failure into one line on stderr
@@ -59,11 +72,11 @@ pub async fn run() -> ExitCode {
 
     let result = match cli.command {
         Command::Serve(args) => serve(args).await,
+        Command::Admin(args) => admin::run(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            tracing::error!(error = format!("{error:#}"), "stopped");
             eprintln!("switchboard: {error:#}");
             ExitCode::FAILURE
         }

@@ -3,7 +3,7 @@
 
 use super::cli::ServeArgs;
 use anyhow::{bail, Context};
-use std::net::SocketAddr;
+use std::{net::SocketAddr, time::Duration};
 
 /// The shortest HS256 secret accepted: 256 bits, the size of the hash.
 pub const MIN_JWT_SECRET_BYTES: usize = 32;
@@ -38,19 +38,17 @@ impl DatabaseUrl {
 pub struct JwtSecret(Vec<u8>);
 
 impl JwtSecret {
-    /// The configured secret, or with `--demo` and none configured, a random one.
-    pub fn resolve(configured: Option<String>, demo: bool) -> anyhow::Result<Self> {
+    /// The configured secret; `None` with `--demo` and none configured, for the caller to
+    /// generate one (and keep it, so that a restart does not sign everyone out).
+    pub fn resolve(configured: Option<String>, demo: bool) -> anyhow::Result<Option<Self>> {
         match configured {
-            Some(secret) if secret.len() >= MIN_JWT_SECRET_BYTES => Ok(Self(secret.into_bytes())),
+            Some(secret) if secret.len() >= MIN_JWT_SECRET_BYTES => Ok(Some(Self(secret.into_bytes()))),
             Some(secret) => bail!(
                 "SWITCHBOARD_JWT_SECRET is {} bytes long; it must be at least {MIN_JWT_SECRET_BYTES} \
                  (try `openssl rand -hex 32`)",
                 secret.len()
             ),
-            None if demo => {
-                let bytes: [u8; 32] = rand::random();
-                Ok(Self(hex::encode(bytes).into_bytes()))
-            }
+            None if demo => Ok(None),
             None => bail!(
                 "SWITCHBOARD_JWT_SECRET is not set: set it to a random string of at least \
                  {MIN_JWT_SECRET_BYTES} bytes (try `openssl rand -hex 32`), or run with --demo"
@@ -58,8 +56,22 @@ impl JwtSecret {
         }
     }
 
+    /// A new random secret (256 bits, hex).
+    pub fn generate() -> Self {
+        let bytes: [u8; 32] = rand::random();
+        Self(hex::encode(bytes).into_bytes())
+    }
+
+    pub fn from_stored(secret: String) -> Self {
+        Self(secret.into_bytes())
+    }
+
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
+    }
+
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or_default()
     }
 }
 
@@ -75,7 +87,11 @@ pub struct ServeConfig {
     pub addr: SocketAddr,
     pub database: DatabaseUrl,
     pub demo: bool,
-    pub jwt_secret: JwtSecret,
+    /// `None`: a demo install's secret, generated once and kept in the database.
+    pub jwt_secret: Option<JwtSecret>,
+    pub agent_token_ttl: Duration,
+    pub visitor_token_ttl: Duration,
+    pub ws_ping_every: Duration,
 }
 
 impl ServeConfig {
@@ -85,11 +101,17 @@ impl ServeConfig {
         }
         let database = DatabaseUrl::parse(&args.database_url).context("--database-url")?;
         let jwt_secret = JwtSecret::resolve(jwt_secret, args.demo)?;
+        if args.ws_ping_secs == 0 || args.agent_token_ttl_secs == 0 {
+            bail!("--ws-ping-secs and --agent-token-ttl-secs must be at least 1");
+        }
         Ok(Self {
             addr: args.addr,
             database,
             demo: args.demo,
             jwt_secret,
+            agent_token_ttl: Duration::from_secs(args.agent_token_ttl_secs),
+            visitor_token_ttl: Duration::from_secs(24 * 60 * 60),
+            ws_ping_every: Duration::from_secs(args.ws_ping_secs),
         })
     }
 }
@@ -112,19 +134,12 @@ mod tests {
     fn jwt_secret_rules() {
         assert!(JwtSecret::resolve(None, false).is_err());
         assert!(JwtSecret::resolve(Some("short".into()), true).is_err());
-        assert_eq!(
-            JwtSecret::resolve(Some("x".repeat(32)), false)
-                .unwrap()
-                .as_bytes()
-                .len(),
-            32
-        );
-        let generated = JwtSecret::resolve(None, true).unwrap();
+        let configured = JwtSecret::resolve(Some("x".repeat(32)), false).unwrap();
+        assert_eq!(configured.unwrap().as_bytes().len(), 32);
+        assert!(JwtSecret::resolve(None, true).unwrap().is_none());
+        let generated = JwtSecret::generate();
         assert!(generated.as_bytes().len() >= MIN_JWT_SECRET_BYTES);
         // Two generated secrets differ: they come from the OS's random source.
-        assert_ne!(
-            generated.as_bytes(),
-            JwtSecret::resolve(None, true).unwrap().as_bytes()
-        );
+        assert_ne!(generated.as_bytes(), JwtSecret::generate().as_bytes());
     }
 }

@@ -7,12 +7,22 @@
 //! - [`state`]: what every request handler can reach.
 //! - [`http`]: the axum router: pages (Leptos SSR), health checks, the REST API.
 //! - [`ws`]: the WebSocket endpoints.
-//! - [`store`]: the database.
+//! - [`hub`]: every change to a conversation: stored first, then published.
+//! - [`store`]: tenants, agents, sessions, messages (SQLite).
+//! - [`broker`]: carries events to every socket that should see them.
+//! - [`auth`]: passwords, JWTs, session keys.
+//! - [`demo`]: the demo tenant and agents of `--demo`.
+//! - [`admin`]: `switchboard admin`, to manage tenants and agents.
 //! - [`shutdown`]: the signal that tells long-lived sockets to close, and waits for them.
 
+pub mod admin;
+pub mod auth;
+pub mod broker;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod http;
+pub mod hub;
 pub mod shutdown;
 pub mod startup;
 pub mod state;

@@ -1,15 +1,25 @@
 //! Builds the application from its configuration and runs it until a signal stops it.
 
 use super::{
-    config::ServeConfig, http, shutdown, shutdown::Shutdown, state::AppState, store::Database,
+    auth::Tokens,
+    broker::{Broker, LocalBroker},
+    config::{JwtSecret, ServeConfig},
+    demo, http,
+    hub::Hub,
+    shutdown::{self, Shutdown},
+    state::{AppState, KeepAlive},
+    store::{self, DynStore},
 };
 use anyhow::Context;
 use leptos::config::get_configuration;
-use std::{net::SocketAddr, time::Duration};
+use std::{net::SocketAddr, sync::Arc, time::Duration};
 use tokio::net::TcpListener;
 
 /// How long sockets get to say goodbye after a shutdown signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// The settings key under which a demo install keeps its generated JWT secret.
+const DEMO_SECRET_KEY: &str = "demo_jwt_secret";
 
 /// A bound, ready-to-serve application. Building it opens the database and the listening
 /// socket, so every configuration problem surfaces before the first request.
@@ -20,6 +30,20 @@ pub struct Application {
     shutdown: Shutdown,
 }
 
+/// The configured secret, or a demo install's own, generated on its first start.
+async fn jwt_secret(config: &ServeConfig, store: &DynStore) -> anyhow::Result<JwtSecret> {
+    if let Some(secret) = &config.jwt_secret {
+        return Ok(secret.clone());
+    }
+    let stored = store
+        .setting_or_insert(DEMO_SECRET_KEY, JwtSecret::generate().as_str())
+        .await?;
+    tracing::warn!(
+        "using the demo install's generated JWT secret; set SWITCHBOARD_JWT_SECRET in production"
+    );
+    Ok(JwtSecret::from_stored(stored))
+}
+
 impl Application {
     pub async fn build(config: ServeConfig) -> anyhow::Result<Self> {
         let mut leptos_options = get_configuration(None)
@@ -27,7 +51,18 @@ impl Application {
             .leptos_options;
         leptos_options.site_addr = config.addr;
 
-        let database = Database::connect(&config.database).await?;
+        let store = store::connect(&config.database).await?;
+        if config.demo {
+            demo::seed(&store)
+                .await
+                .context("cannot create the demo data")?;
+        }
+        let secret = jwt_secret(&config, &store).await?;
+        let tokens = Tokens::new(&secret, config.agent_token_ttl, config.visitor_token_ttl);
+        let broker = LocalBroker::new();
+        tracing::info!(mode = %broker.describe(), "hub started");
+        let hub = Arc::new(Hub::new(store, Arc::new(broker), tokens));
+
         let listener = TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("cannot listen on {}", config.addr))?;
@@ -38,8 +73,9 @@ impl Application {
         let shutdown = Shutdown::new();
         let state = AppState {
             leptos_options,
-            database,
+            hub,
             shutdown: shutdown.listener(),
+            keep_alive: KeepAlive::every(config.ws_ping_every),
         };
         Ok(Self {
             listener,
@@ -61,9 +97,9 @@ impl Application {
             state,
             shutdown,
         } = self;
-        let database = state.database.clone();
+        let hub = state.hub.clone();
         let router = http::router(state);
-        tracing::info!(address = %format!("http://{addr}"), site_root = %std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into()), "listening");
+        tracing::info!(address = %format!("http://{addr}"), "listening");
 
         // The HTTP server stops accepting on the signal; sockets are told to close right after.
         axum::serve(
@@ -77,7 +113,7 @@ impl Application {
         if !shutdown.stop_and_wait(SHUTDOWN_GRACE).await {
             tracing::warn!("some sockets did not close within {SHUTDOWN_GRACE:?}");
         }
-        database.close().await;
+        hub.store().close().await;
         tracing::info!("stopped cleanly");
         Ok(())
     }

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test binary uses its own part of this module
 
+pub mod ws;
+
 use std::{
     path::{Path, PathBuf},
     process::Stdio,
@@ -23,8 +25,9 @@ const START_LIMIT: Duration = Duration::from_secs(60);
 pub struct TestServer {
     pub addr: String,
     child: Child,
-    _data: tempfile::TempDir,
+    data: tempfile::TempDir,
     logs: tokio::task::JoinHandle<Vec<String>>,
+    live_log: tokio::sync::broadcast::Sender<String>,
 }
 
 /// A `switchboard` command run from the repository root, as `make run` does.
@@ -50,11 +53,20 @@ impl TestServer {
     }
 
     pub async fn start_with(extra: &[&str]) -> Self {
+        Self::start_env(extra, &[]).await
+    }
+
+    /// With extra flags and environment variables.
+    pub async fn start_env(extra: &[&str], env: &[(&str, &str)]) -> Self {
         let data = tempfile::tempdir().expect("temp dir");
         let url = sqlite_url(data.path());
         let mut args = vec!["serve", "--addr", "127.0.0.1:0", "--database-url", &url];
         args.extend_from_slice(extra);
-        let mut child = command(&args)
+        let mut cmd = command(&args);
+        for (key, value) in env {
+            cmd.env(key, value);
+        }
+        let mut child = cmd
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -63,6 +75,8 @@ impl TestServer {
         // Read the log until the server says where it listens; keep every line for assertions.
         let stderr = child.stderr.take().expect("piped stderr");
         let (addr_tx, addr_rx) = oneshot::channel();
+        let (live_log, _) = tokio::sync::broadcast::channel(4096);
+        let live = live_log.clone();
         let logs = tokio::spawn(async move {
             let mut lines = BufReader::new(stderr).lines();
             let mut seen = Vec::new();
@@ -73,6 +87,7 @@ impl TestServer {
                         let _ = tx.send(addr);
                     }
                 }
+                let _ = live.send(line.clone());
                 seen.push(line);
             }
             seen
@@ -84,9 +99,20 @@ impl TestServer {
         Self {
             addr,
             child,
-            _data: data,
+            data,
             logs,
+            live_log,
         }
+    }
+
+    /// Subscribes to the server's log lines from now on.
+    pub fn log_lines(&self) -> tokio::sync::broadcast::Receiver<String> {
+        self.live_log.subscribe()
+    }
+
+    /// The `sqlite://` URL of this server's database.
+    pub fn database_url(&self) -> String {
+        sqlite_url(self.data.path())
     }
 
     pub fn http(&self, path: &str) -> String {
@@ -159,4 +185,62 @@ pub async fn get(url: &str) -> Reply {
     })
     .await
     .expect("the request task")
+}
+
+/// An HTTP answer with a JSON body.
+pub struct JsonReply {
+    pub status: u16,
+    pub body: serde_json::Value,
+}
+
+/// `METHOD url` with an optional bearer token and JSON body; 4xx and 5xx are answers too.
+pub async fn request(
+    method: &str,
+    url: &str,
+    token: Option<&str>,
+    body: Option<serde_json::Value>,
+) -> JsonReply {
+    let (method, url) = (method.to_string(), url.to_string());
+    let token = token.map(str::to_string);
+    tokio::task::spawn_blocking(move || {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let auth = token.map(|t| format!("Bearer {t}"));
+        let result = match (method.as_str(), body) {
+            ("GET", _) => {
+                let mut req = agent.get(&url);
+                if let Some(a) = &auth {
+                    req = req.header("Authorization", a);
+                }
+                req.call()
+            }
+            (_, body) => {
+                let mut req = agent.post(&url);
+                if let Some(a) = &auth {
+                    req = req.header("Authorization", a);
+                }
+                match body {
+                    Some(json) => req.send_json(json),
+                    None => req.send_empty(),
+                }
+            }
+        };
+        let mut response = result.expect("the request is answered");
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string().expect("a text body");
+        let body = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+        JsonReply { status, body }
+    })
+    .await
+    .expect("the request task")
+}
+
+pub async fn post(url: &str, token: Option<&str>, body: serde_json::Value) -> JsonReply {
+    request("POST", url, token, Some(body)).await
+}
+
+pub async fn get_json(url: &str, token: Option<&str>) -> JsonReply {
+    request("GET", url, token, None).await
 }

@@ -11,7 +11,7 @@ pub async fn live() -> impl IntoResponse {
 }
 
 pub async fn ready(State(state): State<AppState>) -> axum::response::Response {
-    match state.database.ping().await {
+    match state.hub.store().ping().await {
         Ok(()) => Json(json!({"status": "ready", "checks": {"database": "ok"}})).into_response(),
         Err(error) => {
             tracing::warn!(%error, "readiness check failed: database");

@@ -1,49 +1,179 @@
-//! The database. SQLite is the embedded default: one file, write-ahead logging, created if
-//! missing.
+//! The store: tenants, agents, sessions and messages, behind one trait so that the embedded
+//! SQLite file and a PostgreSQL cluster serve the same hub.
+//!
+//! Every read that takes a tenant id is scoped by it: an id from another tenant is simply not
+//! found. [`Store::append`] is the one way a message enters the system; it gives the message the
+//! next `seq` of its session atomically and makes `clientMessageId` idempotent.
 
+mod sqlite;
+
+pub use sqlite::SqliteStore;
+
+use crate::protocol::{Message, Sender, Session, SessionStatus, Visitor};
 use crate::server::config::DatabaseUrl;
-use anyhow::Context;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
-use std::{str::FromStr, time::Duration};
+use async_trait::async_trait;
+use std::sync::Arc;
 
-/// A pool of connections to the database; cheap to clone.
-#[derive(Clone)]
-pub struct Database {
-    pool: SqlitePool,
+/// A shared handle to whichever store the configuration chose.
+pub type DynStore = Arc<dyn Store>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A uniqueness rule was broken (an email or widget key already taken).
+    #[error("{0} already exists")]
+    Conflict(&'static str),
+    /// A write named a row that does not exist.
+    #[error("no such {0}")]
+    NotFound(&'static str),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
 }
 
-impl Database {
-    /// Opens (creating if needed) the database and checks that it answers.
-    pub async fn connect(url: &DatabaseUrl) -> anyhow::Result<Self> {
-        let DatabaseUrl::Sqlite(url) = url;
-        let options = SqliteConnectOptions::from_str(url)
-            .with_context(|| format!("invalid database URL {url}"))?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .busy_timeout(Duration::from_secs(5))
-            .foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await
-            .with_context(|| format!("cannot open the database {url}"))?;
-        let database = Self { pool };
-        database
-            .ping()
-            .await
-            .with_context(|| format!("the database {url} does not answer"))?;
-        Ok(database)
-    }
+pub type StoreResult<T> = Result<T, StoreError>;
 
-    /// One round trip to the database, for readiness checks.
-    pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
-    }
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tenant {
+    pub id: String,
+    pub name: String,
+    pub widget_key: String,
+    pub allowed_origins: Vec<String>,
+    pub created_at: String,
+}
 
-    pub async fn close(&self) {
-        self.pool.close().await;
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agent {
+    pub id: String,
+    pub tenant_id: String,
+    pub email: String,
+    pub name: String,
+    pub password_hash: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewTenant {
+    pub name: String,
+    pub widget_key: String,
+    pub allowed_origins: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAgent {
+    pub tenant_id: String,
+    pub email: String,
+    pub name: String,
+    pub password_hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub tenant_id: String,
+    pub key_hash: String,
+    pub visitor: Visitor,
+    pub status: SessionStatus,
+}
+
+/// A session found by its visitor's key, with the tenant it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyedSession {
+    pub tenant_id: String,
+    pub session: Session,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub session_id: String,
+    pub sender: Sender,
+    pub content: String,
+    pub client_message_id: Option<String>,
+}
+
+/// The outcome of [`Store::append`]: the stored message, and whether this call stored it
+/// (false when the `clientMessageId` had been seen in the session before).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appended {
+    pub message: Message,
+    pub created: bool,
+}
+
+/// A change of who holds a session or where it stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionChange {
+    /// An agent takes the session: `active`, assigned to them.
+    Assign { agent_id: String },
+    /// A new status; the assignment is kept.
+    Status(SessionStatus),
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    async fn ping(&self) -> StoreResult<()>;
+    async fn close(&self);
+
+    async fn create_tenant(&self, new: NewTenant) -> StoreResult<Tenant>;
+    async fn tenant(&self, id: &str) -> StoreResult<Option<Tenant>>;
+    async fn tenant_by_widget_key(&self, widget_key: &str) -> StoreResult<Option<Tenant>>;
+    async fn tenants(&self) -> StoreResult<Vec<Tenant>>;
+
+    async fn create_agent(&self, new: NewAgent) -> StoreResult<Agent>;
+    async fn agent(&self, tenant_id: &str, id: &str) -> StoreResult<Option<Agent>>;
+    async fn agent_by_email(&self, email: &str) -> StoreResult<Option<Agent>>;
+    async fn agents(&self, tenant_id: &str) -> StoreResult<Vec<Agent>>;
+    /// Returns false when no agent has that id.
+    async fn set_password_hash(&self, agent_id: &str, password_hash: &str) -> StoreResult<bool>;
+
+    async fn create_session(&self, new: NewSession) -> StoreResult<Session>;
+    /// The session as `viewer` (an agent id, for the unread count) sees it.
+    async fn session(
+        &self,
+        tenant_id: &str,
+        id: &str,
+        viewer: Option<&str>,
+    ) -> StoreResult<Option<Session>>;
+    async fn session_by_key_hash(&self, key_hash: &str) -> StoreResult<Option<KeyedSession>>;
+    /// Every session of the tenant, newest activity first.
+    async fn sessions(&self, tenant_id: &str, viewer: &str) -> StoreResult<Vec<Session>>;
+    /// Applies `change`; `None` when the tenant has no such session.
+    async fn update_session(
+        &self,
+        tenant_id: &str,
+        id: &str,
+        change: SessionChange,
+    ) -> StoreResult<Option<Session>>;
+
+    /// Stores a message with the next `seq` of its session, or returns the one stored earlier
+    /// under the same `clientMessageId`.
+    async fn append(&self, new: NewMessage) -> StoreResult<Appended>;
+    /// Messages of a session with `seq > after_seq`, in `seq` order, at most `limit`.
+    async fn messages_after(
+        &self,
+        session_id: &str,
+        after_seq: u64,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>>;
+    /// Records that `agent_id` has read the session up to `seq` (never moves backwards).
+    async fn mark_read(&self, agent_id: &str, session_id: &str, seq: u64) -> StoreResult<()>;
+
+    async fn setting(&self, key: &str) -> StoreResult<Option<String>>;
+    /// Stores `value` unless the key has one already; returns the value that is stored.
+    async fn setting_or_insert(&self, key: &str, value: &str) -> StoreResult<String>;
+}
+
+/// Opens the store the URL names and brings its schema up to date.
+pub async fn connect(url: &DatabaseUrl) -> anyhow::Result<DynStore> {
+    match url {
+        DatabaseUrl::Sqlite(url) => Ok(Arc::new(SqliteStore::connect(url).await?)),
     }
+}
+
+/// A new id: UUID v7, so ids sort by creation time.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// The current instant in the stored format (RFC 3339 UTC, milliseconds).
+pub fn now() -> String {
+    crate::protocol::Timestamp::now().0
 }

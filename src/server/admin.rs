@@ -1,0 +1,254 @@
+//! `switchboard admin`: tenants and agents for a real deployment, without demo data.
+//!
+//! Passwords are read from standard input (or a prompt that does not echo, on a terminal),
+//! never from a flag, so they stay out of shell history and `ps`.
+
+use crate::server::{
+    auth::{self, MIN_PASSWORD_CHARS},
+    config::DatabaseUrl,
+    store::{self, DynStore, NewAgent, NewTenant, StoreError},
+};
+use anyhow::{bail, Context};
+use clap::{Args, Subcommand};
+use std::io::{BufRead, IsTerminal};
+
+#[derive(Debug, Args)]
+pub struct AdminArgs {
+    /// The database to manage: sqlite://PATH or postgres://…
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://switchboard.db",
+        global = true
+    )]
+    pub database_url: String,
+    #[command(subcommand)]
+    pub command: AdminCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Tenants: the companies whose sites embed the widget.
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+    /// Agents: the people who answer.
+    #[command(subcommand)]
+    Agent(AgentCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TenantCommand {
+    /// Creates a tenant; prints the embed snippet, then the widget key alone on the last line.
+    Create {
+        name: String,
+        /// A site allowed to embed the widget (scheme://host[:port]); repeat for several.
+        #[arg(long = "origin")]
+        origins: Vec<String>,
+        /// Where this server is reached, for the snippet.
+        #[arg(
+            long,
+            env = "SWITCHBOARD_PUBLIC_URL",
+            default_value = "http://127.0.0.1:3000"
+        )]
+        public_url: String,
+    },
+    /// Lists every tenant with its widget key.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AgentCommand {
+    /// Creates an agent; the password is read from stdin (or a prompt on a terminal).
+    Create {
+        /// The tenant's widget key.
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Sets a new password; read from stdin (or a prompt on a terminal).
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+    },
+    /// Lists the agents of a tenant.
+    List {
+        /// The tenant's widget key.
+        #[arg(long)]
+        tenant: String,
+    },
+}
+
+pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
+    let url = DatabaseUrl::parse(&args.database_url).context("--database-url")?;
+    let store = store::connect(&url).await?;
+    let result = match args.command {
+        AdminCommand::Tenant(command) => tenant(&store, command).await,
+        AdminCommand::Agent(command) => agent(&store, command).await,
+    };
+    store.close().await;
+    result
+}
+
+/// Checks an origin as a browser sends it: scheme, host, optional port, nothing else.
+fn parse_origin(origin: &str) -> anyhow::Result<String> {
+    let trimmed = origin.trim().trim_end_matches('/');
+    let rest = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"))
+        .with_context(|| format!("origin `{origin}` must start with http:// or https://"))?;
+    if rest.is_empty() || rest.contains('/') || rest.contains('?') || rest.contains('#') {
+        bail!("origin `{origin}` must be scheme://host[:port], without a path");
+    }
+    Ok(trimmed.to_ascii_lowercase())
+}
+
+async fn tenant(store: &DynStore, command: TenantCommand) -> anyhow::Result<()> {
+    match command {
+        TenantCommand::Create {
+            name,
+            origins,
+            public_url,
+        } => {
+            let name = name.trim().to_string();
+            if name.is_empty() {
+                bail!("the tenant's name must not be empty");
+            }
+            let origins = origins
+                .iter()
+                .map(|o| parse_origin(o))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let tenant = store
+                .create_tenant(NewTenant {
+                    name,
+                    widget_key: auth::random_key(12),
+                    allowed_origins: origins,
+                })
+                .await?;
+            let base = public_url.trim_end_matches('/');
+            println!(
+                "Tenant \"{}\" created. Paste this into every page of your site, before </body>:",
+                tenant.name
+            );
+            println!();
+            println!(
+                "<script src=\"{base}/widget.js\" data-widget-key=\"{}\" async></script>",
+                tenant.widget_key
+            );
+            println!();
+            println!("{}", tenant.widget_key);
+        }
+        TenantCommand::List => {
+            for tenant in store.tenants().await? {
+                let origins = if tenant.allowed_origins.is_empty() {
+                    "-".to_string()
+                } else {
+                    tenant.allowed_origins.join(",")
+                };
+                println!("{}\t{}\t{}", tenant.widget_key, tenant.name, origins);
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn agent(store: &DynStore, command: AgentCommand) -> anyhow::Result<()> {
+    match command {
+        AgentCommand::Create {
+            tenant,
+            email,
+            name,
+        } => {
+            let tenant = store
+                .tenant_by_widget_key(&tenant)
+                .await?
+                .with_context(|| format!("no tenant has the widget key `{tenant}`"))?;
+            let email = email.trim().to_string();
+            if !email.contains('@') || email.len() < 3 {
+                bail!("`{email}` is not an email address");
+            }
+            let name = name.trim().to_string();
+            if name.is_empty() {
+                bail!("the agent's name must not be empty");
+            }
+            let password = read_password()?;
+            let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password)).await?;
+            match store
+                .create_agent(NewAgent {
+                    tenant_id: tenant.id,
+                    email: email.clone(),
+                    name,
+                    password_hash: hash,
+                })
+                .await
+            {
+                Ok(agent) => println!("Agent {} <{}> created.", agent.name, agent.email),
+                Err(StoreError::Conflict(_)) => {
+                    bail!("an agent with the email {email} exists already")
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        AgentCommand::ResetPassword { email } => {
+            let agent = store
+                .agent_by_email(email.trim())
+                .await?
+                .with_context(|| format!("no agent has the email {email}"))?;
+            let password = read_password()?;
+            let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password)).await?;
+            store.set_password_hash(&agent.id, &hash).await?;
+            println!("Password of {} <{}> changed.", agent.name, agent.email);
+        }
+        AgentCommand::List { tenant } => {
+            let tenant = store
+                .tenant_by_widget_key(&tenant)
+                .await?
+                .with_context(|| format!("no tenant has the widget key `{tenant}`"))?;
+            for agent in store.agents(&tenant.id).await? {
+                println!("{}\t{}\t{}", agent.email, agent.name, agent.id);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One password from a no-echo prompt on a terminal, or the first line of stdin otherwise.
+fn read_password() -> anyhow::Result<String> {
+    let password = if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ")?;
+        let again = rpassword::prompt_password("Password again: ")?;
+        if first != again {
+            bail!("the two passwords differ");
+        }
+        first
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    };
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        bail!("the password must be at least {MIN_PASSWORD_CHARS} characters");
+    }
+    Ok(password)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_origin;
+
+    #[test]
+    fn origins_are_scheme_host_port() {
+        assert_eq!(
+            parse_origin("https://Shop.example/").unwrap(),
+            "https://shop.example"
+        );
+        assert_eq!(
+            parse_origin("http://localhost:8080").unwrap(),
+            "http://localhost:8080"
+        );
+        assert!(parse_origin("shop.example").is_err());
+        assert!(parse_origin("https://shop.example/path").is_err());
+    }
+}

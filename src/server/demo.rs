@@ -1,0 +1,59 @@
+//! `--demo`: the tenant and agents CONTRACT.md names, created once. A restart (or a second
+//! node starting at the same moment) finds them and creates nothing.
+
+use crate::server::{
+    auth,
+    store::{DynStore, NewAgent, NewTenant, StoreError},
+};
+
+pub const DEMO_WIDGET_KEY: &str = "demo";
+pub const DEMO_PASSWORD: &str = "Password123!";
+pub const DEMO_AGENTS: &[(&str, &str)] = &[
+    ("agent1@callcenter.com", "Alice Martin"),
+    ("agent2@callcenter.com", "Bob Chen"),
+];
+
+pub async fn seed(store: &DynStore) -> anyhow::Result<()> {
+    let tenant = match store.tenant_by_widget_key(DEMO_WIDGET_KEY).await? {
+        Some(tenant) => tenant,
+        None => match store
+            .create_tenant(NewTenant {
+                name: "Demo".into(),
+                widget_key: DEMO_WIDGET_KEY.into(),
+                allowed_origins: Vec::new(),
+            })
+            .await
+        {
+            Ok(tenant) => tenant,
+            Err(StoreError::Conflict(_)) => store
+                .tenant_by_widget_key(DEMO_WIDGET_KEY)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("the demo tenant vanished"))?,
+            Err(e) => return Err(e.into()),
+        },
+    };
+    for (email, name) in DEMO_AGENTS {
+        if store.agent_by_email(email).await?.is_some() {
+            continue;
+        }
+        let hash = tokio::task::spawn_blocking(|| auth::hash_password(DEMO_PASSWORD)).await?;
+        match store
+            .create_agent(NewAgent {
+                tenant_id: tenant.id.clone(),
+                email: (*email).into(),
+                name: (*name).into(),
+                password_hash: hash,
+            })
+            .await
+        {
+            Ok(_) | Err(StoreError::Conflict(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    tracing::info!(
+        widget_key = DEMO_WIDGET_KEY,
+        agents = DEMO_AGENTS.len(),
+        "demo tenant ready"
+    );
+    Ok(())
+}

@@ -1,0 +1,214 @@
+//! The REST API of CONTRACT.md, under `/api/v1`.
+
+use super::{
+    error::ApiError,
+    extract::{ApiJson, AuthedAgent},
+};
+use crate::protocol::{
+    AgentMessageRequest, AgentProfile, LoginRequest, LoginResponse, MarkReadRequest, MeResponse,
+    Message, PublicMessageRequest, Session, SessionHistory, StartSessionRequest,
+    StartSessionResponse, TenantRef,
+};
+use crate::server::{auth, hub::HISTORY_PAGE, state::AppState};
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+    routing::{get, post},
+    Json, Router,
+};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/auth/login", post(login))
+        .route("/api/v1/auth/me", get(me))
+        .route("/api/v1/chat/public/start", post(start))
+        .route("/api/v1/chat/public/message", post(public_message))
+        .route(
+            "/api/v1/chat/public/session/{session_key}",
+            get(public_session),
+        )
+        .route("/api/v1/chat/sessions", get(sessions))
+        .route("/api/v1/chat/sessions/{id}/messages", get(messages))
+        .route("/api/v1/chat/messages", post(agent_message))
+        .route("/api/v1/chat/sessions/{id}/assign", post(assign))
+        .route("/api/v1/chat/sessions/{id}/close", post(close))
+        .route("/api/v1/chat/sessions/{id}/read", post(mark_read))
+}
+
+type ApiResult<T> = Result<Json<T>, ApiError>;
+
+async fn login(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<LoginRequest>,
+) -> ApiResult<LoginResponse> {
+    let agent = state
+        .hub
+        .store()
+        .agent_by_email(request.email.trim())
+        .await
+        .map_err(crate::server::hub::HubError::from)?;
+    let stored = agent.as_ref().map(|a| a.password_hash.clone());
+    let password = request.password;
+    let matches =
+        tokio::task::spawn_blocking(move || auth::verify_password(&password, stored.as_deref()))
+            .await
+            .unwrap_or(false);
+    let agent = match (matches, agent) {
+        (true, Some(agent)) => agent,
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                "wrong email or password",
+            ))
+        }
+    };
+    tracing::info!(agent = %agent.id, tenant = %agent.tenant_id, "agent signed in");
+    Ok(Json(LoginResponse {
+        token: state.hub.tokens().issue_agent(&agent.id, &agent.tenant_id),
+        agent: AgentProfile {
+            id: agent.id,
+            name: agent.name,
+            email: agent.email,
+        },
+    }))
+}
+
+async fn me(
+    State(state): State<AppState>,
+    AuthedAgent(agent): AuthedAgent,
+) -> ApiResult<MeResponse> {
+    let store = state.hub.store();
+    let record = store
+        .agent(&agent.tenant_id, &agent.agent_id)
+        .await
+        .map_err(crate::server::hub::HubError::from)?
+        .ok_or_else(|| ApiError::unauthorized("this agent no longer exists"))?;
+    let tenant = store
+        .tenant(&agent.tenant_id)
+        .await
+        .map_err(crate::server::hub::HubError::from)?
+        .ok_or_else(|| ApiError::unauthorized("this tenant no longer exists"))?;
+    Ok(Json(MeResponse {
+        agent: AgentProfile {
+            id: record.id,
+            name: record.name,
+            email: record.email,
+        },
+        tenant: TenantRef {
+            id: tenant.id,
+            name: tenant.name,
+        },
+    }))
+}
+
+async fn start(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<StartSessionRequest>,
+) -> ApiResult<StartSessionResponse> {
+    let started = state
+        .hub
+        .start_session(&request.widget_key, request.visitor.unwrap_or_default())
+        .await?;
+    Ok(Json(StartSessionResponse {
+        session_id: started.session.id,
+        session_key: started.session_key,
+        token: started.token,
+    }))
+}
+
+async fn public_message(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<PublicMessageRequest>,
+) -> ApiResult<Message> {
+    let (visitor, _) = state.hub.visitor_by_key(&request.session_key).await?;
+    let message = state
+        .hub
+        .visitor_message(&visitor, request.content, request.client_message_id)
+        .await?;
+    Ok(Json(message.message))
+}
+
+async fn public_session(
+    State(state): State<AppState>,
+    Path(session_key): Path<String>,
+) -> ApiResult<SessionHistory> {
+    let (_, session) = state.hub.visitor_by_key(&session_key).await?;
+    let messages = state
+        .hub
+        .store()
+        .messages_after(&session.id, 0, HISTORY_PAGE)
+        .await
+        .map_err(crate::server::hub::HubError::from)?;
+    Ok(Json(SessionHistory { session, messages }))
+}
+
+async fn sessions(
+    State(state): State<AppState>,
+    AuthedAgent(agent): AuthedAgent,
+) -> ApiResult<Vec<Session>> {
+    Ok(Json(state.hub.sessions_for(&agent).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AfterSeq {
+    #[serde(default)]
+    after_seq: u64,
+}
+
+async fn messages(
+    State(state): State<AppState>,
+    AuthedAgent(agent): AuthedAgent,
+    Path(id): Path<String>,
+    query: Result<Query<AfterSeq>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Vec<Message>> {
+    let Query(AfterSeq { after_seq }) = query
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e.body_text()))?;
+    Ok(Json(state.hub.messages_for(&agent, &id, after_seq).await?))
+}
+
+async fn agent_message(
+    State(state): State<AppState>,
+    AuthedAgent(agent): AuthedAgent,
+    ApiJson(request): ApiJson<AgentMessageRequest>,
+) -> ApiResult<Message> {
+    Ok(Json(
+        state
+            .hub
+            .agent_message(
+                &agent,
+                &request.session_id,
+                request.content,
+                request.client_message_id,
+            )
+            .await?
+            .message,
+    ))
+}
+
+async fn assign(
+    State(state): State<AppState>,
+    AuthedAgent(agent): AuthedAgent,
+    Path(id): Path<String>,
+) -> ApiResult<Session> {
+    Ok(Json(state.hub.assign(&agent, &id).await?))
+}
+
+async fn close(
+    State(state): State<AppState>,
+    AuthedAgent(agent): AuthedAgent,
+    Path(id): Path<String>,
+) -> ApiResult<Session> {
+    Ok(Json(state.hub.close(&agent, &id).await?))
+}
+
+async fn mark_read(
+    State(state): State<AppState>,
+    AuthedAgent(agent): AuthedAgent,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<MarkReadRequest>,
+) -> ApiResult<Session> {
+    Ok(Json(state.hub.mark_read(&agent, &id, request.seq).await?))
+}

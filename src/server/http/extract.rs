@@ -1,0 +1,68 @@
+//! Extractors that turn every bad request into the contract's error body.
+
+use super::error::ApiError;
+use crate::server::{auth::Role, hub::AgentActor, state::AppState};
+use axum::{
+    extract::{rejection::JsonRejection, FromRequest, FromRequestParts, Request},
+    http::{header::AUTHORIZATION, request::Parts, StatusCode},
+};
+use serde::de::DeserializeOwned;
+
+/// A JSON body; a malformed one is answered `400 invalid_json` or `422 invalid_body`.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(Self(value)),
+            Err(JsonRejection::JsonDataError(e)) => Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_body",
+                e.body_text(),
+            )),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "invalid_content_type",
+                "send the body as JSON with Content-Type: application/json",
+            )),
+            Err(e) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_json",
+                e.body_text(),
+            )),
+        }
+    }
+}
+
+/// The agent an `Authorization: Bearer <agent JWT>` header names, still existing.
+pub struct AuthedAgent(pub AgentActor);
+
+impl FromRequestParts<AppState> for AuthedAgent {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .ok_or_else(|| ApiError::unauthorized("sign in first: no Authorization header"))?;
+        let token = header.strip_prefix("Bearer ").ok_or_else(|| {
+            ApiError::unauthorized("the Authorization header must be `Bearer <token>`")
+        })?;
+        let claims = state.hub.tokens().verify(token.trim())?;
+        if claims.role != Role::Agent {
+            return Err(ApiError::unauthorized("this needs an agent's token"));
+        }
+        let agent = state
+            .hub
+            .agent(&claims.tid, &claims.sub)
+            .await
+            .map_err(|_| ApiError::unauthorized("this agent no longer exists"))?;
+        Ok(Self(agent))
+    }
+}

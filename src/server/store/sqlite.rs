@@ -1,0 +1,576 @@
+//! [`Store`] on one SQLite file: write-ahead logging, one writer connection (SQLite serialises
+//! writers anyway; one connection means no lock contention and no `SQLITE_BUSY`), and a pool of
+//! readers that never wait for it.
+
+use super::{
+    new_id, now, Agent, Appended, KeyedSession, NewAgent, NewMessage, NewSession, NewTenant,
+    SessionChange, Store, StoreError, StoreResult, Tenant,
+};
+use crate::protocol::{
+    AgentRef, Message, Sender, SenderKind, Session, SessionStatus, Timestamp, Visitor,
+};
+use async_trait::async_trait;
+use futures::future::BoxFuture;
+use sqlx::{
+    error::BoxDynError,
+    migrate::{Migration, MigrationSource, MigrationType, Migrator},
+    sqlite::{
+        SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+        SqliteSynchronous,
+    },
+    Row,
+};
+use std::{borrow::Cow, str::FromStr, time::Duration};
+
+/// The schema, compiled into the binary so that it needs no files beside it.
+const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "hub",
+    include_str!("../../../migrations/sqlite/0001_hub.sql"),
+)];
+
+#[derive(Debug)]
+struct Embedded;
+
+impl MigrationSource<'static> for Embedded {
+    fn resolve(self) -> BoxFuture<'static, Result<Vec<Migration>, BoxDynError>> {
+        Box::pin(async {
+            Ok(MIGRATIONS
+                .iter()
+                .map(|(version, name, sql)| {
+                    Migration::new(
+                        *version,
+                        Cow::Borrowed(*name),
+                        MigrationType::Simple,
+                        Cow::Borrowed(*sql),
+                        false,
+                    )
+                })
+                .collect())
+        })
+    }
+}
+
+pub struct SqliteStore {
+    writer: SqlitePool,
+    readers: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the file and runs the migrations.
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        use anyhow::Context;
+        let options = SqliteConnectOptions::from_str(url)
+            .with_context(|| format!("invalid database URL {url}"))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // With WAL, NORMAL is durable across application crashes; a power cut may lose the
+            // last transactions but never corrupts the file.
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(5))
+            .foreign_keys(true);
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await
+            .with_context(|| format!("cannot open the database {url}"))?;
+        let migrator = Migrator::new(Embedded)
+            .await
+            .context("cannot read the migrations")?;
+        migrator
+            .run(&writer)
+            .await
+            .with_context(|| format!("cannot migrate the database {url}"))?;
+        let readers = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options.read_only(true))
+            .await
+            .with_context(|| format!("cannot open the database {url} for reading"))?;
+        Ok(Self { writer, readers })
+    }
+}
+
+fn conflict_or(error: sqlx::Error, what: &'static str) -> StoreError {
+    match &error {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
+        _ => StoreError::Database(error),
+    }
+}
+
+fn status_str(status: SessionStatus) -> &'static str {
+    match status {
+        SessionStatus::Bot => "bot",
+        SessionStatus::Pending => "pending",
+        SessionStatus::Active => "active",
+        SessionStatus::Closed => "closed",
+    }
+}
+
+fn parse_status(text: &str) -> SessionStatus {
+    match text {
+        "bot" => SessionStatus::Bot,
+        "pending" => SessionStatus::Pending,
+        "active" => SessionStatus::Active,
+        _ => SessionStatus::Closed,
+    }
+}
+
+fn kind_str(kind: SenderKind) -> &'static str {
+    match kind {
+        SenderKind::Customer => "customer",
+        SenderKind::Ai => "ai",
+        SenderKind::Agent => "agent",
+        SenderKind::System => "system",
+    }
+}
+
+fn parse_kind(text: &str) -> SenderKind {
+    match text {
+        "customer" => SenderKind::Customer,
+        "ai" => SenderKind::Ai,
+        "agent" => SenderKind::Agent,
+        _ => SenderKind::System,
+    }
+}
+
+fn tenant_from(row: &SqliteRow) -> Result<Tenant, sqlx::Error> {
+    let origins: String = row.try_get("allowed_origins")?;
+    Ok(Tenant {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        widget_key: row.try_get("widget_key")?,
+        allowed_origins: serde_json::from_str(&origins).unwrap_or_default(),
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+fn agent_from(row: &SqliteRow) -> Result<Agent, sqlx::Error> {
+    Ok(Agent {
+        id: row.try_get("id")?,
+        tenant_id: row.try_get("tenant_id")?,
+        email: row.try_get("email")?,
+        name: row.try_get("name")?,
+        password_hash: row.try_get("password_hash")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// Reads a message from columns named with `prefix` (`""` for the messages table itself,
+/// `"m_"` for the last message joined onto a session).
+fn message_from(row: &SqliteRow, prefix: &str) -> Result<Message, sqlx::Error> {
+    let col = |name: &str| format!("{prefix}{name}");
+    let seq: i64 = row.try_get(col("seq").as_str())?;
+    let kind: String = row.try_get(col("sender_kind").as_str())?;
+    Ok(Message {
+        id: row.try_get(col("id").as_str())?,
+        session_id: row.try_get(col("session_id").as_str())?,
+        seq: seq as u64,
+        client_message_id: row.try_get(col("client_message_id").as_str())?,
+        sender: Sender {
+            kind: parse_kind(&kind),
+            id: row.try_get(col("sender_id").as_str())?,
+            name: row.try_get(col("sender_name").as_str())?,
+        },
+        content: row.try_get(col("content").as_str())?,
+        created_at: Timestamp(row.try_get(col("created_at").as_str())?),
+    })
+}
+
+/// The columns [`session_from`] reads. `?1` is the viewing agent's id (or NULL), for the unread
+/// count: the visitor's messages after the agent's read mark.
+const SESSION_SELECT: &str = "
+SELECT s.id, s.tenant_id, s.status, s.assigned_agent_id, a.name AS agent_name,
+       s.visitor_name, s.visitor_email, s.created_at, s.updated_at,
+       m.id AS m_id, m.session_id AS m_session_id, m.seq AS m_seq,
+       m.client_message_id AS m_client_message_id, m.sender_kind AS m_sender_kind,
+       m.sender_id AS m_sender_id, m.sender_name AS m_sender_name, m.content AS m_content,
+       m.created_at AS m_created_at,
+       CASE WHEN ?1 IS NULL THEN 0 ELSE (
+           SELECT COUNT(*) FROM messages u
+           WHERE u.session_id = s.id AND u.sender_kind = 'customer'
+             AND u.seq > COALESCE((SELECT r.seq FROM read_marks r
+                                   WHERE r.agent_id = ?1 AND r.session_id = s.id), 0)
+       ) END AS unread
+FROM sessions s
+LEFT JOIN agents a ON a.id = s.assigned_agent_id
+LEFT JOIN messages m ON m.session_id = s.id AND m.seq = s.last_seq";
+
+fn session_from(row: &SqliteRow) -> Result<Session, sqlx::Error> {
+    let status: String = row.try_get("status")?;
+    let agent_id: Option<String> = row.try_get("assigned_agent_id")?;
+    let agent_name: Option<String> = row.try_get("agent_name")?;
+    let last_id: Option<String> = row.try_get("m_id")?;
+    let unread: i64 = row.try_get("unread")?;
+    Ok(Session {
+        id: row.try_get("id")?,
+        status: parse_status(&status),
+        assigned_agent: agent_id
+            .zip(agent_name)
+            .map(|(id, name)| AgentRef { id, name }),
+        visitor: Visitor {
+            name: row.try_get("visitor_name")?,
+            email: row.try_get("visitor_email")?,
+        },
+        last_message: match last_id {
+            Some(_) => Some(message_from(row, "m_")?),
+            None => None,
+        },
+        unread_count: unread as u64,
+        created_at: Timestamp(row.try_get("created_at")?),
+        updated_at: Timestamp(row.try_get("updated_at")?),
+    })
+}
+
+impl SqliteStore {
+    async fn fetch_session(
+        &self,
+        tenant_id: &str,
+        id: &str,
+        viewer: Option<&str>,
+    ) -> StoreResult<Option<Session>> {
+        let sql = format!("{SESSION_SELECT} WHERE s.id = ?2 AND s.tenant_id = ?3");
+        let row = sqlx::query(&sql)
+            .bind(viewer)
+            .bind(id)
+            .bind(tenant_id)
+            .fetch_optional(&self.readers)
+            .await?;
+        Ok(row.as_ref().map(session_from).transpose()?)
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.readers).await?;
+        Ok(())
+    }
+
+    async fn close(&self) {
+        self.readers.close().await;
+        self.writer.close().await;
+    }
+
+    async fn create_tenant(&self, new: NewTenant) -> StoreResult<Tenant> {
+        let tenant = Tenant {
+            id: new_id(),
+            name: new.name,
+            widget_key: new.widget_key,
+            allowed_origins: new.allowed_origins,
+            created_at: now(),
+        };
+        let origins = serde_json::to_string(&tenant.allowed_origins).expect("strings serialise");
+        sqlx::query("INSERT INTO tenants (id, name, widget_key, allowed_origins, created_at) VALUES (?, ?, ?, ?, ?)")
+            .bind(&tenant.id)
+            .bind(&tenant.name)
+            .bind(&tenant.widget_key)
+            .bind(origins)
+            .bind(&tenant.created_at)
+            .execute(&self.writer)
+            .await
+            .map_err(|e| conflict_or(e, "a tenant with this widget key"))?;
+        Ok(tenant)
+    }
+
+    async fn tenant(&self, id: &str) -> StoreResult<Option<Tenant>> {
+        let row = sqlx::query("SELECT * FROM tenants WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.readers)
+            .await?;
+        Ok(row.as_ref().map(tenant_from).transpose()?)
+    }
+
+    async fn tenant_by_widget_key(&self, widget_key: &str) -> StoreResult<Option<Tenant>> {
+        let row = sqlx::query("SELECT * FROM tenants WHERE widget_key = ?")
+            .bind(widget_key)
+            .fetch_optional(&self.readers)
+            .await?;
+        Ok(row.as_ref().map(tenant_from).transpose()?)
+    }
+
+    async fn tenants(&self) -> StoreResult<Vec<Tenant>> {
+        let rows = sqlx::query("SELECT * FROM tenants ORDER BY created_at")
+            .fetch_all(&self.readers)
+            .await?;
+        Ok(rows.iter().map(tenant_from).collect::<Result<_, _>>()?)
+    }
+
+    async fn create_agent(&self, new: NewAgent) -> StoreResult<Agent> {
+        let agent = Agent {
+            id: new_id(),
+            tenant_id: new.tenant_id,
+            email: new.email,
+            name: new.name,
+            password_hash: new.password_hash,
+            created_at: now(),
+        };
+        sqlx::query("INSERT INTO agents (id, tenant_id, email, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+            .bind(&agent.id)
+            .bind(&agent.tenant_id)
+            .bind(&agent.email)
+            .bind(&agent.name)
+            .bind(&agent.password_hash)
+            .bind(&agent.created_at)
+            .execute(&self.writer)
+            .await
+            .map_err(|e| conflict_or(e, "an agent with this email"))?;
+        Ok(agent)
+    }
+
+    async fn agent(&self, tenant_id: &str, id: &str) -> StoreResult<Option<Agent>> {
+        let row = sqlx::query("SELECT * FROM agents WHERE id = ? AND tenant_id = ?")
+            .bind(id)
+            .bind(tenant_id)
+            .fetch_optional(&self.readers)
+            .await?;
+        Ok(row.as_ref().map(agent_from).transpose()?)
+    }
+
+    async fn agent_by_email(&self, email: &str) -> StoreResult<Option<Agent>> {
+        let row = sqlx::query("SELECT * FROM agents WHERE email = ?")
+            .bind(email)
+            .fetch_optional(&self.readers)
+            .await?;
+        Ok(row.as_ref().map(agent_from).transpose()?)
+    }
+
+    async fn agents(&self, tenant_id: &str) -> StoreResult<Vec<Agent>> {
+        let rows = sqlx::query("SELECT * FROM agents WHERE tenant_id = ? ORDER BY email")
+            .bind(tenant_id)
+            .fetch_all(&self.readers)
+            .await?;
+        Ok(rows.iter().map(agent_from).collect::<Result<_, _>>()?)
+    }
+
+    async fn set_password_hash(&self, agent_id: &str, password_hash: &str) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE agents SET password_hash = ? WHERE id = ?")
+            .bind(password_hash)
+            .bind(agent_id)
+            .execute(&self.writer)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn create_session(&self, new: NewSession) -> StoreResult<Session> {
+        let id = new_id();
+        let at = now();
+        sqlx::query(
+            "INSERT INTO sessions (id, tenant_id, key_hash, status, visitor_name, visitor_email, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(&new.tenant_id)
+        .bind(&new.key_hash)
+        .bind(status_str(new.status))
+        .bind(&new.visitor.name)
+        .bind(&new.visitor.email)
+        .bind(&at)
+        .bind(&at)
+        .execute(&self.writer)
+        .await
+        .map_err(|e| conflict_or(e, "a session with this key"))?;
+        Ok(Session {
+            id,
+            status: new.status,
+            assigned_agent: None,
+            visitor: new.visitor,
+            last_message: None,
+            unread_count: 0,
+            created_at: Timestamp(at.clone()),
+            updated_at: Timestamp(at),
+        })
+    }
+
+    async fn session(
+        &self,
+        tenant_id: &str,
+        id: &str,
+        viewer: Option<&str>,
+    ) -> StoreResult<Option<Session>> {
+        self.fetch_session(tenant_id, id, viewer).await
+    }
+
+    async fn session_by_key_hash(&self, key_hash: &str) -> StoreResult<Option<KeyedSession>> {
+        let sql = format!("{SESSION_SELECT} WHERE s.key_hash = ?2");
+        let row = sqlx::query(&sql)
+            .bind(None::<String>)
+            .bind(key_hash)
+            .fetch_optional(&self.readers)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(KeyedSession {
+            tenant_id: row.try_get("tenant_id")?,
+            session: session_from(&row)?,
+        }))
+    }
+
+    async fn sessions(&self, tenant_id: &str, viewer: &str) -> StoreResult<Vec<Session>> {
+        let sql = format!(
+            "{SESSION_SELECT} WHERE s.tenant_id = ?2 ORDER BY s.updated_at DESC, s.id DESC"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(viewer)
+            .bind(tenant_id)
+            .fetch_all(&self.readers)
+            .await?;
+        Ok(rows.iter().map(session_from).collect::<Result<_, _>>()?)
+    }
+
+    async fn update_session(
+        &self,
+        tenant_id: &str,
+        id: &str,
+        change: SessionChange,
+    ) -> StoreResult<Option<Session>> {
+        let at = now();
+        let done =
+            match &change {
+                SessionChange::Assign { agent_id } => sqlx::query(
+                    "UPDATE sessions SET status = 'active', assigned_agent_id = ?, updated_at = ?
+                     WHERE id = ? AND tenant_id = ?
+                       AND EXISTS (SELECT 1 FROM agents WHERE id = ? AND tenant_id = ?)",
+                )
+                .bind(agent_id)
+                .bind(&at)
+                .bind(id)
+                .bind(tenant_id)
+                .bind(agent_id)
+                .bind(tenant_id)
+                .execute(&self.writer)
+                .await?,
+                SessionChange::Status(status) => sqlx::query(
+                    "UPDATE sessions SET status = ?, updated_at = ? WHERE id = ? AND tenant_id = ?",
+                )
+                .bind(status_str(*status))
+                .bind(&at)
+                .bind(id)
+                .bind(tenant_id)
+                .execute(&self.writer)
+                .await?,
+            };
+        if done.rows_affected() == 0 {
+            return Ok(None);
+        }
+        let viewer = match &change {
+            SessionChange::Assign { agent_id } => Some(agent_id.as_str()),
+            SessionChange::Status(_) => None,
+        };
+        self.fetch_session(tenant_id, id, viewer).await
+    }
+
+    async fn append(&self, new: NewMessage) -> StoreResult<Appended> {
+        let id = new_id();
+        let at = now();
+        let mut tx = self.writer.begin().await?;
+        // `WHERE true` keeps SQLite from reading ON CONFLICT as part of the SELECT.
+        let inserted = sqlx::query(
+            "INSERT INTO messages (id, session_id, seq, client_message_id, sender_kind, sender_id, sender_name, content, created_at)
+             SELECT ?, id, last_seq + 1, ?, ?, ?, ?, ?, ? FROM sessions WHERE id = ? AND true
+             ON CONFLICT (session_id, client_message_id) DO NOTHING
+             RETURNING seq",
+        )
+        .bind(&id)
+        .bind(&new.client_message_id)
+        .bind(kind_str(new.sender.kind))
+        .bind(&new.sender.id)
+        .bind(&new.sender.name)
+        .bind(&new.content)
+        .bind(&at)
+        .bind(&new.session_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+
+        let Some(row) = inserted else {
+            // Either a repeat of a clientMessageId, or no such session.
+            let existing = sqlx::query(
+                "SELECT * FROM messages WHERE session_id = ? AND client_message_id = ?",
+            )
+            .bind(&new.session_id)
+            .bind(&new.client_message_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            tx.rollback().await?;
+            return match existing {
+                Some(row) => Ok(Appended {
+                    message: message_from(&row, "")?,
+                    created: false,
+                }),
+                None => Err(StoreError::NotFound("session")),
+            };
+        };
+        let seq: i64 = row.try_get("seq")?;
+        sqlx::query("UPDATE sessions SET last_seq = ?, updated_at = ? WHERE id = ?")
+            .bind(seq)
+            .bind(&at)
+            .bind(&new.session_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Appended {
+            message: Message {
+                id,
+                session_id: new.session_id,
+                seq: seq as u64,
+                client_message_id: new.client_message_id,
+                sender: new.sender,
+                content: new.content,
+                created_at: Timestamp(at),
+            },
+            created: true,
+        })
+    }
+
+    async fn messages_after(
+        &self,
+        session_id: &str,
+        after_seq: u64,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>> {
+        let rows = sqlx::query(
+            "SELECT * FROM messages WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+        )
+        .bind(session_id)
+        .bind(after_seq as i64)
+        .bind(limit as i64)
+        .fetch_all(&self.readers)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| message_from(r, ""))
+            .collect::<Result<_, _>>()?)
+    }
+
+    async fn mark_read(&self, agent_id: &str, session_id: &str, seq: u64) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO read_marks (agent_id, session_id, seq) VALUES (?, ?, ?)
+             ON CONFLICT (agent_id, session_id) DO UPDATE SET seq = max(seq, excluded.seq)",
+        )
+        .bind(agent_id)
+        .bind(session_id)
+        .bind(seq as i64)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    async fn setting(&self, key: &str) -> StoreResult<Option<String>> {
+        let row = sqlx::query("SELECT value FROM settings WHERE key = ?")
+            .bind(key)
+            .fetch_optional(&self.readers)
+            .await?;
+        Ok(row.map(|r| r.try_get("value")).transpose()?)
+    }
+
+    async fn setting_or_insert(&self, key: &str, value: &str) -> StoreResult<String> {
+        sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING")
+            .bind(key)
+            .bind(value)
+            .execute(&self.writer)
+            .await?;
+        let row = sqlx::query("SELECT value FROM settings WHERE key = ?")
+            .bind(key)
+            .fetch_one(&self.writer)
+            .await?;
+        Ok(row.try_get("value")?)
+    }
+}

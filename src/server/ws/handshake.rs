@@ -1,0 +1,245 @@
+//! Who is connecting, checked before the upgrade completes: a missing, forged or expired token
+//! (or an unknown session key) is refused with HTTP 401 and never sees an event; a browser page
+//! from an origin that may not connect gets the socket only to be told 4403 and closed.
+
+use super::{close_code, socket, MAX_FRAME_BYTES};
+use crate::server::{
+    auth::Role,
+    http::error::ApiError,
+    hub::{AgentActor, VisitorActor},
+    state::AppState,
+};
+use axum::{
+    extract::{
+        rejection::QueryRejection,
+        ws::{CloseFrame, Message, WebSocketUpgrade},
+        Path, Query, Request, State,
+    },
+    handler::Handler,
+    http::{
+        header::{HOST, ORIGIN, UPGRADE},
+        HeaderMap, StatusCode,
+    },
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use serde::Deserialize;
+use std::time::Duration;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SocketQuery {
+    token: Option<String>,
+    /// Resume: replay the session's messages after this `seq` first.
+    last_seq: Option<u64>,
+}
+
+/// Who is on the other end of a socket.
+#[derive(Debug, Clone)]
+pub enum Peer {
+    Agent(AgentActor),
+    Visitor {
+        visitor: VisitorActor,
+        name: Option<String>,
+    },
+}
+
+fn query_or_400(
+    query: Result<Query<SocketQuery>, QueryRejection>,
+) -> Result<SocketQuery, ApiError> {
+    query
+        .map(|Query(q)| q)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e.body_text()))
+}
+
+/// `GET /ws?token=JWT[&lastSeq=N]`: an agent's or a visitor's socket.
+pub async fn with_token(
+    upgrade: WebSocketUpgrade,
+    headers: HeaderMap,
+    query: Result<Query<SocketQuery>, QueryRejection>,
+    State(state): State<AppState>,
+) -> Response {
+    let query = match query_or_400(query) {
+        Ok(q) => q,
+        Err(e) => return e.into_response(),
+    };
+    let Some(token) = query.token.as_deref() else {
+        return ApiError::unauthorized("connect with ?token=<JWT>").into_response();
+    };
+    let claims = match state.hub.tokens().verify(token) {
+        Ok(claims) => claims,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let store = state.hub.store();
+    let (peer, allowed) = match claims.role {
+        Role::Agent => match state.hub.agent(&claims.tid, &claims.sub).await {
+            Ok(agent) => (Peer::Agent(agent), Vec::new()),
+            Err(_) => return ApiError::unauthorized("this agent no longer exists").into_response(),
+        },
+        Role::Visitor => {
+            let visitor = VisitorActor {
+                tenant_id: claims.tid.clone(),
+                session_id: claims.sub.clone(),
+            };
+            let Ok(session) = state.hub.visitor_session(&visitor).await else {
+                return ApiError::unauthorized("this conversation no longer exists")
+                    .into_response();
+            };
+            let origins = match store.tenant(&claims.tid).await {
+                Ok(Some(tenant)) => tenant.allowed_origins,
+                _ => Vec::new(),
+            };
+            (
+                Peer::Visitor {
+                    visitor,
+                    name: session.visitor.name,
+                },
+                origins,
+            )
+        }
+    };
+    accept(
+        upgrade,
+        &headers,
+        &allowed,
+        state,
+        peer,
+        Some(claims.remaining()),
+        query.last_seq,
+    )
+}
+
+/// `GET /ws/public/{sessionKey}[?lastSeq=N]`: a visitor's socket, by session key.
+pub async fn with_key(
+    upgrade: WebSocketUpgrade,
+    headers: HeaderMap,
+    Path(session_key): Path<String>,
+    query: Result<Query<SocketQuery>, QueryRejection>,
+    State(state): State<AppState>,
+) -> Response {
+    let query = match query_or_400(query) {
+        Ok(q) => q,
+        Err(e) => return e.into_response(),
+    };
+    let Ok((visitor, session)) = state.hub.visitor_by_key(&session_key).await else {
+        return ApiError::unauthorized("unknown session key").into_response();
+    };
+    let allowed = match state.hub.store().tenant(&visitor.tenant_id).await {
+        Ok(Some(tenant)) => tenant.allowed_origins,
+        _ => Vec::new(),
+    };
+    let peer = Peer::Visitor {
+        visitor,
+        name: session.visitor.name,
+    };
+    accept(
+        upgrade,
+        &headers,
+        &allowed,
+        state,
+        peer,
+        None,
+        query.last_seq,
+    )
+}
+
+/// Routes `GET /?token=…` with an `Upgrade: websocket` header to [`with_token`], for clients
+/// written to seed 003's guide (`ws://host:port?token=…`); every other request goes on.
+pub async fn root_alias(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let upgrading = request.uri().path() == "/"
+        && request
+            .headers()
+            .get(UPGRADE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+    if upgrading {
+        return with_token.call(request, state).await;
+    }
+    next.run(request).await
+}
+
+/// True when the request comes from no browser page (no `Origin`), from a page of this server,
+/// or from one of the tenant's allowed origins.
+fn origin_allowed(headers: &HeaderMap, allowed: &[String]) -> bool {
+    let Some(origin) = headers.get(ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let host = headers.get(HOST).and_then(|v| v.to_str().ok());
+    let origin_host = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"));
+    if origin_host.is_some() && origin_host == host {
+        return true;
+    }
+    allowed
+        .iter()
+        .any(|a| a.trim_end_matches('/').eq_ignore_ascii_case(origin))
+}
+
+fn accept(
+    upgrade: WebSocketUpgrade,
+    headers: &HeaderMap,
+    allowed: &[String],
+    state: AppState,
+    peer: Peer,
+    expires_in: Option<Duration>,
+    last_seq: Option<u64>,
+) -> Response {
+    let upgrade = upgrade
+        .max_message_size(MAX_FRAME_BYTES)
+        .max_frame_size(MAX_FRAME_BYTES);
+    if !origin_allowed(headers, allowed) {
+        let origin = headers
+            .get(ORIGIN)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        tracing::warn!(%origin, "socket refused: origin not allowed");
+        return upgrade.on_upgrade(|mut socket| async move {
+            let _ = socket
+                .send(Message::Close(Some(CloseFrame {
+                    code: close_code::ORIGIN_NOT_ALLOWED,
+                    reason: "origin not allowed".into(),
+                })))
+                .await;
+        });
+    }
+    upgrade.on_upgrade(move |ws| socket::run(ws, state, peer, expires_in, last_seq))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn headers(origin: Option<&str>, host: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(HOST, HeaderValue::from_str(host).unwrap());
+        if let Some(o) = origin {
+            h.insert(ORIGIN, HeaderValue::from_str(o).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn origins() {
+        let shop = vec!["https://shop.example".to_string()];
+        assert!(origin_allowed(&headers(None, "chat.example"), &[]));
+        assert!(origin_allowed(
+            &headers(Some("https://chat.example"), "chat.example"),
+            &[]
+        ));
+        assert!(origin_allowed(
+            &headers(Some("https://shop.example"), "chat.example"),
+            &shop
+        ));
+        assert!(!origin_allowed(
+            &headers(Some("https://evil.example"), "chat.example"),
+            &shop
+        ));
+        assert!(!origin_allowed(
+            &headers(Some("null"), "chat.example"),
+            &shop
+        ));
+    }
+}

@@ -1,0 +1,388 @@
+//! One connected agent or visitor: reads their frames and acts on them through the hub, and
+//! forwards the broker's events to them.
+//!
+//! A visitor socket delivers its session's messages strictly in `seq` order, each once: on
+//! resume it subscribes first, then replays from the store, and it skips (or fetches from the
+//! store) whatever the live stream repeats (or skipped). An agent socket forwards its tenant's
+//! events as they come; the dashboard catches up with `GET …/messages?afterSeq=N`.
+
+use super::{close_code, frames, handshake::Peer};
+use crate::protocol::{ClientCommand, Sender, SenderKind, ServerEvent, ServerFrame, Timestamp};
+use crate::server::{
+    broker::{Event, Lagged, Topic},
+    hub::{HubError, HISTORY_PAGE},
+    state::AppState,
+    store::Appended,
+};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use std::time::Duration;
+use tokio::time::{interval_at, sleep, Instant, MissedTickBehavior};
+
+/// What the visitor is told after asking for a human.
+const ESCALATION_REPLY: &str =
+    "Thanks, we've let the team know. A human agent will join this conversation shortly.";
+
+/// Why the loop ended, for the log.
+enum Ending {
+    Client(String),
+    Closed(u16, &'static str),
+    Dropped(String),
+}
+
+struct Connection {
+    socket: WebSocket,
+    state: AppState,
+    peer: Peer,
+    /// Visitor sockets: the highest `seq` of their session delivered so far.
+    delivered: u64,
+}
+
+fn send_frame(event: ServerEvent) -> Message {
+    let frame = ServerFrame {
+        event,
+        timestamp: Timestamp::now(),
+    };
+    Message::Text(
+        serde_json::to_string(&frame)
+            .expect("frames serialise")
+            .into(),
+    )
+}
+
+fn error_frame(code: &str, message: impl Into<String>) -> Message {
+    send_frame(ServerEvent::Error {
+        code: code.into(),
+        message: message.into(),
+    })
+}
+
+pub async fn run(
+    socket: WebSocket,
+    state: AppState,
+    peer: Peer,
+    expires_in: Option<Duration>,
+    last_seq: Option<u64>,
+) {
+    let mut shutdown = state.shutdown.clone();
+    let keep_alive = state.keep_alive;
+    let (who, topic) = match &peer {
+        Peer::Agent(agent) => (
+            format!("agent {}", agent.agent_id),
+            Topic::Tenant(agent.tenant_id.clone()),
+        ),
+        Peer::Visitor { visitor, .. } => (
+            format!("visitor of session {}", visitor.session_id),
+            Topic::Session(visitor.session_id.clone()),
+        ),
+    };
+    // Subscribe before reading history, so that nothing published in between is missed.
+    let mut events = state.hub.broker().subscribe(&topic);
+    let mut conn = Connection {
+        socket,
+        state,
+        peer,
+        delivered: 0,
+    };
+    tracing::info!(peer = %who, resume_after = ?last_seq, "socket connected");
+
+    let ending = match conn.open(last_seq).await {
+        Err(e) => Ending::Dropped(e),
+        Ok(()) => {
+            let never = Duration::from_secs(100 * 365 * 24 * 3600);
+            let expiry = sleep(expires_in.unwrap_or(never));
+            tokio::pin!(expiry);
+            let mut pings = interval_at(
+                Instant::now() + keep_alive.ping_every,
+                keep_alive.ping_every,
+            );
+            pings.set_missed_tick_behavior(MissedTickBehavior::Delay);
+            let mut last_heard = Instant::now();
+            loop {
+                tokio::select! {
+                    incoming = conn.socket.recv() => {
+                        last_heard = Instant::now();
+                        match incoming {
+                            Some(Ok(Message::Text(text))) => {
+                                if let Err(e) = conn.on_text(text.as_str()).await {
+                                    break Ending::Dropped(e);
+                                }
+                            }
+                            Some(Ok(Message::Binary(_))) => {
+                                if let Err(e) = conn.send(error_frame("unsupported_frame", "binary frames are not supported; send JSON text")).await {
+                                    break Ending::Dropped(e);
+                                }
+                            }
+                            Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                            Some(Ok(Message::Close(frame))) => {
+                                break Ending::Client(frame.map(|f| format!("code {}", f.code)).unwrap_or_default());
+                            }
+                            Some(Err(e)) => {
+                                if is_capacity_error(&e) {
+                                    conn.close(1009, "message too big").await;
+                                    break Ending::Closed(1009, "message too big");
+                                }
+                                break Ending::Dropped(e.to_string());
+                            }
+                            None => break Ending::Dropped("connection lost".into()),
+                        }
+                    }
+                    event = events.recv() => match event {
+                        Some(Ok(event)) => {
+                            if let Err(e) = conn.deliver(event).await {
+                                break Ending::Dropped(e);
+                            }
+                        }
+                        Some(Err(Lagged(missed))) => {
+                            tracing::warn!(peer = %who, missed, "socket too slow, closing so that it resumes");
+                            conn.close(close_code::TOO_SLOW, "too slow: reconnect and resume").await;
+                            break Ending::Closed(close_code::TOO_SLOW, "too slow");
+                        }
+                        None => {
+                            conn.close(close_code::GOING_AWAY, "server shutting down").await;
+                            break Ending::Closed(close_code::GOING_AWAY, "broker gone");
+                        }
+                    },
+                    _ = pings.tick() => {
+                        if last_heard.elapsed() >= keep_alive.dead_after {
+                            break Ending::Dropped("no answer to pings".into());
+                        }
+                        if let Err(e) = conn.send(Message::Ping(Default::default())).await {
+                            break Ending::Dropped(e);
+                        }
+                    }
+                    () = &mut expiry => {
+                        conn.close(close_code::TOKEN_EXPIRED, "token expired: sign in again").await;
+                        break Ending::Closed(close_code::TOKEN_EXPIRED, "token expired");
+                    }
+                    () = shutdown.stopping() => {
+                        conn.close(close_code::GOING_AWAY, "server shutting down").await;
+                        break Ending::Closed(close_code::GOING_AWAY, "server shutting down");
+                    }
+                }
+            }
+        }
+    };
+    match ending {
+        Ending::Client(detail) => tracing::info!(peer = %who, %detail, "socket closed by client"),
+        Ending::Closed(code, why) => {
+            tracing::info!(peer = %who, code, why, "socket closed by server")
+        }
+        Ending::Dropped(why) => tracing::info!(peer = %who, %why, "socket dropped"),
+    }
+}
+
+/// A new message reaches its sender through the broker like everyone else; a resend of a
+/// `clientMessageId` published nothing, so the stored message goes back to the sender alone.
+fn resend_reply(appended: Appended) -> Option<Message> {
+    (!appended.created).then(|| {
+        send_frame(ServerEvent::MessageNew {
+            message: appended.message,
+        })
+    })
+}
+
+/// True when the peer sent a frame or message over the size limit.
+fn is_capacity_error(error: &axum::Error) -> bool {
+    std::error::Error::source(error)
+        .and_then(|source| source.downcast_ref::<tungstenite::Error>())
+        .is_some_and(|e| matches!(e, tungstenite::Error::Capacity(_)))
+}
+
+impl Connection {
+    async fn send(&mut self, message: Message) -> Result<(), String> {
+        self.socket.send(message).await.map_err(|e| e.to_string())
+    }
+
+    async fn close(&mut self, code: u16, reason: &'static str) {
+        let _ = self
+            .socket
+            .send(Message::Close(Some(CloseFrame {
+                code,
+                reason: Utf8Bytes::from_static(reason),
+            })))
+            .await;
+    }
+
+    /// The `connection` frame, then for a visitor the history it asked for.
+    async fn open(&mut self, last_seq: Option<u64>) -> Result<(), String> {
+        let greeting = match &self.peer {
+            Peer::Agent(agent) => format!("Connected to Switchboard as {}", agent.name),
+            Peer::Visitor { .. } => "Connected to Switchboard".to_string(),
+        };
+        self.send(send_frame(ServerEvent::Connection { message: greeting }))
+            .await?;
+        let Peer::Visitor { visitor, .. } = &self.peer else {
+            return Ok(());
+        };
+        let visitor = visitor.clone();
+        match last_seq {
+            Some(after) => {
+                self.delivered = after;
+                self.catch_up(u64::MAX).await
+            }
+            None => {
+                // Live only: start from where the session stands now.
+                let session = self
+                    .state
+                    .hub
+                    .visitor_session(&visitor)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                self.delivered = session.last_message.map(|m| m.seq).unwrap_or(0);
+                Ok(())
+            }
+        }
+    }
+
+    /// Sends the stored messages after `delivered` and before `until`, in order.
+    async fn catch_up(&mut self, until: u64) -> Result<(), String> {
+        let Peer::Visitor { visitor, .. } = &self.peer else {
+            return Ok(());
+        };
+        let session_id = visitor.session_id.clone();
+        loop {
+            let page = self
+                .state
+                .hub
+                .store()
+                .messages_after(&session_id, self.delivered, HISTORY_PAGE)
+                .await
+                .map_err(|e| e.to_string())?;
+            let full = page.len() as u32 == HISTORY_PAGE;
+            for message in page {
+                if message.seq >= until {
+                    return Ok(());
+                }
+                self.delivered = message.seq;
+                self.send(send_frame(ServerEvent::MessageNew { message }))
+                    .await?;
+            }
+            if !full {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Forwards one broker event, keeping a visitor's messages in order and once each.
+    async fn deliver(&mut self, event: Event) -> Result<(), String> {
+        if let (Peer::Visitor { .. }, Some((_, seq))) = (&self.peer, &event.message) {
+            let seq = *seq;
+            if seq <= self.delivered {
+                return Ok(());
+            }
+            if seq > self.delivered + 1 {
+                // Another node published a later message first: fetch the gap from the store.
+                self.catch_up(seq).await?;
+            }
+            self.delivered = seq;
+        }
+        self.send(Message::Text(Utf8Bytes::from(event.frame.as_ref())))
+            .await
+    }
+
+    async fn on_text(&mut self, text: &str) -> Result<(), String> {
+        let command = match frames::parse(text) {
+            Ok(command) => command,
+            Err(e) => return self.send(error_frame(e.code, e.message)).await,
+        };
+        match self.act(command).await {
+            Ok(Some(reply)) => self.send(reply).await,
+            Ok(None) => Ok(()),
+            Err(e) => {
+                if let HubError::Store(store) = &e {
+                    tracing::error!(error = %store, "store failure on a socket");
+                }
+                let message = match &e {
+                    HubError::Store(_) => "something went wrong on the server".to_string(),
+                    other => other.to_string(),
+                };
+                self.send(error_frame(e.code(), message)).await
+            }
+        }
+    }
+
+    /// Carries out one client command; returns what only this socket should receive.
+    async fn act(&mut self, command: ClientCommand) -> Result<Option<Message>, HubError> {
+        let hub = self.state.hub.clone();
+        match (&self.peer, command) {
+            (_, ClientCommand::Ping) => Ok(Some(send_frame(ServerEvent::Pong))),
+
+            (
+                Peer::Visitor { visitor, .. },
+                ClientCommand::Chat {
+                    content,
+                    client_message_id,
+                    ..
+                },
+            ) => {
+                let appended = hub
+                    .visitor_message(visitor, content, client_message_id)
+                    .await?;
+                Ok(resend_reply(appended))
+            }
+            (
+                Peer::Agent(agent),
+                ClientCommand::Chat {
+                    session_id,
+                    content,
+                    client_message_id,
+                },
+            ) => {
+                let Some(session_id) = session_id else {
+                    return Ok(Some(error_frame(
+                        "invalid_frame",
+                        "an agent's `chat` frame needs `sessionId`",
+                    )));
+                };
+                let appended = hub
+                    .agent_message(agent, &session_id, content, client_message_id)
+                    .await?;
+                Ok(resend_reply(appended))
+            }
+
+            (Peer::Visitor { visitor, .. }, ClientCommand::HumanEscalation { reason }) => {
+                hub.escalate(visitor).await?;
+                tracing::info!(session = %visitor.session_id, reason = ?reason, "visitor asked for a human");
+                Ok(Some(send_frame(ServerEvent::HumanEscalationResponse {
+                    message: ESCALATION_REPLY.into(),
+                })))
+            }
+            (Peer::Agent(_), ClientCommand::HumanEscalation { .. }) => Ok(Some(error_frame(
+                "not_allowed",
+                "only visitors ask for a human",
+            ))),
+
+            (Peer::Visitor { visitor, name }, ClientCommand::Typing { is_typing, .. }) => {
+                let sender = Sender {
+                    kind: SenderKind::Customer,
+                    id: None,
+                    name: name.clone(),
+                };
+                hub.typing(&visitor.tenant_id, &visitor.session_id, sender, is_typing);
+                Ok(None)
+            }
+            (
+                Peer::Agent(agent),
+                ClientCommand::Typing {
+                    session_id,
+                    is_typing,
+                },
+            ) => {
+                let Some(session_id) = session_id else {
+                    return Ok(Some(error_frame(
+                        "invalid_frame",
+                        "an agent's `typing` frame needs `sessionId`",
+                    )));
+                };
+                hub.session_for(agent, &session_id).await?;
+                let sender = Sender {
+                    kind: SenderKind::Agent,
+                    id: Some(agent.agent_id.clone()),
+                    name: Some(agent.name.clone()),
+                };
+                hub.typing(&agent.tenant_id, &session_id, sender, is_typing);
+                Ok(None)
+            }
+        }
+    }
+}

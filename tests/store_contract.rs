@@ -1,0 +1,254 @@
+//! The `Store` contract, run against a real SQLite file. (PostgreSQL will run the same suite.)
+
+use std::sync::Arc;
+use switchboard::protocol::{Sender, SenderKind, SessionStatus, Visitor};
+use switchboard::server::store::{
+    DynStore, NewAgent, NewMessage, NewSession, NewTenant, SessionChange, SqliteStore, StoreError,
+};
+
+async fn sqlite() -> (DynStore, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("store.db").display());
+    (Arc::new(SqliteStore::connect(&url).await.unwrap()), dir)
+}
+
+fn customer() -> Sender {
+    Sender {
+        kind: SenderKind::Customer,
+        id: None,
+        name: None,
+    }
+}
+
+async fn tenant_with_session(store: &DynStore, key: &str) -> (String, String) {
+    let tenant = store
+        .create_tenant(NewTenant {
+            name: key.into(),
+            widget_key: key.into(),
+            allowed_origins: vec![],
+        })
+        .await
+        .unwrap();
+    let session = store
+        .create_session(NewSession {
+            tenant_id: tenant.id.clone(),
+            key_hash: format!("hash-{key}"),
+            visitor: Visitor::default(),
+            status: SessionStatus::Bot,
+        })
+        .await
+        .unwrap();
+    (tenant.id, session.id)
+}
+
+fn text(session_id: &str, content: &str, client_id: Option<&str>) -> NewMessage {
+    NewMessage {
+        session_id: session_id.into(),
+        sender: customer(),
+        content: content.into(),
+        client_message_id: client_id.map(str::to_string),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_appends_to_one_session_never_share_or_skip_a_seq() {
+    let (store, _dir) = sqlite().await;
+    let (_, session) = tenant_with_session(&store, "t").await;
+    const TASKS: usize = 16;
+    const EACH: usize = 40;
+    let mut tasks = Vec::new();
+    for t in 0..TASKS {
+        let store = store.clone();
+        let session = session.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut seqs = Vec::new();
+            for i in 0..EACH {
+                let appended = store
+                    .append(text(&session, &format!("{t}-{i}"), None))
+                    .await
+                    .unwrap();
+                assert!(appended.created);
+                seqs.push(appended.message.seq);
+            }
+            seqs
+        }));
+    }
+    let mut all = Vec::new();
+    for task in tasks {
+        let seqs = task.await.unwrap();
+        // Each task's own messages got increasing numbers.
+        assert!(seqs.windows(2).all(|w| w[0] < w[1]));
+        all.extend(seqs);
+    }
+    all.sort_unstable();
+    assert_eq!(all, (1..=(TASKS * EACH) as u64).collect::<Vec<_>>());
+    let stored = store.messages_after(&session, 0, 10_000).await.unwrap();
+    assert_eq!(stored.len(), TASKS * EACH);
+    assert!(stored
+        .iter()
+        .enumerate()
+        .all(|(i, m)| m.seq == i as u64 + 1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_client_message_id_is_stored_once_even_when_raced() {
+    let (store, _dir) = sqlite().await;
+    let (_, session) = tenant_with_session(&store, "t").await;
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let store = store.clone();
+        let session = session.clone();
+        tasks.push(tokio::spawn(async move {
+            store
+                .append(text(&session, "hello", Some("c-1")))
+                .await
+                .unwrap()
+        }));
+    }
+    let mut created = 0;
+    let mut ids = std::collections::HashSet::new();
+    for task in tasks {
+        let appended = task.await.unwrap();
+        created += appended.created as usize;
+        ids.insert(appended.message.id);
+    }
+    assert_eq!((created, ids.len()), (1, 1));
+    // The same id in another session is another message.
+    let (_, other) = tenant_with_session(&store, "u").await;
+    assert!(
+        store
+            .append(text(&other, "hello", Some("c-1")))
+            .await
+            .unwrap()
+            .created
+    );
+    assert_eq!(
+        store.messages_after(&session, 0, 100).await.unwrap().len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn reads_are_scoped_by_tenant() {
+    let (store, _dir) = sqlite().await;
+    let (tenant_a, session_a) = tenant_with_session(&store, "a").await;
+    let (tenant_b, _) = tenant_with_session(&store, "b").await;
+    assert!(store
+        .session(&tenant_a, &session_a, None)
+        .await
+        .unwrap()
+        .is_some());
+    assert!(store
+        .session(&tenant_b, &session_a, None)
+        .await
+        .unwrap()
+        .is_none());
+    let change = SessionChange::Status(SessionStatus::Closed);
+    assert!(store
+        .update_session(&tenant_b, &session_a, change)
+        .await
+        .unwrap()
+        .is_none());
+
+    // An agent of tenant B cannot be assigned to tenant A's session.
+    let eve = store
+        .create_agent(NewAgent {
+            tenant_id: tenant_b.clone(),
+            email: "eve@b.example".into(),
+            name: "Eve".into(),
+            password_hash: "x".into(),
+        })
+        .await
+        .unwrap();
+    let assign = SessionChange::Assign {
+        agent_id: eve.id.clone(),
+    };
+    assert!(store
+        .update_session(&tenant_a, &session_a, assign)
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(store.sessions(&tenant_b, &eve.id).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn uniqueness_and_read_marks() {
+    let (store, _dir) = sqlite().await;
+    let (tenant, session) = tenant_with_session(&store, "a").await;
+    let dup = store
+        .create_tenant(NewTenant {
+            name: "again".into(),
+            widget_key: "a".into(),
+            allowed_origins: vec![],
+        })
+        .await;
+    assert!(matches!(dup, Err(StoreError::Conflict(_))));
+    let agent = NewAgent {
+        tenant_id: tenant.clone(),
+        email: "Al@Example.com".into(),
+        name: "Al".into(),
+        password_hash: "x".into(),
+    };
+    let al = store.create_agent(agent.clone()).await.unwrap();
+    let shouting = NewAgent {
+        email: "al@example.com".into(),
+        ..agent
+    };
+    assert!(matches!(
+        store.create_agent(shouting).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(
+        store
+            .agent_by_email("AL@EXAMPLE.COM")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        al.id
+    );
+
+    for i in 0..3 {
+        store
+            .append(text(&session, &i.to_string(), None))
+            .await
+            .unwrap();
+    }
+    let unread = |s: Option<switchboard::protocol::Session>| s.unwrap().unread_count;
+    assert_eq!(
+        unread(
+            store
+                .session(&tenant, &session, Some(&al.id))
+                .await
+                .unwrap()
+        ),
+        3
+    );
+    store.mark_read(&al.id, &session, 2).await.unwrap();
+    store.mark_read(&al.id, &session, 1).await.unwrap(); // never moves backwards
+    assert_eq!(
+        unread(
+            store
+                .session(&tenant, &session, Some(&al.id))
+                .await
+                .unwrap()
+        ),
+        1
+    );
+
+    assert_eq!(
+        store.setting_or_insert("k", "first").await.unwrap(),
+        "first"
+    );
+    assert_eq!(
+        store.setting_or_insert("k", "second").await.unwrap(),
+        "first"
+    );
+}
+
+#[tokio::test]
+async fn appending_to_a_missing_session_fails_and_stores_nothing() {
+    let (store, _dir) = sqlite().await;
+    let result = store.append(text("no-such-session", "x", None)).await;
+    assert!(matches!(result, Err(StoreError::NotFound("session"))));
+}
