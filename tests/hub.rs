@@ -787,3 +787,38 @@ async fn a_visitor_that_reconnects_again_and_again_misses_nothing_and_sees_nothi
     assert_eq!(received, (1..=TOTAL).collect::<Vec<_>>());
     assert!(reconnects >= 20, "the test reconnected {reconnects} times");
 }
+
+#[tokio::test]
+async fn a_socket_that_stops_reading_is_closed_with_4000_and_slows_nobody() {
+    let server = TestServer::start().await;
+    let (token, _) = login(&server, "agent1@callcenter.com").await;
+    let (token2, _) = login(&server, "agent2@callcenter.com").await;
+    let mut stuck = agent_socket(&server, &token).await;
+    let mut reading = agent_socket(&server, &token2).await;
+    let visitor = start_visitor(&server, None).await;
+    let mut visitor_ws = visitor_socket(&server, &visitor.key).await;
+
+    // Far more events than the kernel's socket buffers and the broker's queue hold together,
+    // sent in batches that the reading agent keeps up with, while the stuck one reads nothing.
+    const BATCHES: usize = 120;
+    const BATCH: usize = 500;
+    let mut seen = 0;
+    for batch in 1..=BATCHES {
+        for i in 0..BATCH {
+            visitor_ws
+                .send(json!({"type": "typing", "isTyping": i % 2 == 0}))
+                .await;
+        }
+        while seen < batch * BATCH {
+            let frame = reading
+                .next_frame()
+                .await
+                .expect("the reading agent stays connected");
+            if frame["type"] == "chat.typing" {
+                seen += 1;
+            }
+        }
+    }
+    assert_eq!(stuck.close_code().await, Some(4000));
+    reading.sync().await;
+}

@@ -116,6 +116,10 @@ pub fn frame_event(event: ServerEvent) -> Event {
         ServerEvent::MessageNew { message } => Some((message.session_id.clone(), message.seq)),
         _ => None,
     };
+    let typist = match &event {
+        ServerEvent::Typing { sender, .. } => Some(typist(sender)),
+        _ => None,
+    };
     let frame = ServerFrame {
         event,
         timestamp: Timestamp::now(),
@@ -123,6 +127,16 @@ pub fn frame_event(event: ServerEvent) -> Event {
     Event {
         frame: Arc::from(serde_json::to_string(&frame).expect("frames serialise")),
         message,
+        typist,
+    }
+}
+
+/// Who a typing indicator is about, as [`Event::typist`] names them.
+pub fn typist(sender: &Sender) -> String {
+    match (sender.kind, &sender.id) {
+        (SenderKind::Agent, Some(id)) => format!("agent:{id}"),
+        (SenderKind::Customer, _) => "customer".into(),
+        (kind, _) => format!("{kind:?}").to_lowercase(),
     }
 }
 

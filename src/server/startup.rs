@@ -99,6 +99,7 @@ impl Application {
         } = self;
         let hub = state.hub.clone();
         let router = http::router(state);
+        let stop = shutdown::signal();
         tracing::info!(address = %format!("http://{addr}"), "listening");
 
         // The HTTP server stops accepting on the signal; sockets are told to close right after.
@@ -106,7 +107,7 @@ impl Application {
             listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(shutdown::signal())
+        .with_graceful_shutdown(stop)
         .await
         .context("the HTTP server failed")?;
 

@@ -25,7 +25,8 @@ const START_LIMIT: Duration = Duration::from_secs(60);
 pub struct TestServer {
     pub addr: String,
     child: Child,
-    data: tempfile::TempDir,
+    _data: tempfile::TempDir,
+    db_url: String,
     logs: tokio::task::JoinHandle<Vec<String>>,
     live_log: tokio::sync::broadcast::Sender<String>,
 }
@@ -60,7 +61,26 @@ impl TestServer {
     pub async fn start_env(extra: &[&str], env: &[(&str, &str)]) -> Self {
         let data = tempfile::tempdir().expect("temp dir");
         let url = sqlite_url(data.path());
-        let mut args = vec!["serve", "--addr", "127.0.0.1:0", "--database-url", &url];
+        Self::launch(data, &url, extra, env).await
+    }
+
+    /// On an existing database (a restart, or one prepared with `switchboard admin`).
+    pub async fn start_db(url: &str, extra: &[&str]) -> Self {
+        Self::launch(tempfile::tempdir().expect("temp dir"), url, extra, &[]).await
+    }
+
+    /// On an existing database, without `--demo`, with environment variables.
+    pub async fn start_env_db(url: &str, env: &[(&str, &str)]) -> Self {
+        Self::launch(tempfile::tempdir().expect("temp dir"), url, &[], env).await
+    }
+
+    async fn launch(
+        data: tempfile::TempDir,
+        url: &str,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> Self {
+        let mut args = vec!["serve", "--addr", "127.0.0.1:0", "--database-url", url];
         args.extend_from_slice(extra);
         let mut cmd = command(&args);
         for (key, value) in env {
@@ -99,7 +119,8 @@ impl TestServer {
         Self {
             addr,
             child,
-            data,
+            _data: data,
+            db_url: url.to_string(),
             logs,
             live_log,
         }
@@ -112,7 +133,7 @@ impl TestServer {
 
     /// The `sqlite://` URL of this server's database.
     pub fn database_url(&self) -> String {
-        sqlite_url(self.data.path())
+        self.db_url.clone()
     }
 
     pub fn http(&self, path: &str) -> String {

@@ -22,9 +22,10 @@ pub fn SignIn() -> impl IntoView {
         };
         leptos::task::spawn_local(async move {
             match crate::client::api::login(&request).await {
-                Ok(_session) => problem.set(Some(
-                    "Signed in. The live inbox arrives with the hub.".to_string(),
-                )),
+                Ok(signed_in) => problem.set(Some(format!(
+                    "Signed in as {}. The live inbox comes with the next release.",
+                    signed_in.agent.name
+                ))),
                 Err(error) => problem.set(Some(error.to_string())),
             }
             busy.set(false);

@@ -90,6 +90,7 @@ mod tests {
         Event {
             frame: Arc::from(text),
             message: None,
+            typist: None,
         }
     }
 

@@ -34,6 +34,9 @@ pub struct Event {
     /// For `chat.message.new`: the message's session and `seq`, so that a socket that replays
     /// history can skip what it already sent without parsing the frame.
     pub message: Option<(String, u64)>,
+    /// For `chat.typing`: who is typing (`customer`, or `agent:ID`), so that their own
+    /// sockets are not told about themselves.
+    pub typist: Option<String>,
 }
 
 /// A subscriber fell so far behind that events were dropped for it.

@@ -35,6 +35,8 @@ struct Connection {
     peer: Peer,
     /// Visitor sockets: the highest `seq` of their session delivered so far.
     delivered: u64,
+    /// How this peer's own typing indicators are named, to keep them from echoing back.
+    typist: Option<String>,
 }
 
 fn send_frame(event: ServerEvent) -> Message {
@@ -77,11 +79,16 @@ pub async fn run(
     };
     // Subscribe before reading history, so that nothing published in between is missed.
     let mut events = state.hub.broker().subscribe(&topic);
+    let typist = Some(match &peer {
+        Peer::Agent(agent) => format!("agent:{}", agent.agent_id),
+        Peer::Visitor { .. } => "customer".to_string(),
+    });
     let mut conn = Connection {
         socket,
         state,
         peer,
         delivered: 0,
+        typist,
     };
     tracing::info!(peer = %who, resume_after = ?last_seq, "socket connected");
 
@@ -265,6 +272,9 @@ impl Connection {
 
     /// Forwards one broker event, keeping a visitor's messages in order and once each.
     async fn deliver(&mut self, event: Event) -> Result<(), String> {
+        if event.typist.is_some() && event.typist == self.typist {
+            return Ok(());
+        }
         if let (Peer::Visitor { .. }, Some((_, seq))) = (&self.peer, &event.message) {
             let seq = *seq;
             if seq <= self.delivered {

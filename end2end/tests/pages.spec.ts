@@ -67,3 +67,16 @@ test("the sign-in page, the demo shop and the 404 page render", async ({ page })
   expect(missing?.status()).toBe(404);
   await expect(page.getByRole("heading", { name: "This page does not exist" })).toBeVisible();
 });
+
+test("signing in with a wrong pair says so; the demo agent signs in", async ({ page }) => {
+  await page.goto("/");
+  await page.locator("html[data-hydrated]").waitFor();
+  await page.getByRole("textbox", { name: "Email" }).fill("agent1@callcenter.com");
+  await page.getByLabel("Password").fill("not the password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toHaveText("wrong email or password");
+
+  await page.getByLabel("Password").fill("Password123!");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toContainText("Signed in as Alice Martin");
+});
