@@ -11,13 +11,13 @@ use crate::server::{
 };
 use axum::{
     extract::{
-        rejection::QueryRejection,
         ws::{CloseFrame, Message, WebSocketUpgrade},
-        Path, Query, Request, State,
+        FromRequestParts, Path, Query, Request, State,
     },
     handler::Handler,
     http::{
         header::{HOST, ORIGIN, UPGRADE},
+        request::Parts,
         HeaderMap, StatusCode,
     },
     middleware::Next,
@@ -44,25 +44,32 @@ pub enum Peer {
     },
 }
 
-fn query_or_400(
-    query: Result<Query<SocketQuery>, QueryRejection>,
-) -> Result<SocketQuery, ApiError> {
-    query
-        .map(|Query(q)| q)
-        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e.body_text()))
+impl<S: Send + Sync> FromRequestParts<S> for SocketQuery {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Query::<SocketQuery>::from_request_parts(parts, state)
+            .await
+            .map(|Query(q)| q)
+            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e.body_text()))
+    }
+}
+
+/// The origins a tenant allows to open visitor sockets.
+async fn tenant_origins(state: &AppState, tenant_id: &str) -> Vec<String> {
+    match state.hub.store().tenant(tenant_id).await {
+        Ok(Some(tenant)) => tenant.allowed_origins,
+        _ => Vec::new(),
+    }
 }
 
 /// `GET /ws?token=JWT[&lastSeq=N]`: an agent's or a visitor's socket.
 pub async fn with_token(
     upgrade: WebSocketUpgrade,
     headers: HeaderMap,
-    query: Result<Query<SocketQuery>, QueryRejection>,
+    query: SocketQuery,
     State(state): State<AppState>,
 ) -> Response {
-    let query = match query_or_400(query) {
-        Ok(q) => q,
-        Err(e) => return e.into_response(),
-    };
     let Some(token) = query.token.as_deref() else {
         return ApiError::unauthorized("connect with ?token=<JWT>").into_response();
     };
@@ -70,7 +77,6 @@ pub async fn with_token(
         Ok(claims) => claims,
         Err(e) => return ApiError::from(e).into_response(),
     };
-    let store = state.hub.store();
     let (peer, allowed) = match claims.role {
         Role::Agent => match state.hub.agent(&claims.tid, &claims.sub).await {
             Ok(agent) => (Peer::Agent(agent), Vec::new()),
@@ -85,10 +91,7 @@ pub async fn with_token(
                 return ApiError::unauthorized("this conversation no longer exists")
                     .into_response();
             };
-            let origins = match store.tenant(&claims.tid).await {
-                Ok(Some(tenant)) => tenant.allowed_origins,
-                _ => Vec::new(),
-            };
+            let origins = tenant_origins(&state, &claims.tid).await;
             (
                 Peer::Visitor {
                     visitor,
@@ -114,20 +117,13 @@ pub async fn with_key(
     upgrade: WebSocketUpgrade,
     headers: HeaderMap,
     Path(session_key): Path<String>,
-    query: Result<Query<SocketQuery>, QueryRejection>,
+    query: SocketQuery,
     State(state): State<AppState>,
 ) -> Response {
-    let query = match query_or_400(query) {
-        Ok(q) => q,
-        Err(e) => return e.into_response(),
-    };
     let Ok((visitor, session)) = state.hub.visitor_by_key(&session_key).await else {
         return ApiError::unauthorized("unknown session key").into_response();
     };
-    let allowed = match state.hub.store().tenant(&visitor.tenant_id).await {
-        Ok(Some(tenant)) => tenant.allowed_origins,
-        _ => Vec::new(),
-    };
+    let allowed = tenant_origins(&state, &visitor.tenant_id).await;
     let peer = Peer::Visitor {
         visitor,
         name: session.visitor.name,
