@@ -8,6 +8,8 @@ use common::{get_json, post, ws::Client, TestServer};
 use serde_json::{json, Value};
 
 const PASSWORD: &str = "Password123!";
+/// The hub's own behaviour, without the AI answering in between (tests/ai.rs covers that).
+const AI_OFF: &[&str] = &["--demo", "--ai", "off"];
 
 async fn login(server: &TestServer, email: &str) -> (String, Value) {
     let reply = post(
@@ -73,7 +75,7 @@ async fn history(server: &TestServer, token: &str, session_id: &str) -> Vec<Valu
 
 #[tokio::test]
 async fn seed_004_test_4_visitor_and_agent_talk_live() {
-    let server = TestServer::start().await;
+    let server = TestServer::start_with(AI_OFF).await;
     let (token, agent) = login(&server, "agent1@callcenter.com").await;
     let mut agent_ws = agent_socket(&server, &token).await;
 
@@ -81,7 +83,10 @@ async fn seed_004_test_4_visitor_and_agent_talk_live() {
     let visitor = start_visitor(&server, Some("Dana")).await;
     let started = agent_ws.until("chat.session.started").await;
     assert_eq!(started["session"]["id"], visitor.session_id);
-    assert_eq!(started["session"]["status"], "bot");
+    assert_eq!(
+        started["session"]["status"], "pending",
+        "with the AI off, agents get it at once"
+    );
     let mut visitor_ws = visitor_socket(&server, &visitor.key).await;
     visitor_ws
         .send(json!({"type": "chat", "content": "I have a question about pricing"}))
@@ -166,7 +171,7 @@ async fn seed_004_test_4_visitor_and_agent_talk_live() {
 
 #[tokio::test]
 async fn seed_004_test_5_two_agents_see_everything_live() {
-    let server = TestServer::start().await;
+    let server = TestServer::start_with(AI_OFF).await;
     let (token1, agent1) = login(&server, "agent1@callcenter.com").await;
     let (token2, _) = login(&server, "agent2@callcenter.com").await;
     let mut ws1 = agent_socket(&server, &token1).await;
@@ -228,7 +233,8 @@ async fn seed_004_test_5_two_agents_see_everything_live() {
 
 #[tokio::test]
 async fn seed_003_frames_over_the_token_socket_and_its_root_alias() {
-    let server = TestServer::start().await;
+    // With the assistant on, as seed 003's server has it; its answers are covered in tests/ai.rs.
+    let server = TestServer::start_with(&["--demo", "--ai-token-delay-ms", "0"]).await;
     let visitor = start_visitor(&server, None).await;
     for path in [
         format!("/ws?token={}", visitor.token),
@@ -258,19 +264,20 @@ async fn seed_003_frames_over_the_token_socket_and_its_root_alias() {
     socket
         .send(json!({"type": "human-escalation", "reason": "Need human assistance"}))
         .await;
-    let answer = socket.until("human-escalation-response").await;
+    let (answer, before) = socket.until_with("human-escalation-response").await;
     assert!(answer["message"].as_str().unwrap().contains("human"));
+    let updated = before
+        .iter()
+        .find(|f| f["type"] == "chat.session.updated")
+        .expect("the visitor sees the status change");
+    assert_eq!(updated["session"]["status"], "pending");
     let updated = agent_ws.until("chat.session.updated").await;
     assert_eq!(updated["session"]["status"], "pending");
-    assert_eq!(
-        socket.until("chat.session.updated").await["session"]["status"],
-        "pending"
-    );
 }
 
 #[tokio::test]
 async fn bad_frames_get_errors_keep_the_socket_and_store_nothing() {
-    let server = TestServer::start().await;
+    let server = TestServer::start_with(AI_OFF).await;
     let visitor = start_visitor(&server, None).await;
     let (token, _) = login(&server, "agent1@callcenter.com").await;
     let mut socket = visitor_socket(&server, &visitor.key).await;
@@ -323,7 +330,7 @@ async fn bad_frames_get_errors_keep_the_socket_and_store_nothing() {
 
 #[tokio::test]
 async fn another_tenants_ids_are_not_found() {
-    let server = TestServer::start().await;
+    let server = TestServer::start_with(AI_OFF).await;
     // A second tenant with its own agent, made with the admin commands.
     let url = server.database_url();
     let out = common::command(&[
@@ -416,7 +423,7 @@ async fn another_tenants_ids_are_not_found() {
 #[tokio::test]
 async fn refused_handshakes_never_see_an_event() {
     let secret = "t".repeat(40);
-    let server = TestServer::start_env(&["--demo"], &[("SWITCHBOARD_JWT_SECRET", &secret)]).await;
+    let server = TestServer::start_env(AI_OFF, &[("SWITCHBOARD_JWT_SECRET", &secret)]).await;
     let forged = forge(&"f".repeat(40), 3600);
     let expired = forge(&secret, -10);
     for path in [
@@ -472,7 +479,8 @@ fn forge(secret: &str, ttl: i64) -> String {
 
 #[tokio::test]
 async fn an_expiring_token_closes_its_socket_with_4401() {
-    let server = TestServer::start_with(&["--demo", "--agent-token-ttl-secs", "1"]).await;
+    let server =
+        TestServer::start_with(&["--demo", "--ai", "off", "--agent-token-ttl-secs", "1"]).await;
     let (token, _) = login(&server, "agent1@callcenter.com").await;
     let mut socket = agent_socket(&server, &token).await;
     assert_eq!(socket.close_code().await, Some(4401));
@@ -480,7 +488,7 @@ async fn an_expiring_token_closes_its_socket_with_4401() {
 
 #[tokio::test]
 async fn resending_a_client_message_id_stores_nothing_new() {
-    let server = TestServer::start().await;
+    let server = TestServer::start_with(AI_OFF).await;
     let visitor = start_visitor(&server, None).await;
     let (token, _) = login(&server, "agent1@callcenter.com").await;
     let mut socket = visitor_socket(&server, &visitor.key).await;
@@ -508,7 +516,7 @@ async fn resending_a_client_message_id_stores_nothing_new() {
 
 #[tokio::test]
 async fn close_and_read_marks() {
-    let server = TestServer::start().await;
+    let server = TestServer::start_with(AI_OFF).await;
     let (token, _) = login(&server, "agent1@callcenter.com").await;
     let (token2, _) = login(&server, "agent2@callcenter.com").await;
     let mut other_agent = agent_socket(&server, &token2).await;
@@ -578,7 +586,7 @@ async fn close_and_read_marks() {
 
 #[tokio::test]
 async fn rest_errors_follow_the_contract() {
-    let server = TestServer::start().await;
+    let server = TestServer::start_with(AI_OFF).await;
     let wrong = post(
         &server.http("/api/v1/auth/login"),
         None,
@@ -684,7 +692,7 @@ async fn the_server_pings_idle_sockets_and_drops_silent_ones() {
     use futures::StreamExt;
     use tokio_tungstenite::tungstenite::Message;
 
-    let server = TestServer::start_with(&["--demo", "--ws-ping-secs", "1"]).await;
+    let server = TestServer::start_with(&["--demo", "--ai", "off", "--ws-ping-secs", "1"]).await;
     let visitor = start_visitor(&server, None).await;
 
     // A live client keeps reading, so it sees the server's pings and tungstenite answers them.
@@ -740,7 +748,7 @@ async fn the_server_pings_idle_sockets_and_drops_silent_ones() {
 
 #[tokio::test]
 async fn a_visitor_that_reconnects_again_and_again_misses_nothing_and_sees_nothing_twice() {
-    let server = TestServer::start().await;
+    let server = TestServer::start_with(AI_OFF).await;
     let visitor = start_visitor(&server, None).await;
     const TOTAL: u64 = 150;
 
@@ -790,7 +798,7 @@ async fn a_visitor_that_reconnects_again_and_again_misses_nothing_and_sees_nothi
 
 #[tokio::test]
 async fn a_socket_that_stops_reading_is_closed_with_4000_and_slows_nobody() {
-    let server = TestServer::start().await;
+    let server = TestServer::start_with(AI_OFF).await;
     let (token, _) = login(&server, "agent1@callcenter.com").await;
     let (token2, _) = login(&server, "agent2@callcenter.com").await;
     let mut stuck = agent_socket(&server, &token).await;

@@ -43,6 +43,7 @@ async fn tenant_with_session(store: &DynStore, key: &str) -> (String, String) {
 
 fn text(session_id: &str, content: &str, client_id: Option<&str>) -> NewMessage {
     NewMessage {
+        id: None,
         session_id: session_id.into(),
         sender: customer(),
         content: content.into(),

@@ -29,6 +29,12 @@ pub enum Command {
     Admin(AdminArgs),
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AiMode {
+    Knowledge,
+    Off,
+}
+
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address to listen on (port 0 picks a free port and logs it).
@@ -49,6 +55,16 @@ pub struct ServeArgs {
     /// How often idle WebSockets are pinged, in seconds; one silent for 2.5 times this is dropped.
     #[arg(long, env = "SWITCHBOARD_WS_PING_SECS", default_value_t = 30)]
     pub ws_ping_secs: u64,
+    /// Who answers first: `knowledge` (the built-in knowledge base) or `off` (conversations go
+    /// straight to the agents).
+    #[arg(long, env = "SWITCHBOARD_AI", value_enum, default_value_t = AiMode::Knowledge)]
+    pub ai: AiMode,
+    /// The built-in assistant's markdown articles.
+    #[arg(long, env = "SWITCHBOARD_KNOWLEDGE_DIR", default_value = "knowledge")]
+    pub knowledge_dir: std::path::PathBuf,
+    /// Pause between the built-in assistant's streamed tokens, in milliseconds (0: instant).
+    #[arg(long, env = "SWITCHBOARD_AI_TOKEN_DELAY_MS", default_value_t = 40)]
+    pub ai_token_delay_ms: u64,
 }
 
 /// Parses the command line, runs the command, and turns every failure into one line on stderr

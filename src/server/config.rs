@@ -1,9 +1,9 @@
 //! Settings, validated once at start so that a bad one stops the server with a clear message
 //! instead of failing later under load.
 
-use super::cli::ServeArgs;
+use super::cli::{AiMode, ServeArgs};
 use anyhow::{bail, Context};
-use std::{net::SocketAddr, time::Duration};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 /// The shortest HS256 secret accepted: 256 bits, the size of the hash.
 pub const MIN_JWT_SECRET_BYTES: usize = 32;
@@ -92,6 +92,9 @@ pub struct ServeConfig {
     pub agent_token_ttl: Duration,
     pub visitor_token_ttl: Duration,
     pub ws_ping_every: Duration,
+    pub ai: AiMode,
+    pub knowledge_dir: PathBuf,
+    pub ai_token_delay: Duration,
 }
 
 impl ServeConfig {
@@ -112,6 +115,9 @@ impl ServeConfig {
             agent_token_ttl: Duration::from_secs(args.agent_token_ttl_secs),
             visitor_token_ttl: Duration::from_secs(24 * 60 * 60),
             ws_ping_every: Duration::from_secs(args.ws_ping_secs),
+            ai: args.ai,
+            knowledge_dir: args.knowledge_dir,
+            ai_token_delay: Duration::from_millis(args.ai_token_delay_ms),
         })
     }
 }

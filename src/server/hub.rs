@@ -6,18 +6,18 @@
 //! events leave in `seq` order.
 
 use crate::protocol::{
-    AgentRef, ContentError, Message, MessageContent, Sender, SenderKind, ServerEvent, ServerFrame,
-    Session, SessionStatus, Timestamp, Visitor, MAX_CLIENT_MESSAGE_ID_CHARS,
+    AgentRef, ContentError, Message, MessageContent, Sender, SenderKind, ServerEvent, Session,
+    SessionStatus, Visitor, MAX_CLIENT_MESSAGE_ID_CHARS,
 };
 use crate::server::{
+    ai::{intent, knowledge_offer_human},
+    assistant::Assistant,
     auth::{self, Tokens},
-    broker::{DynBroker, Event, Topic},
+    broker::DynBroker,
     store::{Agent, Appended, DynStore, NewMessage, NewSession, SessionChange, StoreError},
+    timeline::Timeline,
 };
-use std::{
-    collections::HashMap,
-    sync::{Arc, Mutex},
-};
+use std::sync::Arc;
 
 /// How many messages one history request returns at most.
 pub const HISTORY_PAGE: u32 = 500;
@@ -104,41 +104,15 @@ pub struct StartedSession {
 }
 
 pub struct Hub {
-    store: DynStore,
-    broker: DynBroker,
+    timeline: Arc<Timeline>,
+    /// `None` when the AI is off: conversations start `pending`, for the agents.
+    assistant: Option<Arc<Assistant>>,
     tokens: Tokens,
-    session_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
-/// Serialises a server frame once, for every recipient.
-pub fn frame_event(event: ServerEvent) -> Event {
-    let message = match &event {
-        ServerEvent::MessageNew { message } => Some((message.session_id.clone(), message.seq)),
-        _ => None,
-    };
-    let typist = match &event {
-        ServerEvent::Typing { sender, .. } => Some(typist(sender)),
-        _ => None,
-    };
-    let frame = ServerFrame {
-        event,
-        timestamp: Timestamp::now(),
-    };
-    Event {
-        frame: Arc::from(serde_json::to_string(&frame).expect("frames serialise")),
-        message,
-        typist,
-    }
-}
-
-/// Who a typing indicator is about, as [`Event::typist`] names them.
-pub fn typist(sender: &Sender) -> String {
-    match (sender.kind, &sender.id) {
-        (SenderKind::Agent, Some(id)) => format!("agent:{id}"),
-        (SenderKind::Customer, _) => "customer".into(),
-        (kind, _) => format!("{kind:?}").to_lowercase(),
-    }
-}
+/// What the visitor is told after asking for a human.
+pub const ESCALATION_REPLY: &str =
+    "Thanks, we've let the team know. A human agent will join this conversation shortly.";
 
 fn check_client_message_id(id: &Option<String>) -> HubResult<()> {
     match id {
@@ -150,68 +124,42 @@ fn check_client_message_id(id: &Option<String>) -> HubResult<()> {
 }
 
 impl Hub {
-    pub fn new(store: DynStore, broker: DynBroker, tokens: Tokens) -> Self {
+    pub fn new(timeline: Arc<Timeline>, assistant: Option<Arc<Assistant>>, tokens: Tokens) -> Self {
         Self {
-            store,
-            broker,
+            timeline,
+            assistant,
             tokens,
-            session_locks: Mutex::new(HashMap::new()),
         }
     }
 
     pub fn store(&self) -> &DynStore {
-        &self.store
+        self.timeline.store()
     }
 
     pub fn broker(&self) -> &DynBroker {
-        &self.broker
+        self.timeline.broker()
     }
 
     pub fn tokens(&self) -> &Tokens {
         &self.tokens
     }
 
+    pub fn assistant(&self) -> Option<&Arc<Assistant>> {
+        self.assistant.as_ref()
+    }
+
+    fn stop_assistant(&self, session_id: &str) {
+        if let Some(assistant) = &self.assistant {
+            assistant.stop(session_id);
+        }
+    }
+
     fn publish(&self, session_id: &str, tenant_id: &str, event: ServerEvent) {
-        self.broker.publish(
-            &[
-                Topic::Session(session_id.to_string()),
-                Topic::Tenant(tenant_id.to_string()),
-            ],
-            frame_event(event),
-        );
+        self.timeline.publish_event(session_id, tenant_id, event);
     }
 
-    fn publish_to_agents(&self, tenant_id: &str, event: ServerEvent) {
-        self.broker
-            .publish(&[Topic::Tenant(tenant_id.to_string())], frame_event(event));
-    }
-
-    /// The lock that keeps one session's appends and publications in `seq` order.
-    fn session_lock(&self, session_id: &str) -> Arc<tokio::sync::Mutex<()>> {
-        let mut locks = self.session_locks.lock().expect("session locks");
-        // Forget locks nobody holds, so the map stays as small as the set of busy sessions.
-        if locks.len() > 1024 {
-            locks.retain(|_, lock| Arc::strong_count(lock) > 1);
-        }
-        locks.entry(session_id.to_string()).or_default().clone()
-    }
-
-    /// Stores a message and publishes it. A repeated `clientMessageId` stores and publishes
-    /// nothing and returns the message stored the first time.
     async fn append_and_publish(&self, tenant_id: &str, new: NewMessage) -> HubResult<Appended> {
-        let lock = self.session_lock(&new.session_id);
-        let _ordered = lock.lock().await;
-        let appended = self.store.append(new).await?;
-        if appended.created {
-            self.publish(
-                &appended.message.session_id,
-                tenant_id,
-                ServerEvent::MessageNew {
-                    message: appended.message.clone(),
-                },
-            );
-        }
-        Ok(appended)
+        Ok(self.timeline.append(tenant_id, new).await?)
     }
 
     // ---- visitors -------------------------------------------------------------------------
@@ -223,22 +171,26 @@ impl Hub {
         visitor: Visitor,
     ) -> HubResult<StartedSession> {
         let tenant = self
-            .store
+            .store()
             .tenant_by_widget_key(widget_key)
             .await?
             .ok_or(HubError::NotFound("widget key"))?;
         let session_key = auth::random_key(24);
         let session = self
-            .store
+            .store()
             .create_session(NewSession {
                 tenant_id: tenant.id.clone(),
                 key_hash: auth::key_hash(&session_key),
                 visitor,
-                status: SessionStatus::Bot,
+                status: if self.assistant.is_some() {
+                    SessionStatus::Bot
+                } else {
+                    SessionStatus::Pending
+                },
             })
             .await?;
         let token = self.tokens.issue_visitor(&session.id, &tenant.id);
-        self.publish_to_agents(
+        self.timeline.publish_to_agents(
             &tenant.id,
             ServerEvent::SessionStarted {
                 session: session.clone(),
@@ -254,7 +206,7 @@ impl Hub {
     /// The visitor whose session key this is.
     pub async fn visitor_by_key(&self, session_key: &str) -> HubResult<(VisitorActor, Session)> {
         let keyed = self
-            .store
+            .store()
             .session_by_key_hash(&auth::key_hash(session_key))
             .await?
             .ok_or(HubError::NotFound("session"))?;
@@ -268,7 +220,7 @@ impl Hub {
     }
 
     pub async fn visitor_session(&self, visitor: &VisitorActor) -> HubResult<Session> {
-        self.store
+        self.store()
             .session(&visitor.tenant_id, &visitor.session_id, None)
             .await?
             .ok_or(HubError::NotFound("session"))
@@ -284,10 +236,16 @@ impl Hub {
         let content = MessageContent::parse(content).map_err(HubError::InvalidContent)?;
         check_client_message_id(&client_message_id)?;
         let session = self.visitor_session(visitor).await?;
+        let wants_human = intent::asks_for_human(content.as_str())
+            || (intent::accepts_offer(content.as_str())
+                && session.last_message.as_ref().is_some_and(|m| {
+                    m.sender.kind == SenderKind::Ai && m.content == knowledge_offer_human()
+                }));
         let appended = self
             .append_and_publish(
                 &visitor.tenant_id,
                 NewMessage {
+                    id: None,
                     session_id: session.id.clone(),
                     sender: Sender {
                         kind: SenderKind::Customer,
@@ -299,24 +257,49 @@ impl Hub {
                 },
             )
             .await?;
-        if appended.created && session.status == SessionStatus::Closed {
-            self.change_status(&visitor.tenant_id, &session.id, SessionStatus::Pending)
-                .await?;
+        if !appended.created {
+            return Ok(appended);
+        }
+        match session.status {
+            SessionStatus::Bot if wants_human => {
+                self.escalate(visitor).await?;
+            }
+            SessionStatus::Bot => match &self.assistant {
+                Some(assistant) => assistant.ask(&visitor.tenant_id, &session.id),
+                None => {
+                    self.change_status(&visitor.tenant_id, &session.id, SessionStatus::Pending)
+                        .await?;
+                }
+            },
+            SessionStatus::Closed => {
+                self.change_status(&visitor.tenant_id, &session.id, SessionStatus::Pending)
+                    .await?;
+            }
+            SessionStatus::Pending | SessionStatus::Active => {}
         }
         Ok(appended)
     }
 
-    /// The visitor asks for a human: the session waits for an agent, and the agents are told.
+    /// The visitor asks for a human: the AI stops, the session waits for an agent, the agents
+    /// are told, and the visitor's sockets get `human-escalation-response`.
     pub async fn escalate(&self, visitor: &VisitorActor) -> HubResult<Session> {
+        self.stop_assistant(&visitor.session_id);
         let session = self.visitor_session(visitor).await?;
-        match session.status {
+        let session = match session.status {
             SessionStatus::Bot | SessionStatus::Closed => {
                 self.change_status(&visitor.tenant_id, &session.id, SessionStatus::Pending)
-                    .await
+                    .await?
             }
             // Already waiting for, or talking to, a human.
-            SessionStatus::Pending | SessionStatus::Active => Ok(session),
-        }
+            SessionStatus::Pending | SessionStatus::Active => session,
+        };
+        self.timeline.publish_to_visitor(
+            &session.id,
+            ServerEvent::HumanEscalationResponse {
+                message: ESCALATION_REPLY.into(),
+            },
+        );
+        Ok(session)
     }
 
     async fn change_status(
@@ -326,7 +309,7 @@ impl Hub {
         status: SessionStatus,
     ) -> HubResult<Session> {
         let session = self
-            .store
+            .store()
             .update_session(tenant_id, session_id, SessionChange::Status(status))
             .await?
             .ok_or(HubError::NotFound("session"))?;
@@ -358,7 +341,7 @@ impl Hub {
     /// The agent a valid agent token names, if they still exist.
     pub async fn agent(&self, tenant_id: &str, agent_id: &str) -> HubResult<AgentActor> {
         let agent = self
-            .store
+            .store()
             .agent(tenant_id, agent_id)
             .await?
             .ok_or(HubError::NotFound("agent"))?;
@@ -366,7 +349,7 @@ impl Hub {
     }
 
     pub async fn session_for(&self, agent: &AgentActor, session_id: &str) -> HubResult<Session> {
-        self.store
+        self.store()
             .session(&agent.tenant_id, session_id, Some(&agent.agent_id))
             .await?
             .ok_or(HubError::NotFound("session"))
@@ -374,7 +357,7 @@ impl Hub {
 
     pub async fn sessions_for(&self, agent: &AgentActor) -> HubResult<Vec<Session>> {
         Ok(self
-            .store
+            .store()
             .sessions(&agent.tenant_id, &agent.agent_id)
             .await?)
     }
@@ -387,7 +370,7 @@ impl Hub {
     ) -> HubResult<Vec<Message>> {
         self.session_for(agent, session_id).await?;
         Ok(self
-            .store
+            .store()
             .messages_after(session_id, after_seq, HISTORY_PAGE)
             .await?)
     }
@@ -413,6 +396,7 @@ impl Hub {
             .append_and_publish(
                 &agent.tenant_id,
                 NewMessage {
+                    id: None,
                     session_id: session_id.to_string(),
                     sender: agent.as_sender(),
                     content: content.into_inner(),
@@ -427,6 +411,7 @@ impl Hub {
     /// who joined, and every agent of the tenant sees who holds it.
     pub async fn assign(&self, agent: &AgentActor, session_id: &str) -> HubResult<Session> {
         let before = self.session_for(agent, session_id).await?;
+        self.stop_assistant(session_id);
         let already_mine = before.status == SessionStatus::Active
             && before
                 .assigned_agent
@@ -436,7 +421,7 @@ impl Hub {
             return Ok(before);
         }
         let session = self
-            .store
+            .store()
             .update_session(
                 &agent.tenant_id,
                 session_id,
@@ -449,6 +434,7 @@ impl Hub {
         self.append_and_publish(
             &agent.tenant_id,
             NewMessage {
+                id: None,
                 session_id: session_id.to_string(),
                 sender: Sender {
                     kind: SenderKind::System,
@@ -494,7 +480,7 @@ impl Hub {
         seq: u64,
     ) -> HubResult<Session> {
         self.session_for(agent, session_id).await?;
-        self.store
+        self.store()
             .mark_read(&agent.agent_id, session_id, seq)
             .await?;
         self.session_for(agent, session_id).await

@@ -7,7 +7,9 @@
 //! - [`state`]: what every request handler can reach.
 //! - [`http`]: the axum router: pages (Leptos SSR), health checks, the REST API.
 //! - [`ws`]: the WebSocket endpoints.
-//! - [`hub`]: every change to a conversation: stored first, then published.
+//! - [`hub`]: every change to a conversation, checked and carried out.
+//! - [`timeline`]: append to the store, then publish: the one way anything happens.
+//! - [`ai`], [`assistant`]: the AI that answers first, streamed, and steps aside for a human.
 //! - [`store`]: tenants, agents, sessions, messages (SQLite).
 //! - [`broker`]: carries events to every socket that should see them.
 //! - [`auth`]: passwords, JWTs, session keys.
@@ -16,6 +18,8 @@
 //! - [`shutdown`]: the signal that tells long-lived sockets to close, and waits for them.
 
 pub mod admin;
+pub mod ai;
+pub mod assistant;
 pub mod auth;
 pub mod broker;
 pub mod cli;
@@ -28,4 +32,5 @@ pub mod startup;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+pub mod timeline;
 pub mod ws;

@@ -1,14 +1,18 @@
 //! Builds the application from its configuration and runs it until a signal stops it.
 
 use super::{
+    ai::{Answerer, KnowledgeBase},
+    assistant::Assistant,
     auth::Tokens,
     broker::{Broker, LocalBroker},
+    cli::AiMode,
     config::{JwtSecret, ServeConfig},
     demo, http,
     hub::Hub,
     shutdown::{self, Shutdown},
     state::{AppState, KeepAlive},
     store::{self, DynStore},
+    timeline::Timeline,
 };
 use anyhow::Context;
 use leptos::config::get_configuration;
@@ -61,7 +65,22 @@ impl Application {
         let tokens = Tokens::new(&secret, config.agent_token_ttl, config.visitor_token_ttl);
         let broker = LocalBroker::new();
         tracing::info!(mode = %broker.describe(), "hub started");
-        let hub = Arc::new(Hub::new(store, Arc::new(broker), tokens));
+        let timeline = Arc::new(Timeline::new(store, Arc::new(broker)));
+        let assistant = match config.ai {
+            AiMode::Knowledge => {
+                let answerer = KnowledgeBase::load(&config.knowledge_dir, config.ai_token_delay)?;
+                tracing::info!(answerer = %answerer.describe(), "AI assistant answers first");
+                Some(Arc::new(Assistant::new(
+                    timeline.clone(),
+                    Arc::new(answerer),
+                )))
+            }
+            AiMode::Off => {
+                tracing::info!("AI assistant off: conversations go straight to the agents");
+                None
+            }
+        };
+        let hub = Arc::new(Hub::new(timeline, assistant, tokens));
 
         let listener = TcpListener::bind(config.addr)
             .await

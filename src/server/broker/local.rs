@@ -91,6 +91,7 @@ mod tests {
             frame: Arc::from(text),
             message: None,
             typist: None,
+            token: None,
         }
     }
 

@@ -37,6 +37,9 @@ pub struct Event {
     /// For `chat.typing`: who is typing (`customer`, or `agent:ID`), so that their own
     /// sockets are not told about themselves.
     pub typist: Option<String>,
+    /// For `stream-token`: the answer's message id and the token's index in it, so that a socket
+    /// that was sent the answer so far skips the tokens it already has.
+    pub token: Option<(String, usize)>,
 }
 
 /// A subscriber fell so far behind that events were dropped for it.

@@ -84,6 +84,9 @@ pub struct KeyedSession {
 
 #[derive(Debug, Clone)]
 pub struct NewMessage {
+    /// The id to store it under; a new one when `None`. The AI's answer keeps the id its stream
+    /// was announced with, so clients replace the streamed text with the stored message.
+    pub id: Option<String>,
     pub session_id: String,
     pub sender: Sender,
     pub content: String,

@@ -459,7 +459,7 @@ impl Store for SqliteStore {
     }
 
     async fn append(&self, new: NewMessage) -> StoreResult<Appended> {
-        let id = new_id();
+        let id = new.id.clone().unwrap_or_else(new_id);
         let at = now();
         let mut tx = self.writer.begin().await?;
         // `WHERE true` keeps SQLite from reading ON CONFLICT as part of the SELECT.

@@ -13,14 +13,11 @@ use crate::server::{
     hub::{HubError, HISTORY_PAGE},
     state::AppState,
     store::Appended,
+    timeline::typist,
 };
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use std::time::Duration;
 use tokio::time::{interval_at, sleep, Instant, MissedTickBehavior};
-
-/// What the visitor is told after asking for a human.
-const ESCALATION_REPLY: &str =
-    "Thanks, we've let the team know. A human agent will join this conversation shortly.";
 
 /// Why the loop ended, for the log.
 enum Ending {
@@ -37,6 +34,8 @@ struct Connection {
     delivered: u64,
     /// How this peer's own typing indicators are named, to keep them from echoing back.
     typist: Option<String>,
+    /// An AI answer sent as a snapshot on connect: its id and how many tokens the snapshot held.
+    streamed: Option<(String, usize)>,
 }
 
 fn send_frame(event: ServerEvent) -> Message {
@@ -79,16 +78,25 @@ pub async fn run(
     };
     // Subscribe before reading history, so that nothing published in between is missed.
     let mut events = state.hub.broker().subscribe(&topic);
-    let typist = Some(match &peer {
-        Peer::Agent(agent) => format!("agent:{}", agent.agent_id),
-        Peer::Visitor { .. } => "customer".to_string(),
-    });
+    let typist = Some(typist(&match &peer {
+        Peer::Agent(agent) => Sender {
+            kind: SenderKind::Agent,
+            id: Some(agent.agent_id.clone()),
+            name: None,
+        },
+        Peer::Visitor { .. } => Sender {
+            kind: SenderKind::Customer,
+            id: None,
+            name: None,
+        },
+    }));
     let mut conn = Connection {
         socket,
         state,
         peer,
         delivered: 0,
         typist,
+        streamed: None,
     };
     tracing::info!(peer = %who, resume_after = ?last_seq, "socket connected");
 
@@ -225,7 +233,7 @@ impl Connection {
         match last_seq {
             Some(after) => {
                 self.delivered = after;
-                self.catch_up(u64::MAX).await
+                self.catch_up(u64::MAX).await?;
             }
             None => {
                 // Live only: start from where the session stands now.
@@ -236,9 +244,32 @@ impl Connection {
                     .await
                     .map_err(|e| e.to_string())?;
                 self.delivered = session.last_message.map(|m| m.seq).unwrap_or(0);
-                Ok(())
             }
         }
+        // An answer being streamed right now: what was said so far, then the rest live.
+        let in_flight = self
+            .state
+            .hub
+            .assistant()
+            .and_then(|a| a.in_flight(&visitor.session_id));
+        if let Some(answer) = in_flight {
+            let session_id = visitor.session_id.clone();
+            self.send(send_frame(ServerEvent::StreamStart {
+                message_id: answer.message_id.clone(),
+                session_id: session_id.clone(),
+            }))
+            .await?;
+            if !answer.text.is_empty() {
+                self.send(send_frame(ServerEvent::StreamToken {
+                    message_id: answer.message_id.clone(),
+                    session_id,
+                    token: answer.text,
+                }))
+                .await?;
+            }
+            self.streamed = Some((answer.message_id, answer.tokens));
+        }
+        Ok(())
     }
 
     /// Sends the stored messages after `delivered` and before `until`, in order.
@@ -274,6 +305,11 @@ impl Connection {
     async fn deliver(&mut self, event: Event) -> Result<(), String> {
         if event.typist.is_some() && event.typist == self.typist {
             return Ok(());
+        }
+        if let (Some((id, index)), Some((sent_id, sent))) = (&event.token, &self.streamed) {
+            if id == sent_id && index < sent {
+                return Ok(());
+            }
         }
         if let (Peer::Visitor { .. }, Some((_, seq))) = (&self.peer, &event.message) {
             let seq = *seq;
@@ -351,11 +387,9 @@ impl Connection {
             }
 
             (Peer::Visitor { visitor, .. }, ClientCommand::HumanEscalation { reason }) => {
-                hub.escalate(visitor).await?;
                 tracing::info!(session = %visitor.session_id, reason = ?reason, "visitor asked for a human");
-                Ok(Some(send_frame(ServerEvent::HumanEscalationResponse {
-                    message: ESCALATION_REPLY.into(),
-                })))
+                hub.escalate(visitor).await?;
+                Ok(None)
             }
             (Peer::Agent(_), ClientCommand::HumanEscalation { .. }) => Ok(Some(error_frame(
                 "not_allowed",

@@ -1,0 +1,250 @@
+//! [`KnowledgeBase`]: answers from the shop's own articles, offline.
+//!
+//! Each markdown article in the knowledge folder is split into passages (one per `##` section)
+//! and indexed with BM25 at start. A question is answered with the best passage and the name of
+//! its article; when nothing ranks well enough, the assistant says it does not know and offers a
+//! person.
+
+use super::{Answerer, Question, Tokens};
+use anyhow::Context;
+use bm25::{Document, Language, SearchEngine, SearchEngineBuilder};
+use futures::StreamExt;
+use std::{path::Path, time::Duration};
+
+/// The least BM25 score that counts as an answer (calibrated on the shipped articles: an
+/// on-topic question scores 3 or more, an unrelated one below 1).
+const MIN_SCORE: f32 = 1.5;
+
+/// What the assistant says when it has nothing good; the hub recognises a "yes" after it.
+pub const OFFER_HUMAN: &str = "I'm not sure I can answer that well. Would you like me to connect you with someone from our team?";
+
+#[derive(Debug, Clone)]
+pub struct Passage {
+    pub article: String,
+    pub heading: String,
+    pub text: String,
+}
+
+pub struct KnowledgeBase {
+    passages: Vec<Passage>,
+    index: SearchEngine<usize>,
+    /// Pause between tokens, so that answers read like an LLM's stream.
+    pace: Duration,
+}
+
+impl KnowledgeBase {
+    /// Reads every `*.md` file of `dir`.
+    pub fn load(dir: &Path, pace: Duration) -> anyhow::Result<Self> {
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .with_context(|| format!("cannot read the knowledge folder {}", dir.display()))?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "md"))
+            .collect();
+        files.sort();
+        let mut articles = Vec::new();
+        for file in files {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            articles.push(text);
+        }
+        Ok(Self::from_articles(&articles, pace))
+    }
+
+    pub fn from_articles(articles: &[String], pace: Duration) -> Self {
+        let passages: Vec<Passage> = articles.iter().flat_map(|a| split(a)).collect();
+        let documents: Vec<Document<usize>> = passages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| Document::new(i, format!("{} {} {}", p.article, p.heading, p.text)))
+            .collect();
+        let index =
+            SearchEngineBuilder::<usize>::with_documents(Language::English, documents).build();
+        Self {
+            passages,
+            index,
+            pace,
+        }
+    }
+
+    pub fn passage_count(&self) -> usize {
+        self.passages.len()
+    }
+
+    /// The passages that answer `query` best, best first, with their scores.
+    pub fn search(&self, query: &str, limit: usize) -> Vec<(&Passage, f32)> {
+        self.index
+            .search(query, limit)
+            .into_iter()
+            .filter(|r| r.score >= MIN_SCORE)
+            .map(|r| (&self.passages[r.document.id], r.score))
+            .collect()
+    }
+
+    /// The whole answer text for a question.
+    pub fn compose(&self, question: &str) -> String {
+        match self.search(question, 1).first() {
+            Some((passage, _)) => format!(
+                "{}\n\n(From our article \u{201c}{}\u{201d}.) Is there anything else I can help with?",
+                passage.text, passage.article
+            ),
+            None => OFFER_HUMAN.to_string(),
+        }
+    }
+}
+
+/// Splits an article into its `##` sections; the `#` line names the article.
+fn split(article: &str) -> Vec<Passage> {
+    let mut title = String::new();
+    let mut passages = Vec::new();
+    let mut heading = String::new();
+    let mut body = String::new();
+    let flush = |heading: &str, body: &mut String, title: &str, passages: &mut Vec<Passage>| {
+        let text = body.trim().to_string();
+        if !text.is_empty() {
+            passages.push(Passage {
+                article: title.to_string(),
+                heading: heading.to_string(),
+                text,
+            });
+        }
+        body.clear();
+    };
+    for line in article.lines() {
+        if let Some(t) = line.strip_prefix("# ") {
+            title = t.trim().to_string();
+        } else if let Some(h) = line.strip_prefix("## ") {
+            flush(&heading, &mut body, &title, &mut passages);
+            heading = h.trim().to_string();
+        } else {
+            body.push_str(line);
+            body.push('\n');
+        }
+    }
+    flush(&heading, &mut body, &title, &mut passages);
+    passages
+}
+
+/// Splits text into tokens the way an LLM streams them: each word with the space before it.
+pub fn tokenize(text: &str) -> Vec<String> {
+    let mut tokens = Vec::new();
+    let mut current = String::new();
+    for ch in text.chars() {
+        if ch.is_whitespace() && !current.trim().is_empty() {
+            tokens.push(std::mem::take(&mut current));
+        }
+        current.push(ch);
+    }
+    if !current.is_empty() {
+        tokens.push(current);
+    }
+    tokens
+}
+
+impl Answerer for KnowledgeBase {
+    fn answer(&self, question: Question) -> Tokens {
+        let tokens = tokenize(&self.compose(question.latest()));
+        let pace = self.pace;
+        futures::stream::iter(tokens)
+            .then(move |token| async move {
+                if !pace.is_zero() {
+                    tokio::time::sleep(pace).await;
+                }
+                Ok(token)
+            })
+            .boxed()
+    }
+
+    fn describe(&self) -> String {
+        format!("built-in knowledge base ({} passages)", self.passages.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shipped() -> KnowledgeBase {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge");
+        KnowledgeBase::load(&dir, Duration::ZERO).unwrap()
+    }
+
+    #[test]
+    fn a_question_per_article_finds_it() {
+        let kb = shipped();
+        for (question, article) in [
+            ("When are you open on Sunday?", "Opening hours"),
+            (
+                "How long does delivery to Germany take?",
+                "Shipping and delivery",
+            ),
+            ("How much does shipping cost?", "Shipping and delivery"),
+            (
+                "Can I return an unopened bag for a refund?",
+                "Returns and refunds",
+            ),
+            (
+                "What does the Daily plan cost?",
+                "Pricing and subscription plans",
+            ),
+            ("Do you accept PayPal or Apple Pay?", "Payment methods"),
+            ("I forgot my password", "Your account"),
+            ("What is your phone number?", "Contact us"),
+            (
+                "How do I pause my subscription?",
+                "Managing your subscription",
+            ),
+            (
+                "How much coffee should I use for filter brewing?",
+                "Grind and brewing",
+            ),
+            (
+                "Do you supply cafés and restaurants?",
+                "Wholesale and offices",
+            ),
+            (
+                "Can I buy a gift card?",
+                "Gift cards and gift subscriptions",
+            ),
+            ("Do you sell my data?", "Privacy and data"),
+        ] {
+            let best = kb.search(question, 1);
+            assert_eq!(
+                best.first().map(|(p, _)| p.article.as_str()),
+                Some(article),
+                "{question}: {:?}",
+                kb.search(question, 3)
+                    .iter()
+                    .map(|(p, s)| (&p.article, &p.heading, s))
+                    .collect::<Vec<_>>()
+            );
+        }
+    }
+
+    #[test]
+    fn an_off_topic_question_offers_a_human() {
+        let kb = shipped();
+        for question in [
+            "What is the capital of France?",
+            "Who won the football match yesterday?",
+            "asdf qwerty",
+        ] {
+            assert!(
+                kb.search(question, 1).is_empty(),
+                "{question}: {:?}",
+                kb.search(question, 1).first().map(|(p, s)| (&p.article, s))
+            );
+            assert_eq!(kb.compose(question), OFFER_HUMAN);
+        }
+    }
+
+    #[test]
+    fn answers_name_their_article_and_tokens_rebuild_the_text() {
+        let kb = shipped();
+        let answer = kb.compose("Do you ship to the United Kingdom?");
+        assert!(answer.contains("Shipping and delivery"), "{answer}");
+        let tokens = tokenize(&answer);
+        assert!(tokens.len() > 10);
+        assert_eq!(tokens.concat(), answer);
+    }
+}

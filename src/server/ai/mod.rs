@@ -1,0 +1,62 @@
+//! The AI assistant that answers first.
+//!
+//! - [`Answerer`]: given the conversation so far, a stream of tokens; dropping the stream
+//!   cancels the answer. [`KnowledgeBase`] is the embedded default.
+//! - [`intent`]: whether a visitor is asking for a human.
+
+pub mod intent;
+mod knowledge;
+
+pub use knowledge::KnowledgeBase;
+
+/// The built-in answerer's offer of a person; a "yes" right after it is a request for one.
+pub fn knowledge_offer_human() -> &'static str {
+    knowledge::OFFER_HUMAN
+}
+
+use crate::protocol::SenderKind;
+use futures::stream::BoxStream;
+use std::sync::Arc;
+
+/// One turn of the conversation, as the answerer sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Turn {
+    pub speaker: SenderKind,
+    pub content: String,
+}
+
+/// What the answerer is asked: the conversation so far; the last turn is the visitor's.
+#[derive(Debug, Clone)]
+pub struct Question {
+    pub tenant_id: String,
+    pub conversation: Vec<Turn>,
+}
+
+impl Question {
+    /// The visitor's latest words.
+    pub fn latest(&self) -> &str {
+        self.conversation
+            .iter()
+            .rev()
+            .find(|t| t.speaker == SenderKind::Customer)
+            .map(|t| t.content.as_str())
+            .unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum AiError {
+    #[error("the AI provider failed: {0}")]
+    Provider(String),
+}
+
+pub type Tokens = BoxStream<'static, Result<String, AiError>>;
+
+pub trait Answerer: Send + Sync + 'static {
+    /// Starts answering; the stream yields the answer's tokens in order.
+    fn answer(&self, question: Question) -> Tokens;
+    /// For the start-up log.
+    fn describe(&self) -> String;
+}
+
+pub type DynAnswerer = Arc<dyn Answerer>;

@@ -1,0 +1,277 @@
+//! The AI answers first: streamed token by token to the visitor and the agents, stored whole,
+//! and silenced the moment a human takes over or is asked for. Against the real server with the
+//! built-in knowledge base.
+
+mod common;
+
+use common::{get_json, post, ws::Client, TestServer};
+use serde_json::{json, Value};
+
+async fn start_visitor(server: &TestServer) -> (String, String) {
+    let reply = post(
+        &server.http("/api/v1/chat/public/start"),
+        None,
+        json!({"widgetKey": "demo"}),
+    )
+    .await;
+    (
+        reply.body["sessionId"].as_str().unwrap().to_string(),
+        reply.body["sessionKey"].as_str().unwrap().to_string(),
+    )
+}
+
+async fn connect(server: &TestServer, path: &str) -> Client {
+    let mut socket = Client::connect(&server.ws(path)).await;
+    assert_eq!(socket.next_frame().await.unwrap()["type"], "connection");
+    socket
+}
+
+async fn agent_token(server: &TestServer) -> String {
+    let reply = post(
+        &server.http("/api/v1/auth/login"),
+        None,
+        json!({"email": "agent1@callcenter.com", "password": "Password123!"}),
+    )
+    .await;
+    reply.body["token"].as_str().unwrap().to_string()
+}
+
+/// Reads one whole streamed answer: start, tokens, end; returns the id and the joined text.
+async fn read_stream(socket: &mut Client) -> (String, String) {
+    let start = socket.until("stream-start").await;
+    let id = start["messageId"].as_str().unwrap().to_string();
+    let mut text = String::new();
+    loop {
+        let frame = socket.next_frame().await.expect("the stream goes on");
+        match frame["type"].as_str().unwrap() {
+            "stream-token" => {
+                assert_eq!(frame["messageId"], id.as_str());
+                text.push_str(frame["token"].as_str().unwrap());
+            }
+            "stream-end" => {
+                assert_eq!(frame["messageId"], id.as_str());
+                return (id, text);
+            }
+            _ => {}
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_question_is_answered_token_by_token_and_stored_whole() {
+    let server = TestServer::start_with(&["--demo", "--ai-token-delay-ms", "0"]).await;
+    let token = agent_token(&server).await;
+    let mut agent = connect(&server, &format!("/ws?token={token}")).await;
+    let (session_id, key) = start_visitor(&server).await;
+    let mut visitor = connect(&server, &format!("/ws/public/{key}")).await;
+
+    visitor
+        .send(json!({"type": "chat", "content": "How much does shipping cost?"}))
+        .await;
+    let (id, text) = read_stream(&mut visitor).await;
+    assert!(
+        text.contains("Shipping is free in the EU for orders from €35"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Shipping and delivery"),
+        "names its article: {text}"
+    );
+
+    // The agents watched the same stream.
+    let (agent_id, agent_text) = read_stream(&mut agent).await;
+    assert_eq!(
+        (agent_id.as_str(), agent_text.as_str()),
+        (id.as_str(), text.as_str())
+    );
+
+    // Then the answer is stored, with the stream's id, as the AI's message.
+    let stored = loop {
+        let frame = visitor.until("chat.message.new").await;
+        if frame["message"]["sender"]["kind"] == "ai" {
+            break frame["message"].clone();
+        }
+    };
+    assert_eq!(stored["id"], id.as_str());
+    assert_eq!(stored["content"], text.as_str());
+    let history = get_json(
+        &server.http(&format!("/api/v1/chat/sessions/{session_id}/messages")),
+        Some(&token),
+    )
+    .await;
+    let kinds: Vec<&str> = history
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["sender"]["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["customer", "ai"]);
+}
+
+#[tokio::test]
+async fn an_off_topic_question_offers_a_human_and_yes_escalates() {
+    let server = TestServer::start_with(&["--demo", "--ai-token-delay-ms", "0"]).await;
+    let (_, key) = start_visitor(&server).await;
+    let mut visitor = connect(&server, &format!("/ws/public/{key}")).await;
+    visitor
+        .send(json!({"type": "chat", "content": "What is the capital of France?"}))
+        .await;
+    let (_, text) = read_stream(&mut visitor).await;
+    assert!(
+        text.contains("Would you like me to connect you with someone from our team?"),
+        "{text}"
+    );
+    // Wait until the offer is stored, then accept it.
+    loop {
+        let frame = visitor.until("chat.message.new").await;
+        if frame["message"]["sender"]["kind"] == "ai" {
+            break;
+        }
+    }
+    visitor
+        .send(json!({"type": "chat", "content": "Yes please"}))
+        .await;
+    let (answer, before) = visitor.until_with("human-escalation-response").await;
+    assert!(answer["message"].as_str().unwrap().contains("human"));
+    let updated = before
+        .iter()
+        .find(|f| f["type"] == "chat.session.updated")
+        .expect("the status change comes first");
+    assert_eq!(updated["session"]["status"], "pending");
+    assert!(
+        before.iter().all(|f| f["type"] != "stream-start"),
+        "the AI stays silent: {before:?}"
+    );
+}
+
+#[tokio::test]
+async fn asking_for_a_person_in_words_escalates_without_an_ai_answer() {
+    let server = TestServer::start_with(&["--demo", "--ai-token-delay-ms", "0"]).await;
+    let (_, key) = start_visitor(&server).await;
+    let mut visitor = connect(&server, &format!("/ws/public/{key}")).await;
+    visitor
+        .send(json!({"type": "chat", "content": "I want to talk to a real person"}))
+        .await;
+    let (_, before) = visitor.until_with("human-escalation-response").await;
+    assert!(
+        before.iter().all(|f| f["type"] != "stream-start"),
+        "{before:?}"
+    );
+    // Later messages are for the humans: no stream starts.
+    visitor
+        .send(json!({"type": "chat", "content": "How much does shipping cost?"}))
+        .await;
+    let frames = visitor.sync().await;
+    assert!(
+        frames.iter().all(|f| f["type"] != "stream-start"),
+        "{frames:?}"
+    );
+}
+
+#[tokio::test]
+async fn assigning_mid_answer_stops_it_and_the_ai_stays_silent() {
+    // Paced like an LLM, so that the answer is still streaming when the agent takes over.
+    let server = TestServer::start_with(&["--demo", "--ai-token-delay-ms", "200"]).await;
+    let token = agent_token(&server).await;
+    let (session_id, key) = start_visitor(&server).await;
+    let mut visitor = connect(&server, &format!("/ws/public/{key}")).await;
+    visitor
+        .send(json!({"type": "chat", "content": "How do I pause my subscription?"}))
+        .await;
+    let start = visitor.until("stream-start").await;
+    let id = start["messageId"].as_str().unwrap().to_string();
+    let first = visitor.until("stream-token").await;
+    let mut shown = first["token"].as_str().unwrap().to_string();
+
+    let assigned = post(
+        &server.http(&format!("/api/v1/chat/sessions/{session_id}/assign")),
+        Some(&token),
+        json!({}),
+    )
+    .await;
+    assert_eq!(assigned.status, 200);
+
+    // Tokens already on their way may arrive, then the end; none after it.
+    loop {
+        let frame = visitor.next_frame().await.unwrap();
+        match frame["type"].as_str().unwrap() {
+            "stream-token" => shown.push_str(frame["token"].as_str().unwrap()),
+            "stream-end" => {
+                assert_eq!(frame["messageId"], id.as_str());
+                break;
+            }
+            _ => {}
+        }
+    }
+    let after = visitor.sync().await;
+    assert!(
+        after.iter().all(|f| f["type"] != "stream-token"),
+        "no token after stream-end: {after:?}"
+    );
+
+    // What was shown is stored as it stands, under the stream's id.
+    let history = get_json(
+        &server.http(&format!("/api/v1/chat/sessions/{session_id}/messages")),
+        Some(&token),
+    )
+    .await;
+    let ai: Vec<&Value> = history
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["sender"]["kind"] == "ai")
+        .collect();
+    assert_eq!(ai.len(), 1);
+    assert_eq!(ai[0]["id"], id.as_str());
+    assert_eq!(ai[0]["content"], shown.as_str());
+    assert!(!shown.trim().is_empty());
+    assert!(
+        !shown.contains("Is there anything else I can help with?"),
+        "cut short: {shown}"
+    );
+
+    // The AI stays silent from then on.
+    visitor
+        .send(json!({"type": "chat", "content": "How much does shipping cost?"}))
+        .await;
+    let frames = visitor.sync().await;
+    assert!(
+        frames.iter().all(|f| f["type"] != "stream-start"),
+        "{frames:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_socket_that_reconnects_mid_answer_gets_it_whole() {
+    let server = TestServer::start_with(&["--demo", "--ai-token-delay-ms", "100"]).await;
+    let (_, key) = start_visitor(&server).await;
+    let mut first = connect(&server, &format!("/ws/public/{key}")).await;
+    first
+        .send(json!({"type": "chat", "content": "How long does delivery to Germany take?"}))
+        .await;
+    let start = first.until("stream-start").await;
+    let id = start["messageId"].as_str().unwrap().to_string();
+    // A few tokens in, the visitor's connection drops and comes back.
+    for _ in 0..3 {
+        first.until("stream-token").await;
+    }
+    drop(first);
+    let mut second = Client::connect(&server.ws(&format!("/ws/public/{key}?lastSeq=1"))).await;
+    assert_eq!(second.next_frame().await.unwrap()["type"], "connection");
+    let (resumed_id, text) = read_stream(&mut second).await;
+    assert_eq!(resumed_id, id);
+    // The stored answer is exactly what the resumed socket assembled: nothing missing or doubled.
+    let stored = loop {
+        let frame = second.until("chat.message.new").await;
+        if frame["message"]["sender"]["kind"] == "ai" {
+            break frame["message"]["content"].as_str().unwrap().to_string();
+        }
+    };
+    assert_eq!(text, stored);
+    assert!(
+        stored.contains("Delivery in the Netherlands and Belgium"),
+        "{stored}"
+    );
+}
