@@ -19,6 +19,10 @@ use std::{
 };
 use tokio::sync::watch;
 
+/// What the visitor reads when the AI provider fails.
+pub const HANDOVER: &str =
+    "Sorry, I'm having trouble answering right now. A person from our team will help you shortly.";
+
 /// How many earlier messages the answerer sees.
 const CONTEXT_MESSAGES: usize = 20;
 
@@ -156,12 +160,13 @@ impl Assistant {
 
         let mut tokens = self.answerer.answer(question);
         let mut stopped = false;
+        let mut failure = None;
         loop {
             tokio::select! {
                 next = tokens.next() => match next {
                     Some(Ok(token)) => self.stream_token(tenant_id, session_id, &message_id, token),
                     Some(Err(error)) => {
-                        tracing::warn!(session = %session_id, %error, "the answer failed");
+                        failure = Some(error);
                         break;
                     }
                     None => break,
@@ -193,23 +198,45 @@ impl Assistant {
             tracing::info!(session = %session_id, "answer stopped: a human took over");
         }
         if !shown.trim().is_empty() {
-            self.timeline
-                .append(
-                    tenant_id,
-                    NewMessage {
-                        id: Some(message_id),
-                        session_id: session_id.to_string(),
-                        sender: Sender {
-                            kind: SenderKind::Ai,
-                            id: None,
-                            name: Some("Assistant".into()),
-                        },
-                        content: shown,
-                        client_message_id: None,
-                    },
-                )
+            self.say(tenant_id, session_id, Some(message_id), shown)
                 .await?;
         }
+        if let Some(error) = failure {
+            // The visitor is not left waiting on a broken model: a person takes over.
+            tracing::warn!(session = %session_id, %error, "the AI could not answer; handing over to the team");
+            self.say(tenant_id, session_id, None, HANDOVER.to_string())
+                .await?;
+            self.timeline
+                .set_status(tenant_id, session_id, SessionStatus::Pending)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Stores (and so publishes) a message from the assistant.
+    async fn say(
+        &self,
+        tenant_id: &str,
+        session_id: &str,
+        id: Option<String>,
+        content: String,
+    ) -> anyhow::Result<()> {
+        self.timeline
+            .append(
+                tenant_id,
+                NewMessage {
+                    id,
+                    session_id: session_id.to_string(),
+                    sender: Sender {
+                        kind: SenderKind::Ai,
+                        id: None,
+                        name: Some("Assistant".into()),
+                    },
+                    content,
+                    client_message_id: None,
+                },
+            )
+            .await?;
         Ok(())
     }
 

@@ -32,6 +32,7 @@ pub enum Command {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum AiMode {
     Knowledge,
+    Openai,
     Off,
 }
 
@@ -55,8 +56,9 @@ pub struct ServeArgs {
     /// How often idle WebSockets are pinged, in seconds; one silent for 2.5 times this is dropped.
     #[arg(long, env = "SWITCHBOARD_WS_PING_SECS", default_value_t = 30)]
     pub ws_ping_secs: u64,
-    /// Who answers first: `knowledge` (the built-in knowledge base) or `off` (conversations go
-    /// straight to the agents).
+    /// Who answers first: `knowledge` (the built-in knowledge base), `openai` (any
+    /// OpenAI-compatible server: OpenAI, Ollama, vLLM, llama.cpp, Gemini) or `off`
+    /// (conversations go straight to the agents).
     #[arg(long, env = "SWITCHBOARD_AI", value_enum, default_value_t = AiMode::Knowledge)]
     pub ai: AiMode,
     /// The built-in assistant's markdown articles.
@@ -65,6 +67,20 @@ pub struct ServeArgs {
     /// Pause between the built-in assistant's streamed tokens, in milliseconds (0: instant).
     #[arg(long, env = "SWITCHBOARD_AI_TOKEN_DELAY_MS", default_value_t = 40)]
     pub ai_token_delay_ms: u64,
+    /// The OpenAI-compatible API's base URL (with --ai openai). The key is read from
+    /// OPENAI_API_KEY only, never a flag.
+    #[arg(
+        long,
+        env = "OPENAI_BASE_URL",
+        default_value = "https://api.openai.com/v1"
+    )]
+    pub openai_base_url: String,
+    /// The model to ask (with --ai openai).
+    #[arg(long, env = "OPENAI_MODEL", default_value = "gpt-4o-mini")]
+    pub openai_model: String,
+    /// How long to wait for the provider's next token before handing over to a person.
+    #[arg(long, env = "SWITCHBOARD_AI_TIMEOUT_SECS", default_value_t = 30)]
+    pub ai_timeout_secs: u64,
 }
 
 /// Parses the command line, runs the command, and turns every failure into one line on stderr
@@ -101,7 +117,11 @@ pub async fn run() -> ExitCode {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     telemetry::init();
-    let config = ServeConfig::from_args(args, std::env::var("SWITCHBOARD_JWT_SECRET").ok())?;
+    let config = ServeConfig::from_args(
+        args,
+        std::env::var("SWITCHBOARD_JWT_SECRET").ok(),
+        std::env::var("OPENAI_API_KEY").ok(),
+    )?;
     let app = Application::build(config).await?;
     app.run_until_stopped().await
 }

@@ -95,10 +95,15 @@ pub struct ServeConfig {
     pub ai: AiMode,
     pub knowledge_dir: PathBuf,
     pub ai_token_delay: Duration,
+    pub openai: crate::server::ai::OpenAiConfig,
 }
 
 impl ServeConfig {
-    pub fn from_args(args: ServeArgs, jwt_secret: Option<String>) -> anyhow::Result<Self> {
+    pub fn from_args(
+        args: ServeArgs,
+        jwt_secret: Option<String>,
+        openai_key: Option<String>,
+    ) -> anyhow::Result<Self> {
         if let Some(redis) = &args.redis_url {
             bail!("--redis-url {redis}: the Redis broker is not supported by this build yet; leave it unset to run one node");
         }
@@ -118,6 +123,12 @@ impl ServeConfig {
             ai: args.ai,
             knowledge_dir: args.knowledge_dir,
             ai_token_delay: Duration::from_millis(args.ai_token_delay_ms),
+            openai: crate::server::ai::OpenAiConfig {
+                base_url: args.openai_base_url,
+                api_key: openai_key.filter(|k| !k.trim().is_empty()),
+                model: args.openai_model,
+                stall_timeout: Duration::from_secs(args.ai_timeout_secs.max(1)),
+            },
         })
     }
 }

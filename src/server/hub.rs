@@ -308,19 +308,10 @@ impl Hub {
         session_id: &str,
         status: SessionStatus,
     ) -> HubResult<Session> {
-        let session = self
-            .store()
-            .update_session(tenant_id, session_id, SessionChange::Status(status))
+        self.timeline
+            .set_status(tenant_id, session_id, status)
             .await?
-            .ok_or(HubError::NotFound("session"))?;
-        self.publish(
-            session_id,
-            tenant_id,
-            ServerEvent::SessionUpdated {
-                session: session.clone(),
-            },
-        );
-        Ok(session)
+            .ok_or(HubError::NotFound("session"))
     }
 
     /// Tells the other side that someone is (or stopped) typing. Not stored.

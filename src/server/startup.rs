@@ -1,7 +1,7 @@
 //! Builds the application from its configuration and runs it until a signal stops it.
 
 use super::{
-    ai::{Answerer, KnowledgeBase},
+    ai::{Answerer, KnowledgeBase, OpenAiCompatible},
     assistant::Assistant,
     auth::Tokens,
     broker::{Broker, LocalBroker},
@@ -69,6 +69,19 @@ impl Application {
         let assistant = match config.ai {
             AiMode::Knowledge => {
                 let answerer = KnowledgeBase::load(&config.knowledge_dir, config.ai_token_delay)?;
+                tracing::info!(answerer = %answerer.describe(), "AI assistant answers first");
+                Some(Arc::new(Assistant::new(
+                    timeline.clone(),
+                    Arc::new(answerer),
+                )))
+            }
+            AiMode::Openai => {
+                // The knowledge base still helps: its best passages go into the system prompt.
+                let knowledge = KnowledgeBase::load(&config.knowledge_dir, Duration::ZERO)
+                    .map(Arc::new)
+                    .map_err(|e| tracing::warn!(error = %e, "answering without the knowledge base"))
+                    .ok();
+                let answerer = OpenAiCompatible::new(config.openai.clone(), knowledge)?;
                 tracing::info!(answerer = %answerer.describe(), "AI assistant answers first");
                 Some(Arc::new(Assistant::new(
                     timeline.clone(),

@@ -5,10 +5,10 @@
 //! events leave in `seq` order.
 
 use crate::protocol::{Sender, SenderKind};
-use crate::protocol::{ServerEvent, ServerFrame, Timestamp};
+use crate::protocol::{ServerEvent, ServerFrame, Session, SessionStatus, Timestamp};
 use crate::server::{
     broker::{DynBroker, Event, Topic},
-    store::{Appended, DynStore, NewMessage, StoreResult},
+    store::{Appended, DynStore, NewMessage, SessionChange, StoreResult},
 };
 use std::{
     collections::HashMap,
@@ -105,6 +105,29 @@ impl Timeline {
             locks.retain(|_, lock| Arc::strong_count(lock) > 1);
         }
         locks.entry(session_id.to_string()).or_default().clone()
+    }
+
+    /// Sets a session's status and tells its visitor and the tenant's agents.
+    pub async fn set_status(
+        &self,
+        tenant_id: &str,
+        session_id: &str,
+        status: SessionStatus,
+    ) -> StoreResult<Option<Session>> {
+        let session = self
+            .store
+            .update_session(tenant_id, session_id, SessionChange::Status(status))
+            .await?;
+        if let Some(session) = &session {
+            self.publish_event(
+                session_id,
+                tenant_id,
+                ServerEvent::SessionUpdated {
+                    session: session.clone(),
+                },
+            );
+        }
+        Ok(session)
     }
 
     /// Stores a message and publishes it. A repeated `clientMessageId` stores and publishes

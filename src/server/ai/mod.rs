@@ -1,13 +1,16 @@
 //! The AI assistant that answers first.
 //!
 //! - [`Answerer`]: given the conversation so far, a stream of tokens; dropping the stream
-//!   cancels the answer. [`KnowledgeBase`] is the embedded default.
+//!   cancels the answer. [`KnowledgeBase`] is the embedded default; [`OpenAiCompatible`]
+//!   streams from any server that speaks OpenAI's chat completions.
 //! - [`intent`]: whether a visitor is asking for a human.
 
 pub mod intent;
 mod knowledge;
+mod openai;
 
 pub use knowledge::KnowledgeBase;
+pub use openai::{OpenAiCompatible, OpenAiConfig};
 
 /// The built-in answerer's offer of a person; a "yes" right after it is a request for one.
 pub fn knowledge_offer_human() -> &'static str {
@@ -48,6 +51,8 @@ impl Question {
 pub enum AiError {
     #[error("the AI provider failed: {0}")]
     Provider(String),
+    #[error("the AI provider stopped answering (timeout)")]
+    Timeout,
 }
 
 pub type Tokens = BoxStream<'static, Result<String, AiError>>;
