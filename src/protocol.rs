@@ -354,6 +354,17 @@ pub struct PublicMessageRequest {
     pub client_message_id: Option<String>,
 }
 
+/// What the widget needs to know about its tenant before a conversation starts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WidgetConfig {
+    pub tenant_name: String,
+    /// Whether the AI answers first.
+    pub ai_enabled: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub greeting: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionHistory {
     pub session: Session,
@@ -754,6 +765,14 @@ mod tests {
             json!({"sessionId": "s1", "content": "Hello", "clientMessageId": "c9"}),
         );
         round_trip(&MarkReadRequest { seq: 7 }, json!({"seq": 7}));
+        round_trip(
+            &WidgetConfig {
+                tenant_name: "Demo".into(),
+                ai_enabled: true,
+                greeting: Some("Hi! How can we help?".into()),
+            },
+            json!({"tenantName": "Demo", "aiEnabled": true, "greeting": "Hi! How can we help?"}),
+        );
     }
 
     #[test]

@@ -275,3 +275,162 @@ async fn a_socket_that_reconnects_mid_answer_gets_it_whole() {
         "{stored}"
     );
 }
+
+#[tokio::test]
+async fn seed_003_flow_over_the_visitor_token_socket() {
+    let server = TestServer::start_with(&["--demo", "--ai-token-delay-ms", "0"]).await;
+    let reply = post(
+        &server.http("/api/v1/chat/public/start"),
+        None,
+        json!({"widgetKey": "demo"}),
+    )
+    .await;
+    let token = reply.body["token"].as_str().unwrap();
+    // ws://host:port?token=… exactly as seed 003's guide writes it.
+    let mut socket = connect(&server, &format!("/?token={token}")).await;
+    socket
+        .send(json!({"type": "chat", "content": "Do you accept PayPal?", "timestamp": "2025-09-12T10:00:00Z"}))
+        .await;
+    let (_, text) = read_stream(&mut socket).await;
+    assert!(text.contains("PayPal"), "{text}");
+    socket
+        .send(json!({"type": "ping", "timestamp": "2025-09-12T10:00:01Z"}))
+        .await;
+    socket.until("pong").await;
+    socket.send(json!({"type": "nonsense"})).await;
+    assert_eq!(socket.until("error").await["code"], "unknown_type");
+    socket
+        .send(json!({"type": "human-escalation", "reason": "Need human assistance", "timestamp": "2025-09-12T10:00:02Z"}))
+        .await;
+    let answer = socket.until("human-escalation-response").await;
+    assert_eq!(
+        answer["message"],
+        "Thanks, we've let the team know. A human agent will join this conversation shortly."
+    );
+}
+
+#[tokio::test]
+async fn questions_asked_mid_answer_are_answered_next_never_two_streams_at_once() {
+    let server = TestServer::start_with(&["--demo", "--ai-token-delay-ms", "20"]).await;
+    let (_, key) = start_visitor(&server).await;
+    let mut visitor = connect(&server, &format!("/ws/public/{key}")).await;
+    visitor
+        .send(json!({"type": "chat", "content": "How much does shipping cost?"}))
+        .await;
+    visitor.until("stream-start").await;
+    visitor
+        .send(json!({"type": "chat", "content": "Can I pay with PayPal?"}))
+        .await;
+    // Read both answers; a stream-start only ever follows the previous stream-end.
+    let mut open = true;
+    let mut ends = 0;
+    let mut texts = vec![String::new()];
+    while ends < 2 {
+        let frame = visitor.next_frame().await.unwrap();
+        match frame["type"].as_str().unwrap() {
+            "stream-start" => {
+                assert!(!open, "a second stream started before the first ended");
+                open = true;
+                texts.push(String::new());
+            }
+            "stream-token" => texts
+                .last_mut()
+                .unwrap()
+                .push_str(frame["token"].as_str().unwrap()),
+            "stream-end" => {
+                assert!(open);
+                open = false;
+                ends += 1;
+            }
+            _ => {}
+        }
+    }
+    assert!(texts[0].contains("Shipping"), "{texts:?}");
+    assert!(
+        texts[1].contains("PayPal"),
+        "the second answer sees the new question: {texts:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_assistant_is_set_per_tenant() {
+    let server = TestServer::start_with(&["--demo", "--ai-token-delay-ms", "0"]).await;
+    let db = server.database_url();
+    let admin = |args: Vec<&'static str>| {
+        let db = db.clone();
+        async move {
+            let mut full = vec!["admin", "tenant"];
+            full.extend(args);
+            full.extend(["--database-url", db.as_str()]);
+            let out = common::command(&full)
+                .stdout(std::process::Stdio::piped())
+                .output()
+                .await
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8(out.stdout).unwrap()
+        }
+    };
+    let shown = admin(vec!["show", "demo"]).await;
+    assert!(
+        shown.contains("ai:         on") && shown.contains("answerer:   default"),
+        "{shown}"
+    );
+
+    let set = admin(vec![
+        "set",
+        "demo",
+        "--ai",
+        "off",
+        "--greeting",
+        "Hi! We usually answer within minutes.",
+    ])
+    .await;
+    assert!(
+        set.contains("ai:         off") && set.contains("We usually answer within minutes"),
+        "{set}"
+    );
+    let widget = get_json(&server.http("/api/v1/chat/public/widget/demo"), None).await;
+    assert_eq!(
+        widget.body,
+        json!({"tenantName": "Demo", "aiEnabled": false, "greeting": "Hi! We usually answer within minutes."})
+    );
+    // With the AI off, a new conversation goes straight to the agents and nobody streams.
+    let (session_id, key) = start_visitor(&server).await;
+    let mut visitor = connect(&server, &format!("/ws/public/{key}")).await;
+    visitor
+        .send(json!({"type": "chat", "content": "How much does shipping cost?"}))
+        .await;
+    let frames = visitor.sync().await;
+    assert!(
+        frames.iter().all(|f| f["type"] != "stream-start"),
+        "{frames:?}"
+    );
+    let token = agent_token(&server).await;
+    let session = get_json(&server.http("/api/v1/chat/sessions"), Some(&token)).await;
+    let listed = session
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == session_id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(listed["status"], "pending");
+
+    // Back on: new conversations are answered again.
+    admin(vec!["set", "demo", "--ai", "on", "--answerer", "knowledge"]).await;
+    let (_, key) = start_visitor(&server).await;
+    let mut visitor = connect(&server, &format!("/ws/public/{key}")).await;
+    visitor
+        .send(json!({"type": "chat", "content": "How much does shipping cost?"}))
+        .await;
+    let (_, text) = read_stream(&mut visitor).await;
+    assert!(text.contains("Shipping"));
+    let unknown = get_json(&server.http("/api/v1/chat/public/widget/nope"), None).await;
+    assert_eq!(unknown.status, 404);
+}

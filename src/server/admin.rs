@@ -6,7 +6,7 @@
 use crate::server::{
     auth::{self, MIN_PASSWORD_CHARS},
     config::DatabaseUrl,
-    store::{self, DynStore, NewAgent, NewTenant, StoreError},
+    store::{self, DynStore, NewAgent, NewTenant, StoreError, Tenant},
 };
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
@@ -54,6 +54,28 @@ pub enum TenantCommand {
     },
     /// Lists every tenant with its widget key.
     List,
+    /// Shows a tenant's settings.
+    Show {
+        /// The tenant's widget key.
+        widget_key: String,
+    },
+    /// Changes a tenant's assistant settings or allowed origins.
+    Set {
+        /// The tenant's widget key.
+        widget_key: String,
+        /// Whether the AI answers first (`off`: conversations go straight to the agents).
+        #[arg(long, value_parser = ["on", "off"])]
+        ai: Option<String>,
+        /// Which answerer: `knowledge`, `openai`, or `default` (the server's `--ai`).
+        #[arg(long, value_parser = ["knowledge", "openai", "default"])]
+        answerer: Option<String>,
+        /// The greeting the widget shows before the visitor writes (empty: none).
+        #[arg(long)]
+        greeting: Option<String>,
+        /// Replaces the allowed origins (repeat for several).
+        #[arg(long = "origin")]
+        origins: Vec<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -140,6 +162,40 @@ async fn tenant(store: &DynStore, command: TenantCommand) -> anyhow::Result<()> 
             println!();
             println!("{}", tenant.widget_key);
         }
+        TenantCommand::Show { widget_key } => {
+            let tenant = tenant_by_key(store, &widget_key).await?;
+            print_tenant(&tenant);
+        }
+        TenantCommand::Set {
+            widget_key,
+            ai,
+            answerer,
+            greeting,
+            origins,
+        } => {
+            let tenant = tenant_by_key(store, &widget_key).await?;
+            let mut settings = tenant.ai.clone();
+            if let Some(ai) = ai {
+                settings.enabled = ai == "on";
+            }
+            if let Some(answerer) = answerer {
+                settings.answerer = (answerer != "default").then_some(answerer);
+            }
+            if let Some(greeting) = greeting {
+                let greeting = greeting.trim().to_string();
+                settings.greeting = (!greeting.is_empty()).then_some(greeting);
+            }
+            let origins = if origins.is_empty() {
+                tenant.allowed_origins.clone()
+            } else {
+                origins
+                    .iter()
+                    .map(|o| parse_origin(o))
+                    .collect::<anyhow::Result<Vec<_>>>()?
+            };
+            store.update_tenant(&tenant.id, &origins, &settings).await?;
+            print_tenant(&tenant_by_key(store, &widget_key).await?);
+        }
         TenantCommand::List => {
             for tenant in store.tenants().await? {
                 let origins = if tenant.allowed_origins.is_empty() {
@@ -152,6 +208,38 @@ async fn tenant(store: &DynStore, command: TenantCommand) -> anyhow::Result<()> 
         }
     }
     Ok(())
+}
+
+async fn tenant_by_key(store: &DynStore, widget_key: &str) -> anyhow::Result<Tenant> {
+    store
+        .tenant_by_widget_key(widget_key)
+        .await?
+        .with_context(|| format!("no tenant has the widget key `{widget_key}`"))
+}
+
+fn print_tenant(tenant: &Tenant) {
+    println!("name:       {}", tenant.name);
+    println!("widget key: {}", tenant.widget_key);
+    println!(
+        "origins:    {}",
+        if tenant.allowed_origins.is_empty() {
+            "(this server's own pages only)".to_string()
+        } else {
+            tenant.allowed_origins.join(", ")
+        }
+    );
+    println!(
+        "ai:         {}",
+        if tenant.ai.enabled { "on" } else { "off" }
+    );
+    println!(
+        "answerer:   {}",
+        tenant.ai.answerer.as_deref().unwrap_or("default")
+    );
+    println!(
+        "greeting:   {}",
+        tenant.ai.greeting.as_deref().unwrap_or("(none)")
+    );
 }
 
 async fn agent(store: &DynStore, command: AgentCommand) -> anyhow::Result<()> {

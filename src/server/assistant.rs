@@ -45,17 +45,32 @@ struct SessionAnswers {
     in_flight: Option<InFlight>,
 }
 
+/// The answerers this server can use, and the one tenants get unless they chose another.
+pub struct Answerers {
+    pub default: &'static str,
+    pub available: HashMap<&'static str, DynAnswerer>,
+}
+
+impl Answerers {
+    /// The tenant's choice if this server has it, else the default.
+    fn for_tenant(&self, choice: Option<&str>) -> Option<&DynAnswerer> {
+        choice
+            .and_then(|c| self.available.get(c))
+            .or_else(|| self.available.get(self.default))
+    }
+}
+
 pub struct Assistant {
     timeline: Arc<Timeline>,
-    answerer: DynAnswerer,
+    answerers: Answerers,
     sessions: Mutex<HashMap<String, SessionAnswers>>,
 }
 
 impl Assistant {
-    pub fn new(timeline: Arc<Timeline>, answerer: DynAnswerer) -> Self {
+    pub fn new(timeline: Arc<Timeline>, answerers: Answerers) -> Self {
         Self {
             timeline,
-            answerer,
+            answerers,
             sessions: Mutex::new(HashMap::new()),
         }
     }
@@ -118,6 +133,19 @@ impl Assistant {
         if session.status != SessionStatus::Bot {
             return Ok(());
         }
+        let Some(tenant) = store.tenant(tenant_id).await? else {
+            return Ok(());
+        };
+        let answerer = match self.answerers.for_tenant(tenant.ai.answerer.as_deref()) {
+            Some(answerer) if tenant.ai.enabled => answerer.clone(),
+            // The tenant switched the assistant off since this conversation began.
+            _ => {
+                self.timeline
+                    .set_status(tenant_id, session_id, SessionStatus::Pending)
+                    .await?;
+                return Ok(());
+            }
+        };
         let last_seq = session.last_message.as_ref().map(|m| m.seq).unwrap_or(0);
         let from = last_seq.saturating_sub(CONTEXT_MESSAGES as u64);
         let history = store
@@ -158,7 +186,7 @@ impl Assistant {
             );
         }
 
-        let mut tokens = self.answerer.answer(question);
+        let mut tokens = answerer.answer(question);
         let mut stopped = false;
         let mut failure = None;
         loop {

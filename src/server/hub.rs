@@ -182,7 +182,7 @@ impl Hub {
                 tenant_id: tenant.id.clone(),
                 key_hash: auth::key_hash(&session_key),
                 visitor,
-                status: if self.assistant.is_some() {
+                status: if self.assistant.is_some() && tenant.ai.enabled {
                     SessionStatus::Bot
                 } else {
                     SessionStatus::Pending

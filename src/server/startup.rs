@@ -1,8 +1,8 @@
 //! Builds the application from its configuration and runs it until a signal stops it.
 
 use super::{
-    ai::{Answerer, KnowledgeBase, OpenAiCompatible},
-    assistant::Assistant,
+    ai::{Answerer, DynAnswerer, KnowledgeBase, OpenAiCompatible},
+    assistant::{Answerers, Assistant},
     auth::Tokens,
     broker::{Broker, LocalBroker},
     cli::AiMode,
@@ -16,7 +16,7 @@ use super::{
 };
 use anyhow::Context;
 use leptos::config::get_configuration;
-use std::{net::SocketAddr, sync::Arc, time::Duration};
+use std::{collections::HashMap, net::SocketAddr, sync::Arc, time::Duration};
 use tokio::net::TcpListener;
 
 /// How long sockets get to say goodbye after a shutdown signal.
@@ -48,6 +48,38 @@ async fn jwt_secret(config: &ServeConfig, store: &DynStore) -> anyhow::Result<Jw
     Ok(JwtSecret::from_stored(stored))
 }
 
+/// The answerers `--ai` asks for: `None` when the assistant is off for the whole server.
+/// The knowledge base is always built (it also feeds the OpenAI prompt); the OpenAI-compatible
+/// answerer when it is the default or a key is configured, so tenants can choose it.
+fn answerers(config: &ServeConfig) -> anyhow::Result<Option<Answerers>> {
+    let default = match config.ai {
+        AiMode::Off => return Ok(None),
+        AiMode::Knowledge => "knowledge",
+        AiMode::Openai => "openai",
+    };
+    let mut available: HashMap<&'static str, DynAnswerer> = HashMap::new();
+    let paced = KnowledgeBase::load(&config.knowledge_dir, config.ai_token_delay);
+    let knowledge = match paced {
+        Ok(kb) => {
+            tracing::info!(answerer = %kb.describe(), "knowledge base loaded");
+            let for_prompts = KnowledgeBase::load(&config.knowledge_dir, Duration::ZERO)?;
+            available.insert("knowledge", Arc::new(kb));
+            Some(Arc::new(for_prompts))
+        }
+        Err(e) if default == "openai" => {
+            tracing::warn!(error = %e, "answering without the knowledge base");
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    if default == "openai" || config.openai.api_key.is_some() {
+        let openai = OpenAiCompatible::new(config.openai.clone(), knowledge)?;
+        tracing::info!(answerer = %openai.describe(), "OpenAI-compatible answerer ready");
+        available.insert("openai", Arc::new(openai));
+    }
+    Ok(Some(Answerers { default, available }))
+}
+
 impl Application {
     pub async fn build(config: ServeConfig) -> anyhow::Result<Self> {
         let mut leptos_options = get_configuration(None)
@@ -66,33 +98,17 @@ impl Application {
         let broker = LocalBroker::new();
         tracing::info!(mode = %broker.describe(), "hub started");
         let timeline = Arc::new(Timeline::new(store, Arc::new(broker)));
-        let assistant = match config.ai {
-            AiMode::Knowledge => {
-                let answerer = KnowledgeBase::load(&config.knowledge_dir, config.ai_token_delay)?;
-                tracing::info!(answerer = %answerer.describe(), "AI assistant answers first");
-                Some(Arc::new(Assistant::new(
-                    timeline.clone(),
-                    Arc::new(answerer),
-                )))
-            }
-            AiMode::Openai => {
-                // The knowledge base still helps: its best passages go into the system prompt.
-                let knowledge = KnowledgeBase::load(&config.knowledge_dir, Duration::ZERO)
-                    .map(Arc::new)
-                    .map_err(|e| tracing::warn!(error = %e, "answering without the knowledge base"))
-                    .ok();
-                let answerer = OpenAiCompatible::new(config.openai.clone(), knowledge)?;
-                tracing::info!(answerer = %answerer.describe(), "AI assistant answers first");
-                Some(Arc::new(Assistant::new(
-                    timeline.clone(),
-                    Arc::new(answerer),
-                )))
-            }
-            AiMode::Off => {
-                tracing::info!("AI assistant off: conversations go straight to the agents");
-                None
-            }
-        };
+        let assistant = answerers(&config)?.map(|answerers| {
+            tracing::info!(
+                default = answerers.default,
+                available = ?answerers.available.keys().collect::<Vec<_>>(),
+                "AI assistant answers first"
+            );
+            Arc::new(Assistant::new(timeline.clone(), answerers))
+        });
+        if assistant.is_none() {
+            tracing::info!("AI assistant off: conversations go straight to the agents");
+        }
         let hub = Arc::new(Hub::new(timeline, assistant, tokens));
 
         let listener = TcpListener::bind(config.addr)

@@ -7,7 +7,7 @@ use super::{
 use crate::protocol::{
     AgentMessageRequest, AgentProfile, LoginRequest, LoginResponse, MarkReadRequest, MeResponse,
     Message, PublicMessageRequest, Session, SessionHistory, StartSessionRequest,
-    StartSessionResponse, TenantRef,
+    StartSessionResponse, TenantRef, WidgetConfig,
 };
 use crate::server::{auth, hub::HISTORY_PAGE, state::AppState};
 use axum::{
@@ -22,6 +22,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/auth/login", post(login))
         .route("/api/v1/auth/me", get(me))
+        .route(
+            "/api/v1/chat/public/widget/{widget_key}",
+            get(widget_config),
+        )
         .route("/api/v1/chat/public/start", post(start))
         .route("/api/v1/chat/public/message", post(public_message))
         .route(
@@ -100,6 +104,24 @@ async fn me(
             id: tenant.id,
             name: tenant.name,
         },
+    }))
+}
+
+async fn widget_config(
+    State(state): State<AppState>,
+    Path(widget_key): Path<String>,
+) -> ApiResult<WidgetConfig> {
+    let tenant = state
+        .hub
+        .store()
+        .tenant_by_widget_key(&widget_key)
+        .await
+        .map_err(crate::server::hub::HubError::from)?
+        .ok_or(crate::server::hub::HubError::NotFound("widget key"))?;
+    Ok(Json(WidgetConfig {
+        tenant_name: tenant.name,
+        ai_enabled: tenant.ai.enabled && state.hub.assistant().is_some(),
+        greeting: tenant.ai.greeting,
     }))
 }
 

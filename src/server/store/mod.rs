@@ -39,7 +39,29 @@ pub struct Tenant {
     pub name: String,
     pub widget_key: String,
     pub allowed_origins: Vec<String>,
+    pub ai: TenantAi,
     pub created_at: String,
+}
+
+/// How the assistant behaves for one tenant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantAi {
+    /// Off: conversations start `pending`, for the agents.
+    pub enabled: bool,
+    /// `knowledge` or `openai`; `None` for the server's default.
+    pub answerer: Option<String>,
+    /// Shown by the widget before the visitor writes.
+    pub greeting: Option<String>,
+}
+
+impl Default for TenantAi {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            answerer: None,
+            greeting: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,6 +141,10 @@ pub trait Store: Send + Sync + 'static {
     async fn tenant(&self, id: &str) -> StoreResult<Option<Tenant>>;
     async fn tenant_by_widget_key(&self, widget_key: &str) -> StoreResult<Option<Tenant>>;
     async fn tenants(&self) -> StoreResult<Vec<Tenant>>;
+    /// Replaces a tenant's allowed origins and assistant settings; false when there is no such
+    /// tenant.
+    async fn update_tenant(&self, id: &str, origins: &[String], ai: &TenantAi)
+        -> StoreResult<bool>;
 
     async fn create_agent(&self, new: NewAgent) -> StoreResult<Agent>;
     async fn agent(&self, tenant_id: &str, id: &str) -> StoreResult<Option<Agent>>;

@@ -4,7 +4,7 @@
 
 use super::{
     new_id, now, Agent, Appended, KeyedSession, NewAgent, NewMessage, NewSession, NewTenant,
-    SessionChange, Store, StoreError, StoreResult, Tenant,
+    SessionChange, Store, StoreError, StoreResult, Tenant, TenantAi,
 };
 use crate::protocol::{
     AgentRef, Message, Sender, SenderKind, Session, SessionStatus, Timestamp, Visitor,
@@ -23,11 +23,18 @@ use sqlx::{
 use std::{borrow::Cow, str::FromStr, time::Duration};
 
 /// The schema, compiled into the binary so that it needs no files beside it.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "hub",
-    include_str!("../../../migrations/sqlite/0001_hub.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "hub",
+        include_str!("../../../migrations/sqlite/0001_hub.sql"),
+    ),
+    (
+        2,
+        "tenant ai",
+        include_str!("../../../migrations/sqlite/0002_tenant_ai.sql"),
+    ),
+];
 
 #[derive(Debug)]
 struct Embedded;
@@ -140,6 +147,11 @@ fn tenant_from(row: &SqliteRow) -> Result<Tenant, sqlx::Error> {
         name: row.try_get("name")?,
         widget_key: row.try_get("widget_key")?,
         allowed_origins: serde_json::from_str(&origins).unwrap_or_default(),
+        ai: TenantAi {
+            enabled: row.try_get::<i64, _>("ai_enabled")? != 0,
+            answerer: row.try_get("answerer")?,
+            greeting: row.try_get("greeting")?,
+        },
         created_at: row.try_get("created_at")?,
     })
 }
@@ -257,6 +269,7 @@ impl Store for SqliteStore {
             name: new.name,
             widget_key: new.widget_key,
             allowed_origins: new.allowed_origins,
+            ai: TenantAi::default(),
             created_at: now(),
         };
         let origins = serde_json::to_string(&tenant.allowed_origins).expect("strings serialise");
@@ -286,6 +299,26 @@ impl Store for SqliteStore {
             .fetch_optional(&self.readers)
             .await?;
         Ok(row.as_ref().map(tenant_from).transpose()?)
+    }
+
+    async fn update_tenant(
+        &self,
+        id: &str,
+        origins: &[String],
+        ai: &TenantAi,
+    ) -> StoreResult<bool> {
+        let origins = serde_json::to_string(origins).expect("strings serialise");
+        let done = sqlx::query(
+            "UPDATE tenants SET allowed_origins = ?, ai_enabled = ?, answerer = ?, greeting = ? WHERE id = ?",
+        )
+        .bind(origins)
+        .bind(ai.enabled as i64)
+        .bind(&ai.answerer)
+        .bind(&ai.greeting)
+        .bind(id)
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn tenants(&self) -> StoreResult<Vec<Tenant>> {
