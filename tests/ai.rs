@@ -434,3 +434,31 @@ async fn the_assistant_is_set_per_tenant() {
     let unknown = get_json(&server.http("/api/v1/chat/public/widget/nope"), None).await;
     assert_eq!(unknown.status, 404);
 }
+
+#[tokio::test]
+async fn an_agent_that_connects_mid_answer_gets_it_whole() {
+    let server = TestServer::start_with(&["--demo", "--ai-token-delay-ms", "100"]).await;
+    let token = agent_token(&server).await;
+    let (_, key) = start_visitor(&server).await;
+    let mut visitor = connect(&server, &format!("/ws/public/{key}")).await;
+    visitor
+        .send(json!({"type": "chat", "content": "What does the Daily plan cost?"}))
+        .await;
+    visitor.until("stream-start").await;
+    for _ in 0..3 {
+        visitor.until("stream-token").await;
+    }
+    let mut agent = connect(&server, &format!("/ws?token={token}")).await;
+    let (_, text) = read_stream(&mut agent).await;
+    let stored = loop {
+        let frame = agent.until("chat.message.new").await;
+        if frame["message"]["sender"]["kind"] == "ai" {
+            break frame["message"]["content"].as_str().unwrap().to_string();
+        }
+    };
+    assert_eq!(text, stored, "nothing missing, nothing doubled");
+    assert!(
+        stored.contains("The Daily plan sends two 250 g bags"),
+        "{stored}"
+    );
+}

@@ -36,6 +36,7 @@ pub struct InFlight {
 
 #[derive(Default)]
 struct SessionAnswers {
+    tenant_id: String,
     running: bool,
     /// A question arrived while answering: answer again afterwards, with it in view.
     again: bool,
@@ -80,6 +81,7 @@ impl Assistant {
         {
             let mut sessions = self.sessions.lock().expect("assistant lock");
             let answers = sessions.entry(session_id.to_string()).or_default();
+            answers.tenant_id = tenant_id.to_string();
             if answers.running {
                 answers.again = true;
                 return;
@@ -107,6 +109,16 @@ impl Assistant {
     pub fn in_flight(&self, session_id: &str) -> Option<InFlight> {
         let sessions = self.sessions.lock().expect("assistant lock");
         sessions.get(session_id).and_then(|a| a.in_flight.clone())
+    }
+
+    /// Every answer being streamed in the tenant's sessions, for an agent socket that connects.
+    pub fn in_flight_for_tenant(&self, tenant_id: &str) -> Vec<(String, InFlight)> {
+        let sessions = self.sessions.lock().expect("assistant lock");
+        sessions
+            .iter()
+            .filter(|(_, a)| a.tenant_id == tenant_id)
+            .filter_map(|(id, a)| a.in_flight.clone().map(|f| (id.clone(), f)))
+            .collect()
     }
 
     async fn work(self: Arc<Self>, tenant_id: String, session_id: String) {

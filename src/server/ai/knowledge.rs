@@ -56,7 +56,7 @@ impl KnowledgeBase {
         let documents: Vec<Document<usize>> = passages
             .iter()
             .enumerate()
-            .map(|(i, p)| Document::new(i, format!("{} {} {}", p.article, p.heading, p.text)))
+            .map(|(i, p)| Document::new(i, format!("{} {}", p.heading, p.text)))
             .collect();
         let index =
             SearchEngineBuilder::<usize>::with_documents(Language::English, documents).build();
@@ -246,5 +246,26 @@ mod tests {
         let tokens = tokenize(&answer);
         assert!(tokens.len() > 10);
         assert_eq!(tokens.concat(), answer);
+    }
+
+    #[test]
+    fn the_best_section_of_an_article_answers() {
+        let kb = shipped();
+        for (question, heading) in [
+            ("What does the Daily plan cost?", "Plans"),
+            (
+                "How much is a single bag of espresso?",
+                "Prices of single bags",
+            ),
+            ("How do I track my parcel?", "Tracking your parcel"),
+            ("My bag arrived damaged", "Damaged or wrong items"),
+        ] {
+            let best = kb.search(question, 1);
+            assert_eq!(
+                best.first().map(|(p, _)| p.heading.as_str()),
+                Some(heading),
+                "{question}"
+            );
+        }
     }
 }

@@ -9,6 +9,7 @@
 use super::{close_code, frames, handshake::Peer};
 use crate::protocol::{ClientCommand, Sender, SenderKind, ServerEvent, ServerFrame, Timestamp};
 use crate::server::{
+    assistant::InFlight,
     broker::{Event, Lagged, Topic},
     hub::{HubError, HISTORY_PAGE},
     state::AppState,
@@ -16,7 +17,7 @@ use crate::server::{
     timeline::typist,
 };
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
-use std::time::Duration;
+use std::{collections::HashMap, time::Duration};
 use tokio::time::{interval_at, sleep, Instant, MissedTickBehavior};
 
 /// Why the loop ended, for the log.
@@ -34,8 +35,8 @@ struct Connection {
     delivered: u64,
     /// How this peer's own typing indicators are named, to keep them from echoing back.
     typist: Option<String>,
-    /// An AI answer sent as a snapshot on connect: its id and how many tokens the snapshot held.
-    streamed: Option<(String, usize)>,
+    /// AI answers sent as a snapshot on connect: message id → how many tokens the snapshot held.
+    streamed: HashMap<String, usize>,
 }
 
 fn send_frame(event: ServerEvent) -> Message {
@@ -96,7 +97,7 @@ pub async fn run(
         peer,
         delivered: 0,
         typist,
-        streamed: None,
+        streamed: HashMap::new(),
     };
     tracing::info!(peer = %who, resume_after = ?last_seq, "socket connected");
 
@@ -226,10 +227,22 @@ impl Connection {
         };
         self.send(send_frame(ServerEvent::Connection { message: greeting }))
             .await?;
-        let Peer::Visitor { visitor, .. } = &self.peer else {
-            return Ok(());
+        let visitor = match &self.peer {
+            Peer::Visitor { visitor, .. } => visitor.clone(),
+            Peer::Agent(agent) => {
+                // Answers being streamed in the tenant's conversations, so far, then live.
+                let answers = self
+                    .state
+                    .hub
+                    .assistant()
+                    .map(|a| a.in_flight_for_tenant(&agent.tenant_id))
+                    .unwrap_or_default();
+                for (session_id, answer) in answers {
+                    self.send_snapshot(session_id, answer).await?;
+                }
+                return Ok(());
+            }
         };
-        let visitor = visitor.clone();
         match last_seq {
             Some(after) => {
                 self.delivered = after;
@@ -253,22 +266,29 @@ impl Connection {
             .assistant()
             .and_then(|a| a.in_flight(&visitor.session_id));
         if let Some(answer) = in_flight {
-            let session_id = visitor.session_id.clone();
-            self.send(send_frame(ServerEvent::StreamStart {
+            self.send_snapshot(visitor.session_id.clone(), answer)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// `stream-start` and one `stream-token` with the answer so far; the live tokens it already
+    /// holds are skipped later.
+    async fn send_snapshot(&mut self, session_id: String, answer: InFlight) -> Result<(), String> {
+        self.send(send_frame(ServerEvent::StreamStart {
+            message_id: answer.message_id.clone(),
+            session_id: session_id.clone(),
+        }))
+        .await?;
+        if !answer.text.is_empty() {
+            self.send(send_frame(ServerEvent::StreamToken {
                 message_id: answer.message_id.clone(),
-                session_id: session_id.clone(),
+                session_id,
+                token: answer.text,
             }))
             .await?;
-            if !answer.text.is_empty() {
-                self.send(send_frame(ServerEvent::StreamToken {
-                    message_id: answer.message_id.clone(),
-                    session_id,
-                    token: answer.text,
-                }))
-                .await?;
-            }
-            self.streamed = Some((answer.message_id, answer.tokens));
         }
+        self.streamed.insert(answer.message_id, answer.tokens);
         Ok(())
     }
 
@@ -306,8 +326,8 @@ impl Connection {
         if event.typist.is_some() && event.typist == self.typist {
             return Ok(());
         }
-        if let (Some((id, index)), Some((sent_id, sent))) = (&event.token, &self.streamed) {
-            if id == sent_id && index < sent {
+        if let Some((id, index)) = &event.token {
+            if self.streamed.get(id).is_some_and(|sent| index < sent) {
                 return Ok(());
             }
         }
