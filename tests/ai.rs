@@ -86,12 +86,7 @@ async fn a_question_is_answered_token_by_token_and_stored_whole() {
     );
 
     // Then the answer is stored, with the stream's id, as the AI's message.
-    let stored = loop {
-        let frame = visitor.until("chat.message.new").await;
-        if frame["message"]["sender"]["kind"] == "ai" {
-            break frame["message"].clone();
-        }
-    };
+    let stored = visitor.until_message_from("ai").await;
     assert_eq!(stored["id"], id.as_str());
     assert_eq!(stored["content"], text.as_str());
     let history = get_json(
@@ -123,12 +118,7 @@ async fn an_off_topic_question_offers_a_human_and_yes_escalates() {
         "{text}"
     );
     // Wait until the offer is stored, then accept it.
-    loop {
-        let frame = visitor.until("chat.message.new").await;
-        if frame["message"]["sender"]["kind"] == "ai" {
-            break;
-        }
-    }
+    visitor.until_message_from("ai").await;
     visitor
         .send(json!({"type": "chat", "content": "Yes please"}))
         .await;
@@ -160,13 +150,8 @@ async fn asking_for_a_person_in_words_escalates_without_an_ai_answer() {
     );
     // Later messages are for the humans: no stream starts.
     visitor
-        .send(json!({"type": "chat", "content": "How much does shipping cost?"}))
+        .assert_no_answer("How much does shipping cost?")
         .await;
-    let frames = visitor.sync().await;
-    assert!(
-        frames.iter().all(|f| f["type"] != "stream-start"),
-        "{frames:?}"
-    );
 }
 
 #[tokio::test]
@@ -234,13 +219,8 @@ async fn assigning_mid_answer_stops_it_and_the_ai_stays_silent() {
 
     // The AI stays silent from then on.
     visitor
-        .send(json!({"type": "chat", "content": "How much does shipping cost?"}))
+        .assert_no_answer("How much does shipping cost?")
         .await;
-    let frames = visitor.sync().await;
-    assert!(
-        frames.iter().all(|f| f["type"] != "stream-start"),
-        "{frames:?}"
-    );
 }
 
 #[tokio::test]
@@ -263,12 +243,10 @@ async fn a_socket_that_reconnects_mid_answer_gets_it_whole() {
     let (resumed_id, text) = read_stream(&mut second).await;
     assert_eq!(resumed_id, id);
     // The stored answer is exactly what the resumed socket assembled: nothing missing or doubled.
-    let stored = loop {
-        let frame = second.until("chat.message.new").await;
-        if frame["message"]["sender"]["kind"] == "ai" {
-            break frame["message"]["content"].as_str().unwrap().to_string();
-        }
-    };
+    let stored = second.until_message_from("ai").await["content"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert_eq!(text, stored);
     assert!(
         stored.contains("Delivery in the Netherlands and Belgium"),
@@ -403,13 +381,8 @@ async fn the_assistant_is_set_per_tenant() {
     let (session_id, key) = start_visitor(&server).await;
     let mut visitor = connect(&server, &format!("/ws/public/{key}")).await;
     visitor
-        .send(json!({"type": "chat", "content": "How much does shipping cost?"}))
+        .assert_no_answer("How much does shipping cost?")
         .await;
-    let frames = visitor.sync().await;
-    assert!(
-        frames.iter().all(|f| f["type"] != "stream-start"),
-        "{frames:?}"
-    );
     let token = agent_token(&server).await;
     let session = get_json(&server.http("/api/v1/chat/sessions"), Some(&token)).await;
     let listed = session
@@ -450,12 +423,10 @@ async fn an_agent_that_connects_mid_answer_gets_it_whole() {
     }
     let mut agent = connect(&server, &format!("/ws?token={token}")).await;
     let (_, text) = read_stream(&mut agent).await;
-    let stored = loop {
-        let frame = agent.until("chat.message.new").await;
-        if frame["message"]["sender"]["kind"] == "ai" {
-            break frame["message"]["content"].as_str().unwrap().to_string();
-        }
-    };
+    let stored = agent.until_message_from("ai").await["content"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert_eq!(text, stored, "nothing missing, nothing doubled");
     assert!(
         stored.contains("The Daily plan sends two 250 g bags"),

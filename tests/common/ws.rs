@@ -106,3 +106,26 @@ impl Client {
         }
     }
 }
+
+impl Client {
+    /// Reads until a `chat.message.new` from a sender of `kind` (`customer`, `ai`, …).
+    pub async fn until_message_from(&mut self, kind: &str) -> Value {
+        loop {
+            let frame = self.until("chat.message.new").await;
+            if frame["message"]["sender"]["kind"] == kind {
+                return frame["message"].clone();
+            }
+        }
+    }
+
+    /// Sends a visitor's question and checks that no AI answer starts streaming in reply.
+    pub async fn assert_no_answer(&mut self, question: &str) {
+        self.send(json!({"type": "chat", "content": question}))
+            .await;
+        let frames = self.sync().await;
+        assert!(
+            frames.iter().all(|f| f["type"] != "stream-start"),
+            "the assistant answered although it should be silent: {frames:?}"
+        );
+    }
+}
