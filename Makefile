@@ -33,8 +33,9 @@ run: build
 
 test: tools-test build test-rust test-e2e
 
+# ARGS narrows the run, for example: make test-rust ARGS="--test echo json_format"
 test-rust:
-	$(LEPTOS_ENV) cargo test --release $(SERVER_FEATURES)
+	$(LEPTOS_ENV) cargo test --release $(SERVER_FEATURES) $(ARGS)
 
 test-e2e:
 	cd end2end && SWITCHBOARD_BIN="$(abspath $(BINARY))" npx playwright test
