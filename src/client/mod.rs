@@ -3,4 +3,5 @@
 //! same calls answer with an error, and are never reached: event handlers only run in a browser.
 
 pub mod api;
+pub mod live;
 pub mod socket;
