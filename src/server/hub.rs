@@ -316,15 +316,19 @@ impl Hub {
 
     /// Tells the other side that someone is (or stopped) typing. Not stored.
     pub fn typing(&self, tenant_id: &str, session_id: &str, sender: Sender, is_typing: bool) {
-        self.publish(
-            session_id,
-            tenant_id,
-            ServerEvent::Typing {
-                session_id: session_id.to_string(),
-                sender,
-                is_typing,
-            },
-        );
+        let from_visitor = sender.kind == SenderKind::Customer;
+        let event = ServerEvent::Typing {
+            session_id: session_id.to_string(),
+            sender,
+            is_typing,
+        };
+        if from_visitor {
+            // Only the agents care; the visitor's own sockets never need it, and a visitor
+            // typing fast must not fill their own sockets' queues.
+            self.timeline.publish_to_agents(tenant_id, event);
+        } else {
+            self.publish(session_id, tenant_id, event);
+        }
     }
 
     // ---- agents ---------------------------------------------------------------------------
