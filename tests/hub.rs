@@ -270,13 +270,7 @@ async fn seed_003_frames_over_the_token_socket_and_its_root_alias() {
     socket
         .send(json!({"type": "human-escalation", "reason": "Need human assistance"}))
         .await;
-    let (answer, before) = socket.until_with("human-escalation-response").await;
-    assert!(answer["message"].as_str().unwrap().contains("human"));
-    let updated = before
-        .iter()
-        .find(|f| f["type"] == "chat.session.updated")
-        .expect("the visitor sees the status change");
-    assert_eq!(updated["session"]["status"], "pending");
+    socket.until_handed_over().await;
     let updated = agent_ws.until("chat.session.updated").await;
     assert_eq!(updated["session"]["status"], "pending");
 }

@@ -129,3 +129,21 @@ impl Client {
         );
     }
 }
+
+impl Client {
+    /// Reads until the visitor is told a human will come, checking on the way that the session
+    /// became `pending`; returns the frames read before it.
+    pub async fn until_handed_over(&mut self) -> Vec<Value> {
+        let (answer, before) = self.until_with("human-escalation-response").await;
+        assert!(
+            answer["message"].as_str().unwrap().contains("human"),
+            "{answer}"
+        );
+        let updated = before
+            .iter()
+            .find(|f| f["type"] == "chat.session.updated")
+            .expect("the visitor sees the status change first");
+        assert_eq!(updated["session"]["status"], "pending");
+        before
+    }
+}
