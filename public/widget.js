@@ -3,15 +3,17 @@
  *
  *   <script src="https://HOST/widget.js" data-widget-key="KEY" async></script>
  *
- * Reads its own <script> tag for the widget key and the server's origin. The chat bubble and the
- * widget iframe it opens are added by the front-end work; until then the loader only checks its
- * configuration and says what it found, so a shop can already paste the snippet.
+ * Adds the chat bubble to the page and the messenger in an iframe served by HOST, so that the
+ * page's CSS and ours never meet: the bubble lives in a shadow root, the messenger in its own
+ * document. The iframe loads hidden at once, so that the bubble can show an unread badge for
+ * answers that arrive while the widget is closed. The two talk with postMessage, each checking
+ * who the other is.
  */
 (function () {
   "use strict";
   var script = document.currentScript ||
     document.querySelector("script[data-widget-key][src$='/widget.js']");
-  if (!script) {
+  if (!script || window.__switchboardWidget) {
     return;
   }
   var key = script.getAttribute("data-widget-key");
@@ -20,5 +22,115 @@
     return;
   }
   var origin = new URL(script.src, window.location.href).origin;
-  window.Switchboard = window.Switchboard || { widgetKey: key, origin: origin };
+  window.__switchboardWidget = true;
+
+  var css = [
+    ":host { all: initial; }",
+    ".bubble { position: fixed; right: 20px; bottom: 20px; z-index: 2147483000;",
+    "  width: 60px; height: 60px; border: 0; border-radius: 50%; cursor: pointer;",
+    "  background: #2f5bea; color: #fff; box-shadow: 0 6px 24px rgb(16 24 40 / 28%);",
+    "  display: grid; place-items: center; transition: transform 120ms ease; }",
+    ".bubble:hover { transform: scale(1.06); }",
+    ".bubble:focus-visible { outline: 3px solid #9db4ff; outline-offset: 3px; }",
+    ".bubble svg { width: 28px; height: 28px; }",
+    ".badge { position: absolute; top: -4px; right: -4px; min-width: 22px; height: 22px;",
+    "  padding: 0 6px; border-radius: 11px; background: #e5484d; color: #fff;",
+    "  font: 700 12px/22px system-ui, sans-serif; text-align: center; box-sizing: border-box; }",
+    ".badge[hidden], .frame[hidden] { display: none; }",
+    ".frame { position: fixed; right: 20px; bottom: 92px; z-index: 2147483000;",
+    "  width: 380px; height: min(640px, calc(100vh - 120px)); border: 0; border-radius: 16px;",
+    "  background: #fff; box-shadow: 0 12px 48px rgb(16 24 40 / 24%); }",
+    "@media (max-width: 480px) { .frame { right: 0; bottom: 0; width: 100vw; height: 100vh;",
+    "  border-radius: 0; } .open .bubble { display: none; } }"
+  ].join("\n");
+  var chatIcon = '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" ' +
+    'stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d="M21 12a8 8 0 0 1-11.6 ' +
+    '7.1L4 20l1-4.6A8 8 0 1 1 21 12z"/></svg>';
+  var closeIcon = '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2.4" ' +
+    'stroke-linecap="round" aria-hidden="true"><path d="M6 6l12 12M18 6L6 18"/></svg>';
+
+  var host = document.createElement("div");
+  host.id = "switchboard-widget";
+  var root = host.attachShadow ? host.attachShadow({ mode: "open" }) : host;
+  var style = document.createElement("style");
+  style.textContent = css;
+  var wrapper = document.createElement("div");
+  var frame = document.createElement("iframe");
+  frame.className = "frame";
+  frame.title = "Chat";
+  frame.hidden = true;
+  frame.src = origin + "/widget/" + encodeURIComponent(key);
+  var bubble = document.createElement("button");
+  bubble.type = "button";
+  bubble.className = "bubble";
+  var icon = document.createElement("span");
+  var badge = document.createElement("span");
+  badge.className = "badge";
+  badge.hidden = true;
+  badge.setAttribute("aria-hidden", "true");
+  bubble.appendChild(icon);
+  bubble.appendChild(badge);
+  wrapper.appendChild(frame);
+  wrapper.appendChild(bubble);
+  root.appendChild(style);
+  root.appendChild(wrapper);
+
+  var open = false;
+  var unread = 0;
+
+  function tell(type) {
+    if (frame.contentWindow) {
+      frame.contentWindow.postMessage({ source: "switchboard-host", type: type }, origin);
+    }
+  }
+
+  function render() {
+    wrapper.className = open ? "open" : "";
+    frame.hidden = !open;
+    icon.innerHTML = open ? closeIcon : chatIcon;
+    bubble.setAttribute("aria-expanded", open ? "true" : "false");
+    var label = open ? "Close chat" : "Open chat";
+    if (!open && unread > 0) {
+      label += " (" + unread + " unread)";
+    }
+    bubble.setAttribute("aria-label", label);
+    badge.textContent = unread > 9 ? "9+" : String(unread);
+    badge.hidden = open || unread === 0;
+  }
+
+  function setOpen(value) {
+    open = value;
+    render();
+    tell(open ? "open" : "close");
+    if (open) {
+      frame.focus();
+    }
+  }
+
+  bubble.addEventListener("click", function () { setOpen(!open); });
+  window.addEventListener("message", function (event) {
+    if (event.origin !== origin || event.source !== frame.contentWindow) {
+      return;
+    }
+    var data = event.data || {};
+    if (data.source !== "switchboard") {
+      return;
+    }
+    if (data.type === "ready") {
+      tell(open ? "open" : "close");
+    } else if (data.type === "unread") {
+      unread = Math.max(0, Number(data.count) || 0);
+      render();
+    } else if (data.type === "close") {
+      setOpen(false);
+    }
+  });
+
+  render();
+  function mount() { document.body.appendChild(host); }
+  if (document.body) {
+    mount();
+  } else {
+    document.addEventListener("DOMContentLoaded", mount);
+  }
 })();

@@ -11,6 +11,9 @@
 //!   Its types compile everywhere so components can hold them; its I/O runs in the browser only.
 //! - `server` (feature `ssr`): configuration, the HTTP router, WebSocket endpoints, storage.
 
+// Leptos views are deeply nested types; the dashboard goes past the default limit.
+#![recursion_limit = "256"]
+
 pub mod app;
 pub mod client;
 pub mod protocol;
@@ -18,13 +21,39 @@ pub mod protocol;
 #[cfg(feature = "ssr")]
 pub mod server;
 
-/// The WASM entry point: attaches the reactive app to the HTML the server rendered.
-#[cfg(feature = "hydrate")]
+/// The WASM entry point of the main bundle: attaches the reactive app to the HTML the server
+/// rendered.
+#[cfg(all(feature = "hydrate", not(feature = "messenger")))]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(app::App);
-    // Marks the page as interactive, for tests and for styles that wait for the WASM.
+    mark_hydrated();
+}
+
+/// The WASM entry point of the messenger's bundle: the same setup the server rendered with,
+/// read back from the page, then the messenger alone.
+#[cfg(feature = "messenger")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    use app::messenger::{Messenger, MessengerSetup};
+    console_error_panic_hook::set_once();
+    let setup = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("[data-setup]").ok().flatten())
+        .and_then(|e| e.get_attribute("data-setup"))
+        .and_then(|json| serde_json::from_str::<MessengerSetup>(&json).ok());
+    let Some(setup) = setup else {
+        leptos::logging::error!("the messenger page has no setup to hydrate with");
+        return;
+    };
+    leptos::mount::hydrate_body(move || leptos::view! { <Messenger setup /> });
+    mark_hydrated();
+}
+
+/// Marks the page as interactive, for tests and for styles that wait for the WASM.
+#[cfg(feature = "hydrate")]
+fn mark_hydrated() {
     if let Some(root) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.document_element())

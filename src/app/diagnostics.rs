@@ -1,7 +1,7 @@
 //! `/websocket-test`: a page to try a WebSocket endpoint by hand, as seed 000's test page did:
 //! connect, send, read the history with direction and time, disconnect.
 
-use crate::client::socket::{self, SocketEvent, SocketHandle};
+use crate::client::transport::{self as socket, SocketEvent, SocketHandle};
 use leptos::prelude::*;
 use leptos_meta::Title;
 

@@ -1,8 +1,10 @@
 //! Every page of Switchboard as Leptos components. The server renders them to HTML; the WASM
 //! bundle hydrates the same components in the browser.
 
+mod chat;
 mod dashboard;
 mod diagnostics;
+pub mod messenger;
 mod not_found;
 mod widget_demo;
 

@@ -1,6 +1,9 @@
 //! The typed REST client: components call these functions and never build URLs or parse JSON.
 
-use crate::protocol::{ErrorBody, LoginRequest, LoginResponse};
+use crate::protocol::{
+    ErrorBody, LoginRequest, LoginResponse, MarkReadRequest, MeResponse, Message, Session,
+    SessionHistory, StartSessionRequest, StartSessionResponse,
+};
 
 /// Why a request did not succeed, worded for the person who made it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,6 +18,13 @@ pub enum ApiError {
     Unreachable(String),
 }
 
+impl ApiError {
+    /// The agent's token is no longer accepted: sign in again.
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(self, Self::Rejected { status: 401, .. })
+    }
+}
+
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -25,28 +35,102 @@ impl std::fmt::Display for ApiError {
 }
 
 pub async fn login(request: &LoginRequest) -> Result<LoginResponse, ApiError> {
-    post_json("/api/v1/auth/login", request).await
+    send(Method::Post, "/api/v1/auth/login", None, Some(request)).await
+}
+
+pub async fn me(token: &str) -> Result<MeResponse, ApiError> {
+    send::<(), _>(Method::Get, "/api/v1/auth/me", Some(token), None).await
+}
+
+pub async fn start_session(
+    request: &StartSessionRequest,
+) -> Result<StartSessionResponse, ApiError> {
+    send(
+        Method::Post,
+        "/api/v1/chat/public/start",
+        None,
+        Some(request),
+    )
+    .await
+}
+
+pub async fn session_history(session_key: &str) -> Result<SessionHistory, ApiError> {
+    let path = format!("/api/v1/chat/public/session/{session_key}");
+    send::<(), _>(Method::Get, &path, None, None).await
+}
+
+pub async fn sessions(token: &str) -> Result<Vec<Session>, ApiError> {
+    send::<(), _>(Method::Get, "/api/v1/chat/sessions", Some(token), None).await
+}
+
+pub async fn messages(
+    token: &str,
+    session_id: &str,
+    after_seq: u64,
+) -> Result<Vec<Message>, ApiError> {
+    let path = format!("/api/v1/chat/sessions/{session_id}/messages?afterSeq={after_seq}");
+    send::<(), _>(Method::Get, &path, Some(token), None).await
+}
+
+pub async fn assign(token: &str, session_id: &str) -> Result<Session, ApiError> {
+    let path = format!("/api/v1/chat/sessions/{session_id}/assign");
+    send::<(), _>(Method::Post, &path, Some(token), None).await
+}
+
+pub async fn close(token: &str, session_id: &str) -> Result<Session, ApiError> {
+    let path = format!("/api/v1/chat/sessions/{session_id}/close");
+    send::<(), _>(Method::Post, &path, Some(token), None).await
+}
+
+pub async fn mark_read(
+    token: &str,
+    session_id: &str,
+    seq: u64,
+) -> Result<serde_json::Value, ApiError> {
+    let path = format!("/api/v1/chat/sessions/{session_id}/read");
+    send(
+        Method::Post,
+        &path,
+        Some(token),
+        Some(&MarkReadRequest { seq }),
+    )
+    .await
+}
+
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+enum Method {
+    Get,
+    Post,
 }
 
 #[cfg(feature = "hydrate")]
-async fn post_json<B, R>(path: &str, body: &B) -> Result<R, ApiError>
+async fn send<B, R>(
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&B>,
+) -> Result<R, ApiError>
 where
     B: serde::Serialize,
     R: serde::de::DeserializeOwned,
 {
     use gloo_net::http::Request;
 
-    let response = Request::post(path)
-        .json(body)
-        .map_err(|e| ApiError::Unreachable(e.to_string()))?
-        .send()
-        .await
-        .map_err(|e| ApiError::Unreachable(e.to_string()))?;
+    let unreachable = |e: gloo_net::Error| ApiError::Unreachable(e.to_string());
+    let mut builder = match method {
+        Method::Get => Request::get(path),
+        Method::Post => Request::post(path),
+    };
+    if let Some(token) = token {
+        builder = builder.header("Authorization", &format!("Bearer {token}"));
+    }
+    let response = match body {
+        Some(body) => builder.json(body).map_err(unreachable)?.send().await,
+        None => builder.send().await,
+    }
+    .map_err(unreachable)?;
     if response.ok() {
-        return response
-            .json::<R>()
-            .await
-            .map_err(|e| ApiError::Unreachable(e.to_string()));
+        return response.json::<R>().await.map_err(unreachable);
     }
     let status = response.status();
     match response.json::<ErrorBody>().await {
@@ -64,7 +148,12 @@ where
 }
 
 #[cfg(not(feature = "hydrate"))]
-async fn post_json<B, R>(_path: &str, _body: &B) -> Result<R, ApiError> {
+async fn send<B, R>(
+    _method: Method,
+    _path: &str,
+    _token: Option<&str>,
+    _body: Option<&B>,
+) -> Result<R, ApiError> {
     let _ = std::marker::PhantomData::<ErrorBody>;
     Err(ApiError::Unreachable(
         "requests are made in the browser only".into(),

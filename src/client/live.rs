@@ -88,26 +88,40 @@ pub struct Outbox {
 }
 
 impl Outbox {
-    /// Remembers a frame that must reach the server; only chat frames with a
-    /// `clientMessageId` are kept (typing and pings are worthless once stale).
+    /// Remembers a frame that must reach the server: chat frames with a `clientMessageId`
+    /// and a visitor's request for a human (typing and pings are worthless once stale).
     pub fn keep(&mut self, frame: &ClientFrame) {
-        if let ClientCommand::Chat {
-            client_message_id: Some(_),
-            ..
-        } = &frame.command
-        {
-            self.pending.push(frame.clone());
+        match &frame.command {
+            ClientCommand::Chat {
+                client_message_id: Some(_),
+                ..
+            } => self.pending.push(frame.clone()),
+            ClientCommand::HumanEscalation { .. } => {
+                let asked =
+                    |f: &ClientFrame| matches!(f.command, ClientCommand::HumanEscalation { .. });
+                if !self.pending.iter().any(asked) {
+                    self.pending.push(frame.clone());
+                }
+            }
+            _ => {}
         }
     }
 
     /// Forgets what the server confirmed: a `chat.message.new` carrying its `clientMessageId`.
+    /// The answer to a request for a human confirms it.
     pub fn confirm(&mut self, frame: &ServerFrame) {
-        if let ServerEvent::MessageNew { message } = &frame.event {
-            if let Some(id) = &message.client_message_id {
-                self.pending.retain(|f| {
-                    !matches!(&f.command, ClientCommand::Chat { client_message_id: Some(c), .. } if c == id)
-                });
+        match &frame.event {
+            ServerEvent::MessageNew { message } => {
+                if let Some(id) = &message.client_message_id {
+                    self.pending.retain(|f| {
+                        !matches!(&f.command, ClientCommand::Chat { client_message_id: Some(c), .. } if c == id)
+                    });
+                }
             }
+            ServerEvent::HumanEscalationResponse { .. } => self
+                .pending
+                .retain(|f| !matches!(f.command, ClientCommand::HumanEscalation { .. })),
+            _ => {}
         }
     }
 

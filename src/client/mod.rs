@@ -3,5 +3,11 @@
 //! same calls answer with an error, and are never reached: event handlers only run in a browser.
 
 pub mod api;
+pub mod conversation;
+pub mod inbox;
 pub mod live;
 pub mod socket;
+pub mod storage;
+pub mod time;
+pub mod transport;
+pub mod typing;

@@ -1,167 +1,247 @@
-//! One browser WebSocket, driven by a task that owns it: the component keeps a [`SocketHandle`]
-//! to send and close, and learns what happens through a callback of [`SocketEvent`]s.
+//! `client::Socket`: the one live connection the widget and the dashboard each keep to the hub.
+//!
+//! It applies the rules of [`super::live`] in the browser: it reconnects by itself with capped
+//! backoff and jitter, pings after 30 s of quiet and drops a link that stays silent, stops for
+//! good on 4401/4403, and resends every chat message the server has not confirmed yet after
+//! each reconnect. Callers say where to connect (asked again before every attempt, so the
+//! widget can put its current `lastSeq` in the URL) and what to do after each (re)connection
+//! (the dashboard catches up with `afterSeq` there).
 
+use super::live::LinkState;
+use crate::protocol::{ClientCommand, ClientFrame, ServerFrame};
 use futures::channel::mpsc;
+use leptos::prelude::*;
 
-/// What the owning task reports, in the order it happened.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SocketEvent {
-    Opened,
-    Text(String),
-    Binary(Vec<u8>),
-    /// The socket is gone, by either side's choice or a failure (code 1006).
-    Closed {
-        code: u16,
-        reason: String,
-    },
-}
-
-// Only the browser task reads these.
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-enum Outgoing {
-    Text(String),
-    Close,
+enum Command {
+    Send(ClientFrame),
+    Stop,
 }
 
-/// Sends frames to, and closes, the socket its task owns. Cheap to clone.
+/// What the owner of a socket provides. Called on the browser's one thread.
+pub struct Handlers {
+    /// The `ws://` URL of the next attempt.
+    pub url: Box<dyn Fn() -> String>,
+    /// After every successful (re)connection, once the queued messages are out.
+    pub on_open: Box<dyn Fn()>,
+    pub on_frame: Box<dyn Fn(ServerFrame)>,
+    /// The server refused for good (4401: signed out; 4403: origin not allowed).
+    pub on_refused: Box<dyn Fn(u16)>,
+}
+
+/// A handle on the live connection. Cheap to clone and to keep in components.
 #[derive(Clone)]
-pub struct SocketHandle {
-    outgoing: mpsc::UnboundedSender<Outgoing>,
+pub struct Socket {
+    state: RwSignal<LinkState>,
+    commands: mpsc::UnboundedSender<Command>,
 }
 
-impl SocketHandle {
-    /// Queues a text frame; false when the socket is already gone.
-    pub fn send_text(&self, text: String) -> bool {
-        self.outgoing.unbounded_send(Outgoing::Text(text)).is_ok()
+impl Socket {
+    /// Where the connection stands, for the "Live" / "Reconnecting…" indicator.
+    pub fn state(&self) -> ReadSignal<LinkState> {
+        self.state.read_only()
     }
 
-    /// Closes the socket normally (code 1000).
-    pub fn close(&self) {
-        let _ = self.outgoing.unbounded_send(Outgoing::Close);
+    /// Sends a frame. A chat message with a `clientMessageId` is kept until the server
+    /// confirms it, and sent again after a reconnect; anything else is dropped while offline.
+    pub fn send(&self, command: ClientCommand) {
+        let frame = ClientFrame {
+            command,
+            timestamp: None,
+        };
+        let _ = self.commands.unbounded_send(Command::Send(frame));
+    }
+
+    /// Closes the connection and stops reconnecting (sign-out, page teardown).
+    pub fn stop(&self) {
+        let _ = self.commands.unbounded_send(Command::Stop);
     }
 }
 
-/// Turns a path such as `/ws/echo` into a `ws://` or `wss://` URL on the page's own host.
-/// Absolute `ws://` and `wss://` URLs pass through unchanged.
-pub fn absolute_url(endpoint: &str) -> String {
-    if endpoint.starts_with("ws://") || endpoint.starts_with("wss://") {
-        return endpoint.to_string();
-    }
-    let (scheme, host) = page_origin();
-    let path = if endpoint.starts_with('/') {
-        endpoint.to_string()
-    } else {
-        format!("/{endpoint}")
-    };
-    format!("{scheme}://{host}{path}")
-}
-
-#[cfg(feature = "hydrate")]
-fn page_origin() -> (&'static str, String) {
-    let location = web_sys::window().expect("a browser window").location();
-    let secure = location.protocol().map(|p| p == "https:").unwrap_or(false);
-    let host = location.host().unwrap_or_default();
-    (if secure { "wss" } else { "ws" }, host)
-}
-
-#[cfg(not(feature = "hydrate"))]
-fn page_origin() -> (&'static str, String) {
-    ("ws", "127.0.0.1:3000".to_string())
-}
-
-/// The local wall-clock time as `HH:MM:SS.mmm`, for logs a person reads.
-pub fn clock_time() -> String {
+/// A fresh id for a message's `clientMessageId`: unique enough within one session.
+pub fn new_client_message_id() -> String {
     #[cfg(feature = "hydrate")]
     {
-        let now = js_sys::Date::new_0();
-        format!(
-            "{:02}:{:02}:{:02}.{:03}",
-            now.get_hours(),
-            now.get_minutes(),
-            now.get_seconds(),
-            now.get_milliseconds()
-        )
+        let now = js_sys::Date::now() as u64;
+        let noise = (js_sys::Math::random() * 1e15) as u64;
+        format!("c{now:x}{noise:x}")
     }
     #[cfg(not(feature = "hydrate"))]
     {
-        String::new()
+        String::from("c0")
     }
 }
 
-/// Opens a WebSocket to `url` and spawns the task that owns it. `on_event` is called with
-/// `Opened` once the handshake succeeds, with each incoming frame, and finally with `Closed`.
+/// Opens the connection and keeps it open until [`Socket::stop`] or a final refusal.
+/// `state` follows the connection, for the page's indicator.
 #[cfg(feature = "hydrate")]
-pub fn open(url: &str, on_event: impl Fn(SocketEvent) + 'static) -> Result<SocketHandle, String> {
-    use futures::{SinkExt, StreamExt};
-    use gloo_net::websocket::{futures::WebSocket, Message, State, WebSocketError};
+pub fn connect(handlers: Handlers, state: RwSignal<LinkState>) -> Socket {
+    state.set(LinkState::Connecting);
+    let (commands, queued) = mpsc::unbounded();
+    leptos::task::spawn_local(browser::run(handlers, state, queued));
+    Socket { state, commands }
+}
 
-    let mut socket = WebSocket::open(url).map_err(|e| e.to_string())?;
-    let (outgoing, mut queued) = mpsc::unbounded::<Outgoing>();
+/// On the server there is no socket: the handle exists so that components compile, and it
+/// never connects.
+#[cfg(not(feature = "hydrate"))]
+pub fn connect(_handlers: Handlers, state: RwSignal<LinkState>) -> Socket {
+    let (commands, _) = mpsc::unbounded();
+    Socket { state, commands }
+}
 
-    leptos::task::spawn_local(async move {
-        // `poll_ready` resolves once the socket leaves the CONNECTING state, either way.
-        let ready = futures::future::poll_fn(|cx| socket.poll_ready_unpin(cx)).await;
-        if ready.is_err() || !matches!(socket.state(), State::Open) {
-            let (code, reason) = first_close(&mut socket).await;
-            on_event(SocketEvent::Closed { code, reason });
-            return;
-        }
-        on_event(SocketEvent::Opened);
+#[cfg(feature = "hydrate")]
+mod browser {
+    use super::{Command, Handlers};
+    use crate::client::live::{self, Backoff, LinkState, Outbox, DEAD_AFTER, PING_EVERY};
+    use crate::client::transport::{self, SocketEvent, SocketHandle};
+    use crate::protocol::{ClientCommand, ClientFrame, ServerFrame};
+    use futures::{channel::mpsc, FutureExt, StreamExt};
+    use gloo_timers::future::sleep;
+    use leptos::prelude::*;
 
-        let (mut sink, stream) = socket.split();
-        let mut stream = stream.fuse();
+    enum Ended {
+        Closed(u16),
+        Stopped,
+    }
+
+    pub(super) async fn run(
+        handlers: Handlers,
+        state: RwSignal<LinkState>,
+        mut commands: mpsc::UnboundedReceiver<Command>,
+    ) {
+        let mut backoff = Backoff::default();
+        let mut outbox = Outbox::default();
         loop {
-            futures::select! {
-                command = queued.next() => match command {
-                    Some(Outgoing::Text(text)) => {
-                        if sink.send(Message::Text(text)).await.is_err() {
-                            on_event(SocketEvent::Closed { code: 1006, reason: "send failed".into() });
+            let (events_tx, mut events) = mpsc::unbounded();
+            let opened = transport::open(&(handlers.url)(), move |event| {
+                let _ = events_tx.unbounded_send(event);
+            });
+            let code = match opened {
+                Err(_) => 1006,
+                Ok(link) => {
+                    let ended = serve(
+                        &handlers,
+                        state,
+                        &link,
+                        &mut events,
+                        &mut commands,
+                        &mut outbox,
+                        &mut backoff,
+                    )
+                    .await;
+                    match ended {
+                        Ended::Closed(code) => code,
+                        Ended::Stopped => {
+                            link.close();
                             return;
                         }
                     }
-                    Some(Outgoing::Close) | None => {
-                        if let Ok(socket) = sink.reunite(stream.into_inner()) {
-                            let _ = socket.close(Some(1000), Some("closed by the client"));
-                        }
-                        on_event(SocketEvent::Closed { code: 1000, reason: "closed by you".into() });
-                        return;
-                    }
-                },
-                incoming = stream.next() => match incoming {
-                    Some(Ok(Message::Text(text))) => on_event(SocketEvent::Text(text)),
-                    Some(Ok(Message::Bytes(bytes))) => on_event(SocketEvent::Binary(bytes)),
-                    Some(Err(WebSocketError::ConnectionClose(close))) => {
-                        on_event(SocketEvent::Closed { code: close.code, reason: close.reason });
-                        return;
-                    }
-                    Some(Err(_)) => {}
-                    None => {
-                        on_event(SocketEvent::Closed { code: 1006, reason: String::new() });
-                        return;
-                    }
-                },
+                }
+            };
+            if live::is_final(code) {
+                state.set(LinkState::Refused { code });
+                (handlers.on_refused)(code);
+                return;
+            }
+            state.set(LinkState::Reconnecting {
+                attempt: backoff.attempt() + 1,
+            });
+            let mut wait = sleep(backoff.next_delay(js_sys::Math::random())).fuse();
+            // Messages typed while waiting join the outbox and leave on the next connection.
+            loop {
+                futures::select! {
+                    _ = wait => break,
+                    command = commands.next() => match command {
+                        Some(Command::Send(frame)) => outbox.keep(&frame),
+                        Some(Command::Stop) | None => return,
+                    },
+                }
             }
         }
-    });
+    }
 
-    Ok(SocketHandle { outgoing })
-}
+    enum Next {
+        Event(Option<SocketEvent>),
+        Command(Option<Command>),
+        Quiet,
+    }
 
-#[cfg(not(feature = "hydrate"))]
-pub fn open(_url: &str, _on_event: impl Fn(SocketEvent) + 'static) -> Result<SocketHandle, String> {
-    Err("WebSockets open in the browser only".into())
-}
-
-/// Reads a socket that failed to open until its close event, for the code and reason.
-#[cfg(feature = "hydrate")]
-async fn first_close(socket: &mut gloo_net::websocket::futures::WebSocket) -> (u16, String) {
-    use futures::StreamExt;
-    use gloo_net::websocket::WebSocketError;
-
-    while let Some(item) = socket.next().await {
-        if let Err(WebSocketError::ConnectionClose(close)) = item {
-            return (close.code, close.reason);
+    /// Runs one connection until it closes or the owner stops it.
+    async fn serve(
+        handlers: &Handlers,
+        state: RwSignal<LinkState>,
+        link: &SocketHandle,
+        events: &mut mpsc::UnboundedReceiver<SocketEvent>,
+        commands: &mut mpsc::UnboundedReceiver<Command>,
+        outbox: &mut Outbox,
+        backoff: &mut Backoff,
+    ) -> Ended {
+        let mut live = false;
+        let mut pinged = false;
+        let mut quiet = Box::pin(sleep(PING_EVERY).fuse());
+        loop {
+            let next = futures::select! {
+                event = events.next() => Next::Event(event),
+                command = commands.next() => Next::Command(command),
+                _ = quiet => Next::Quiet,
+            };
+            match next {
+                Next::Event(Some(SocketEvent::Opened)) => {
+                    live = true;
+                    backoff.reset();
+                    state.set(LinkState::Live);
+                    for frame in outbox.unconfirmed() {
+                        send(link, frame);
+                    }
+                    (handlers.on_open)();
+                }
+                Next::Event(Some(SocketEvent::Text(text))) => {
+                    pinged = false;
+                    quiet = Box::pin(sleep(PING_EVERY).fuse());
+                    if let Ok(frame) = serde_json::from_str::<ServerFrame>(&text) {
+                        outbox.confirm(&frame);
+                        (handlers.on_frame)(frame);
+                    }
+                }
+                Next::Event(Some(SocketEvent::Binary(_))) => {}
+                Next::Event(Some(SocketEvent::Closed { code, .. })) => return Ended::Closed(code),
+                Next::Event(None) => return Ended::Closed(1006),
+                Next::Command(Some(Command::Send(frame))) => {
+                    outbox.keep(&frame);
+                    if live {
+                        send(link, &frame);
+                    }
+                }
+                Next::Command(Some(Command::Stop) | None) => return Ended::Stopped,
+                Next::Quiet if !live => {
+                    // The handshake itself hangs: give up on this attempt.
+                    link.close();
+                    return Ended::Closed(1006);
+                }
+                Next::Quiet if pinged => {
+                    // Nothing came back, not even the pong: the link is dead.
+                    link.close();
+                    return Ended::Closed(1006);
+                }
+                Next::Quiet => {
+                    pinged = true;
+                    send(
+                        link,
+                        &ClientFrame {
+                            command: ClientCommand::Ping,
+                            timestamp: None,
+                        },
+                    );
+                    quiet = Box::pin(sleep(DEAD_AFTER - PING_EVERY).fuse());
+                }
+            }
         }
     }
-    (1006, String::new())
+
+    fn send(link: &SocketHandle, frame: &ClientFrame) {
+        if let Ok(text) = serde_json::to_string(frame) {
+            link.send_text(text);
+        }
+    }
 }

@@ -1,12 +1,17 @@
+use super::Auth;
 use leptos::prelude::*;
 
 /// The agents' sign-in form. Labels and names follow CONTRACT.md, so that screen readers and the
 /// browser tests find "Email", "Password" and "Sign in".
 #[component]
-pub fn SignIn() -> impl IntoView {
+pub fn SignIn(
+    on_signed_in: Callback<Auth>,
+    /// Why the agent is here again (an expired session).
+    notice: Option<String>,
+) -> impl IntoView {
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let problem = RwSignal::new(None::<String>);
+    let problem = RwSignal::new(notice);
     let busy = RwSignal::new(false);
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -22,13 +27,15 @@ pub fn SignIn() -> impl IntoView {
         };
         leptos::task::spawn_local(async move {
             match crate::client::api::login(&request).await {
-                Ok(signed_in) => problem.set(Some(format!(
-                    "Signed in as {}. The live inbox comes with the next release.",
-                    signed_in.agent.name
-                ))),
-                Err(error) => problem.set(Some(error.to_string())),
+                Ok(signed_in) => on_signed_in.run(Auth {
+                    token: signed_in.token,
+                    agent: signed_in.agent,
+                }),
+                Err(error) => {
+                    problem.set(Some(error.to_string()));
+                    busy.set(false);
+                }
             }
-            busy.set(false);
         });
     };
 

@@ -5,6 +5,7 @@ mod api;
 pub mod error;
 mod extract;
 mod health;
+mod messenger;
 
 use super::{state::AppState, ws};
 use crate::app::{shell, App};
@@ -28,6 +29,7 @@ pub fn router(state: AppState) -> Router {
         .route("/ws", get(ws::with_token))
         .route("/ws/public/{session_key}", get(ws::with_key))
         .route("/ws/echo", get(ws::echo::upgrade))
+        .route("/widget/{widget_key}", get(messenger::page))
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))

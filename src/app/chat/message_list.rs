@@ -1,0 +1,122 @@
+use crate::client::conversation::Entry;
+use crate::client::time::short_time;
+use crate::protocol::{Message, SenderKind};
+use leptos::{html, prelude::*};
+
+/// Whose page the list is on: one's own messages sit on the right.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Viewer {
+    Visitor,
+    Agent,
+}
+
+impl Viewer {
+    fn owns(self, kind: SenderKind) -> bool {
+        match self {
+            Viewer::Visitor => kind == SenderKind::Customer,
+            Viewer::Agent => matches!(kind, SenderKind::Agent | SenderKind::Ai),
+        }
+    }
+}
+
+/// The conversation, oldest first, kept scrolled to the newest line. Every text is a text
+/// node: what people type is never read as HTML.
+#[component]
+pub fn MessageList(
+    #[prop(into)] entries: Signal<Vec<Entry>>,
+    viewer: Viewer,
+    /// The customer's name as agents see it.
+    #[prop(into, optional)]
+    visitor_name: Signal<Option<String>>,
+    /// Shown above the first message (the tenant's greeting).
+    #[prop(into, optional)]
+    intro: Signal<Option<String>>,
+) -> impl IntoView {
+    let list = NodeRef::<html::Ol>::new();
+    Effect::new(move |_| {
+        entries.track();
+        if let Some(list) = list.get() {
+            list.set_scroll_top(list.scroll_height());
+        }
+    });
+
+    let line = move |entry: Entry| match entry {
+        Entry::Stored(message) => stored(message, viewer, visitor_name).into_any(),
+        Entry::Streaming { text, .. } => view! {
+            <li class=format!("msg {} msg--ai msg--streaming", viewer_side(viewer, SenderKind::Ai))>
+                <span class="msg__meta">"AI assistant · typing"</span>
+                <p class="msg__text">{text}<span class="cursor" aria-hidden="true"></span></p>
+            </li>
+        }
+        .into_any(),
+        Entry::Sending { content, .. } => view! {
+            <li class="msg msg--mine msg--sending">
+                <p class="msg__text">{content}</p>
+                <span class="msg__meta">"Sending…"</span>
+            </li>
+        }
+        .into_any(),
+    };
+
+    view! {
+        <ol class="messages" node_ref=list aria-label="Conversation" aria-live="polite">
+            {move || intro.get().map(|text| view! {
+                <li class="msg msg--theirs msg--intro"><p class="msg__text">{text}</p></li>
+            })}
+            {move || entries.get().into_iter().map(line).collect_view()}
+        </ol>
+    }
+}
+
+fn viewer_side(viewer: Viewer, kind: SenderKind) -> &'static str {
+    if viewer.owns(kind) {
+        "msg--mine"
+    } else {
+        "msg--theirs"
+    }
+}
+
+fn stored(message: Message, viewer: Viewer, visitor_name: Signal<Option<String>>) -> impl IntoView {
+    let kind = message.sender.kind;
+    let time = short_time(&message.created_at.0);
+    if kind == SenderKind::System {
+        return view! {
+            <li class="msg msg--system" data-seq=message.seq>
+                <p class="msg__text">{message.content}</p>
+            </li>
+        }
+        .into_any();
+    }
+    let who = match kind {
+        SenderKind::Ai => "AI assistant".to_string(),
+        SenderKind::Agent => message
+            .sender
+            .name
+            .clone()
+            .unwrap_or_else(|| "Agent".into()),
+        _ => match viewer {
+            Viewer::Visitor => "You".to_string(),
+            Viewer::Agent => visitor_name
+                .get_untracked()
+                .or(message.sender.name.clone())
+                .unwrap_or_else(|| "Visitor".into()),
+        },
+    };
+    let kind_class = match kind {
+        SenderKind::Ai => "msg--ai",
+        SenderKind::Agent => "msg--agent",
+        _ => "msg--customer",
+    };
+    let side = viewer_side(viewer, kind);
+    view! {
+        <li class=format!("msg {side} {kind_class}") data-seq=message.seq>
+            <span class="msg__meta">
+                <span class="msg__who">{who}</span>
+                " · "
+                <time datetime=message.created_at.0.clone()>{time}</time>
+            </span>
+            <p class="msg__text">{message.content}</p>
+        </li>
+    }
+    .into_any()
+}

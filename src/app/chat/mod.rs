@@ -1,0 +1,7 @@
+//! What the widget and the dashboard share: the message list and the composer.
+
+mod composer;
+mod message_list;
+
+pub use composer::Composer;
+pub use message_list::{MessageList, Viewer};

@@ -1,0 +1,147 @@
+//! The inbox: tabs (waiting, mine, all) and the conversations, newest activity first.
+
+use super::workspace::Desk;
+use crate::client::inbox::Filter;
+use crate::client::time::short_time;
+use crate::protocol::{SenderKind, Session, SessionStatus};
+use leptos::prelude::*;
+
+pub fn visitor_name(session: &Session) -> String {
+    session.visitor.name.clone().unwrap_or_else(|| {
+        let tail: String = session
+            .id
+            .chars()
+            .rev()
+            .take(4)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        format!("Visitor #{}", tail.to_uppercase())
+    })
+}
+
+pub fn status_label(status: SessionStatus) -> &'static str {
+    match status {
+        SessionStatus::Bot => "AI",
+        SessionStatus::Pending => "Waiting",
+        SessionStatus::Active => "Active",
+        SessionStatus::Closed => "Closed",
+    }
+}
+
+#[component]
+pub fn InboxPane(desk: Desk) -> impl IntoView {
+    let me = desk.me.with_value(|m| m.id.clone());
+    let me_for_tabs = me.clone();
+    let tabs = move || {
+        let me = me_for_tabs.clone();
+        Filter::ALL
+            .into_iter()
+            .map(|filter| {
+                let count = {
+                    let me = me.clone();
+                    move || desk.inbox.with(|i| i.count(filter, &me))
+                };
+                view! {
+                    <button
+                        type="button"
+                        class="tab"
+                        aria-pressed=move || (desk.filter.get() == filter).to_string()
+                        on:click=move |_| desk.filter.set(filter)
+                    >
+                        {filter.label()}
+                        <span class="tab__count">{count}</span>
+                    </button>
+                }
+            })
+            .collect_view()
+    };
+
+    let rows = move || {
+        let filter = desk.filter.get();
+        let sessions = desk.inbox.with(|i| i.view(filter, &me));
+        if sessions.is_empty() {
+            let empty = match filter {
+                Filter::Waiting => "Nobody is waiting. Nice work!",
+                Filter::Mine => "You hold no open conversation.",
+                Filter::All => {
+                    "No conversations yet. They appear here the moment a visitor writes."
+                }
+            };
+            return view! { <li class="inbox__empty muted">{empty}</li> }.into_any();
+        }
+        sessions
+            .into_iter()
+            .map(|session| row(desk, session))
+            .collect_view()
+            .into_any()
+    };
+
+    view! {
+        <aside class="inbox" aria-label="Inbox">
+            <div class="inbox__head">
+                <h2>"Conversations"</h2>
+                <div class="tabs" role="group" aria-label="Filter">{tabs}</div>
+            </div>
+            <ul class="inbox__list">{rows}</ul>
+        </aside>
+    }
+}
+
+fn row(desk: Desk, session: Session) -> impl IntoView {
+    let id = session.id.clone();
+    let open_id = id.clone();
+    let selected = {
+        let id = id.clone();
+        move || desk.selected.get().as_deref() == Some(id.as_str())
+    };
+    let typing = {
+        let id = id.clone();
+        move || desk.visitors_typing.with(|t| t.contains(&id))
+    };
+    let preview = session
+        .last_message
+        .as_ref()
+        .map(|m| {
+            let who = match m.sender.kind {
+                SenderKind::Ai => "AI: ".to_string(),
+                SenderKind::Agent => format!("{}: ", m.sender.name.clone().unwrap_or_default()),
+                SenderKind::Customer | SenderKind::System => String::new(),
+            };
+            format!("{who}{}", m.content)
+        })
+        .unwrap_or_else(|| "No messages yet".into());
+    let status = session.status;
+    let holder = session.assigned_agent.as_ref().map(|a| a.name.clone());
+    let unread = session.unread_count;
+    let time = short_time(&session.updated_at.0);
+    view! {
+        <li>
+            <button
+                type="button"
+                class="inbox__row"
+                aria-current=move || selected().then_some("true")
+                data-session-id=id
+                on:click=move |_| desk.open(open_id.clone())
+            >
+                <span class="inbox__top">
+                    <span class="inbox__visitor">{visitor_name(&session)}</span>
+                    <span class="inbox__time">{time}</span>
+                </span>
+                <span class="inbox__preview">
+                    {move || if typing() { "Typing…".to_string() } else { preview.clone() }}
+                </span>
+                <span class="inbox__tags">
+                    <span class=format!("pill pill--{}", status_label(status).to_lowercase())>
+                        {status_label(status)}
+                    </span>
+                    {holder.map(|name| view! { <span class="inbox__holder">{name}</span> })}
+                    {(unread > 0).then(|| view! {
+                        <span class="unread" aria-label=format!("{unread} unread")>{unread}</span>
+                    })}
+                </span>
+            </button>
+        </li>
+    }
+}

@@ -1,0 +1,243 @@
+//! The dashboard's inbox: every conversation of the tenant, newest activity first, kept up to
+//! date by the events of the agent's socket. Unread counts come from the server when the list
+//! is fetched and grow here with each customer message of a conversation that is not open.
+
+use crate::protocol::{SenderKind, ServerEvent};
+use crate::protocol::{Session, SessionStatus};
+
+/// The inbox's tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Filter {
+    /// Open conversations no agent holds yet.
+    Waiting,
+    /// Open conversations the signed-in agent holds.
+    Mine,
+    All,
+}
+
+impl Filter {
+    pub const ALL: [Filter; 3] = [Filter::Waiting, Filter::Mine, Filter::All];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Filter::Waiting => "Waiting",
+            Filter::Mine => "Mine",
+            Filter::All => "All",
+        }
+    }
+
+    pub fn admits(self, session: &Session, me: &str) -> bool {
+        let open = session.status != SessionStatus::Closed;
+        match self {
+            Filter::Waiting => open && session.assigned_agent.is_none(),
+            Filter::Mine => open && session.assigned_agent.as_ref().is_some_and(|a| a.id == me),
+            Filter::All => true,
+        }
+    }
+}
+
+/// What an event meant for the inbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    Changed,
+    Unchanged,
+    /// The event names a conversation this list has never seen: fetch the list again.
+    Unknown,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Inbox {
+    sessions: Vec<Session>,
+}
+
+impl Inbox {
+    /// Replaces the list with a fresh fetch (after sign-in and after every reconnect).
+    pub fn replace_all(&mut self, sessions: Vec<Session>) {
+        self.sessions = sessions;
+        self.sort();
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Session> {
+        self.sessions.iter().find(|s| s.id == id)
+    }
+
+    pub fn view(&self, filter: Filter, me: &str) -> Vec<Session> {
+        self.sessions
+            .iter()
+            .filter(|s| filter.admits(s, me))
+            .cloned()
+            .collect()
+    }
+
+    pub fn count(&self, filter: Filter, me: &str) -> usize {
+        self.sessions
+            .iter()
+            .filter(|s| filter.admits(s, me))
+            .count()
+    }
+
+    pub fn mark_read(&mut self, id: &str) {
+        if let Some(session) = self.sessions.iter_mut().find(|s| s.id == id) {
+            session.unread_count = 0;
+        }
+    }
+
+    /// Applies an event of the agent's socket; `open` is the conversation on screen, whose
+    /// messages are read as they arrive.
+    pub fn apply(&mut self, event: &ServerEvent, open: Option<&str>) -> Applied {
+        match event {
+            ServerEvent::SessionStarted { session } | ServerEvent::SessionUpdated { session } => {
+                self.upsert(session.clone());
+                Applied::Changed
+            }
+            ServerEvent::MessageNew { message } => {
+                let Some(session) = self
+                    .sessions
+                    .iter_mut()
+                    .find(|s| s.id == message.session_id)
+                else {
+                    return Applied::Unknown;
+                };
+                if session
+                    .last_message
+                    .as_ref()
+                    .is_some_and(|last| last.seq >= message.seq)
+                {
+                    return Applied::Unchanged;
+                }
+                if message.sender.kind == SenderKind::Customer
+                    && open != Some(message.session_id.as_str())
+                {
+                    session.unread_count += 1;
+                }
+                session.updated_at = message.created_at.clone();
+                session.last_message = Some(message.clone());
+                self.sort();
+                Applied::Changed
+            }
+            ServerEvent::SessionAssigned { session_id, agent }
+            | ServerEvent::AgentJoined { session_id, agent } => {
+                let Some(session) = self.sessions.iter_mut().find(|s| &s.id == session_id) else {
+                    return Applied::Unknown;
+                };
+                session.assigned_agent = Some(agent.clone());
+                session.status = SessionStatus::Active;
+                Applied::Changed
+            }
+            _ => Applied::Unchanged,
+        }
+    }
+
+    /// Broadcast copies of a session carry no per-agent unread count and may lack the last
+    /// message: keep what this list knows.
+    fn upsert(&mut self, mut session: Session) {
+        if let Some(known) = self.sessions.iter_mut().find(|s| s.id == session.id) {
+            session.unread_count = known.unread_count;
+            if session.last_message.is_none() {
+                session.last_message = known.last_message.take();
+            }
+            *known = session;
+        } else {
+            self.sessions.push(session);
+        }
+        self.sort();
+    }
+
+    fn sort(&mut self) {
+        // RFC 3339 UTC timestamps of one format sort as strings.
+        self.sessions
+            .sort_by(|a, b| b.updated_at.0.cmp(&a.updated_at.0).then(b.id.cmp(&a.id)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{AgentRef, Message, Sender, Timestamp, Visitor};
+
+    fn session(id: &str, at: &str) -> Session {
+        Session {
+            id: id.into(),
+            status: SessionStatus::Bot,
+            assigned_agent: None,
+            visitor: Visitor::default(),
+            last_message: None,
+            unread_count: 0,
+            created_at: Timestamp(at.into()),
+            updated_at: Timestamp(at.into()),
+        }
+    }
+
+    fn customer_message(session: &str, seq: u64, at: &str) -> ServerEvent {
+        ServerEvent::MessageNew {
+            message: Message {
+                id: format!("{session}-{seq}"),
+                session_id: session.into(),
+                seq,
+                client_message_id: None,
+                sender: Sender {
+                    kind: SenderKind::Customer,
+                    id: None,
+                    name: None,
+                },
+                content: "hi".into(),
+                created_at: Timestamp(at.into()),
+            },
+        }
+    }
+
+    fn ids(inbox: &Inbox, filter: Filter) -> Vec<String> {
+        inbox.view(filter, "me").into_iter().map(|s| s.id).collect()
+    }
+
+    #[test]
+    fn new_messages_reorder_the_inbox_and_count_unread_unless_open() {
+        let mut inbox = Inbox::default();
+        inbox.replace_all(vec![
+            session("a", "2026-11-23T10:00:00.000Z"),
+            session("b", "2026-11-23T11:00:00.000Z"),
+        ]);
+        assert_eq!(ids(&inbox, Filter::All), ["b", "a"]);
+        let event = customer_message("a", 1, "2026-11-23T12:00:00.000Z");
+        assert_eq!(inbox.apply(&event, None), Applied::Changed);
+        // The same message again (a catch-up overlapping the live event) counts once.
+        assert_eq!(inbox.apply(&event, None), Applied::Unchanged);
+        assert_eq!(ids(&inbox, Filter::All), ["a", "b"]);
+        assert_eq!(inbox.get("a").unwrap().unread_count, 1);
+        inbox.apply(
+            &customer_message("a", 2, "2026-11-23T12:01:00.000Z"),
+            Some("a"),
+        );
+        assert_eq!(inbox.get("a").unwrap().unread_count, 1);
+        assert_eq!(
+            inbox.apply(&customer_message("zz", 1, "2026-11-23T12:02:00.000Z"), None),
+            Applied::Unknown
+        );
+    }
+
+    #[test]
+    fn assignment_moves_a_conversation_from_waiting_to_mine() {
+        let mut inbox = Inbox::default();
+        inbox.apply(
+            &ServerEvent::SessionStarted {
+                session: session("a", "2026-11-23T10:00:00.000Z"),
+            },
+            None,
+        );
+        assert_eq!(ids(&inbox, Filter::Waiting), ["a"]);
+        let agent = AgentRef {
+            id: "me".into(),
+            name: "Me".into(),
+        };
+        inbox.apply(
+            &ServerEvent::SessionAssigned {
+                session_id: "a".into(),
+                agent,
+            },
+            None,
+        );
+        assert!(ids(&inbox, Filter::Waiting).is_empty());
+        assert_eq!(ids(&inbox, Filter::Mine), ["a"]);
+        assert_eq!(inbox.get("a").unwrap().status, SessionStatus::Active);
+    }
+}

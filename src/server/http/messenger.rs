@@ -1,0 +1,65 @@
+//! `GET /widget/{widgetKey}`: the messenger page that `widget.js` opens in an iframe.
+//!
+//! Rendered with the tenant's name and greeting, hydrated by the messenger's own bundle
+//! (`/pkg/messenger.js`), and framed only by the tenant's own sites: the
+//! `Content-Security-Policy: frame-ancestors` header lists this server and the tenant's
+//! allowed origins, the same list the sockets check.
+
+use crate::app::messenger::{messenger_shell, MessengerSetup};
+use crate::protocol::WidgetConfig;
+use crate::server::state::AppState;
+use axum::{
+    body::Body,
+    extract::{Path, State},
+    http::{header, HeaderValue, Request, StatusCode},
+    response::{IntoResponse, Response},
+};
+
+/// The name of the messenger's bundle in `site/pkg`, built by scripts/build-messenger.sh.
+const BUNDLE: &str = "messenger";
+
+pub async fn page(
+    State(state): State<AppState>,
+    Path(widget_key): Path<String>,
+    request: Request<Body>,
+) -> Response {
+    let tenant = match state.hub.store().tenant_by_widget_key(&widget_key).await {
+        Ok(Some(tenant)) => tenant,
+        Ok(None) => return (StatusCode::NOT_FOUND, "No chat has this widget key.").into_response(),
+        Err(error) => {
+            tracing::error!(%error, "could not read the tenant for the messenger");
+            return (StatusCode::SERVICE_UNAVAILABLE, "The chat is unavailable.").into_response();
+        }
+    };
+    let setup = MessengerSetup {
+        widget_key,
+        config: WidgetConfig {
+            tenant_name: tenant.name,
+            ai_enabled: tenant.ai.enabled && state.hub.assistant().is_some(),
+            greeting: tenant.ai.greeting,
+        },
+    };
+    let frame_ancestors = std::iter::once("'self'".to_string())
+        .chain(
+            tenant
+                .allowed_origins
+                .iter()
+                .map(|o| o.trim_end_matches('/').to_string()),
+        )
+        .collect::<Vec<_>>()
+        .join(" ");
+
+    let mut options = state.leptos_options.clone();
+    options.output_name = BUNDLE.into();
+    let render = leptos_axum::render_app_to_stream_with_context(
+        || {},
+        move || messenger_shell(options.clone(), setup.clone()),
+    );
+    let mut response = render(request).await;
+    if let Ok(policy) = HeaderValue::from_str(&format!("frame-ancestors {frame_ancestors}")) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
+    response
+}
