@@ -26,6 +26,7 @@ WASM_FEATURES := --no-default-features --features hydrate --target wasm32-unknow
 
 build: tools
 	cargo leptos build --release
+	scripts/build-messenger.sh
 	@if [ "$(TARGET_DIR)" != target ]; then mkdir -p target/release && ln -sf "$(abspath $(BINARY))" target/release/switchboard; fi
 
 run: build

@@ -9,6 +9,7 @@ test("the diagnostics page echoes text, numbers and emoji over /ws/echo", async 
 
   await page.goto("/websocket-test");
   await page.locator("html[data-hydrated]").waitFor();
+  await page.getByRole("button", { name: "Echo" }).click();
   const status = page.getByRole("status");
   await expect(status).toHaveText("Disconnected");
 
@@ -78,5 +79,6 @@ test("signing in with a wrong pair says so; the demo agent signs in", async ({ p
 
   await page.getByLabel("Password").fill("Password123!");
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("alert")).toContainText("Signed in as Alice Martin");
+  await expect(page.getByRole("status", { name: "Connection" })).toHaveText("Live");
+  await expect(page.locator(".topbar__name")).toHaveText("Alice Martin");
 });

@@ -147,7 +147,7 @@ pub fn Messenger(setup: MessengerSetup) -> impl IntoView {
         let handlers = Handlers {
             url: Box::new(url),
             on_open: Box::new(on_open),
-            on_frame: Box::new(move |frame| on_event(frame.event)),
+            on_event: Box::new(on_event),
             on_refused: Box::new(move |_| {
                 notice.set(Some("This chat cannot connect from this page.".into()))
             }),

@@ -6,7 +6,7 @@
 //! second copy). Pure logic, tested natively; the browser loop that applies it comes with the
 //! widget and dashboard.
 
-use crate::protocol::{ClientCommand, ClientFrame, ServerEvent, ServerFrame};
+use crate::protocol::{ClientCommand, ClientFrame, ServerEvent};
 use std::time::Duration;
 
 /// How often the client pings, as seed 003 recommends.
@@ -109,8 +109,8 @@ impl Outbox {
 
     /// Forgets what the server confirmed: a `chat.message.new` carrying its `clientMessageId`.
     /// The answer to a request for a human confirms it.
-    pub fn confirm(&mut self, frame: &ServerFrame) {
-        match &frame.event {
+    pub fn confirm(&mut self, event: &ServerEvent) {
+        match event {
             ServerEvent::MessageNew { message } => {
                 if let Some(id) = &message.client_message_id {
                     self.pending.retain(|f| {
@@ -175,23 +175,20 @@ mod tests {
             timestamp: None,
         });
         assert_eq!(outbox.unconfirmed().len(), 2);
-        let confirmed = ServerFrame {
-            event: ServerEvent::MessageNew {
-                message: Message {
-                    id: "m".into(),
-                    session_id: "s".into(),
-                    seq: 1,
-                    client_message_id: Some("a".into()),
-                    sender: Sender {
-                        kind: SenderKind::Customer,
-                        id: None,
-                        name: None,
-                    },
-                    content: "hi".into(),
-                    created_at: Timestamp("2026-11-23T00:00:00.000Z".into()),
+        let confirmed = ServerEvent::MessageNew {
+            message: Message {
+                id: "m".into(),
+                session_id: "s".into(),
+                seq: 1,
+                client_message_id: Some("a".into()),
+                sender: Sender {
+                    kind: SenderKind::Customer,
+                    id: None,
+                    name: None,
                 },
+                content: "hi".into(),
+                created_at: Timestamp("2026-11-23T00:00:00.000Z".into()),
             },
-            timestamp: Timestamp("2026-11-23T00:00:00.000Z".into()),
         };
         outbox.confirm(&confirmed);
         assert_eq!(outbox.unconfirmed(), &[chat("b")]);

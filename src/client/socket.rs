@@ -8,7 +8,7 @@
 //! (the dashboard catches up with `afterSeq` there).
 
 use super::live::LinkState;
-use crate::protocol::{ClientCommand, ClientFrame, ServerFrame};
+use crate::protocol::{ClientCommand, ClientFrame, ServerEvent};
 use futures::channel::mpsc;
 use leptos::prelude::*;
 
@@ -24,7 +24,7 @@ pub struct Handlers {
     pub url: Box<dyn Fn() -> String>,
     /// After every successful (re)connection, once the queued messages are out.
     pub on_open: Box<dyn Fn()>,
-    pub on_frame: Box<dyn Fn(ServerFrame)>,
+    pub on_event: Box<dyn Fn(ServerEvent)>,
     /// The server refused for good (4401: signed out; 4403: origin not allowed).
     pub on_refused: Box<dyn Fn(u16)>,
 }
@@ -95,7 +95,7 @@ mod browser {
     use super::{Command, Handlers};
     use crate::client::live::{self, Backoff, LinkState, Outbox, DEAD_AFTER, PING_EVERY};
     use crate::client::transport::{self, SocketEvent, SocketHandle};
-    use crate::protocol::{ClientCommand, ClientFrame, ServerFrame};
+    use crate::protocol::{ClientCommand, ClientFrame, ServerEvent};
     use futures::{channel::mpsc, FutureExt, StreamExt};
     use gloo_timers::future::sleep;
     use leptos::prelude::*;
@@ -199,9 +199,11 @@ mod browser {
                 Next::Event(Some(SocketEvent::Text(text))) => {
                     pinged = false;
                     quiet = Box::pin(sleep(PING_EVERY).fuse());
-                    if let Ok(frame) = serde_json::from_str::<ServerFrame>(&text) {
-                        outbox.confirm(&frame);
-                        (handlers.on_frame)(frame);
+                    // The event alone: the frame's `timestamp` is not needed here, and reading
+                    // it through `#[serde(flatten)]` would put a second JSON reader in the bundle.
+                    if let Ok(event) = serde_json::from_str::<ServerEvent>(&text) {
+                        outbox.confirm(&event);
+                        (handlers.on_event)(event);
                     }
                 }
                 Next::Event(Some(SocketEvent::Binary(_))) => {}

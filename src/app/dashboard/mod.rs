@@ -1,8 +1,8 @@
 //! The agent dashboard at `/`: sign-in, then the live inbox and the conversation view.
 //!
-//! The agent's token and profile live in localStorage, so a reload stays signed in. The
-//! server renders a neutral page (it cannot see localStorage); after hydration the dashboard
-//! checks the stored token with `GET /api/v1/auth/me` and shows the inbox or the sign-in form.
+//! The agent's token and profile live in localStorage, so a reload stays signed in. A token the
+//! server no longer accepts (expired, or signed with another secret) leads back to the sign-in
+//! form with a message saying so.
 
 mod conversation;
 mod inbox;
@@ -27,11 +27,7 @@ pub struct Auth {
 /// Where the dashboard stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Screen {
-    /// Before the browser has looked at localStorage.
-    Checking,
-    SignIn {
-        notice: Option<String>,
-    },
+    SignIn { notice: Option<String> },
     Workspace(Auth),
 }
 
@@ -39,26 +35,27 @@ pub const EXPIRED: &str = "Your session has expired. Please sign in again.";
 
 #[component]
 pub fn Dashboard() -> impl IntoView {
-    let screen = RwSignal::new(Screen::Checking);
+    // The server renders the sign-in form (it cannot see localStorage); a stored sign-in
+    // replaces it right after hydration, and is checked with the server meanwhile.
+    let screen = RwSignal::new(Screen::SignIn { notice: None });
 
     Effect::new(move |_| {
         let stored =
             storage::get(AUTH_SLOT).and_then(|raw| serde_json::from_str::<Auth>(&raw).ok());
         let Some(auth) = stored else {
-            screen.set(Screen::SignIn { notice: None });
             return;
         };
+        let token = auth.token.clone();
+        screen.set(Screen::Workspace(auth));
         leptos::task::spawn_local(async move {
-            match api::me(&auth.token).await {
-                Ok(_) => screen.set(Screen::Workspace(auth)),
-                Err(error) if error.is_unauthorized() => {
+            // Offline is fine: the workspace shows "Reconnecting…" and catches up later.
+            if let Err(error) = api::me(&token).await {
+                if error.is_unauthorized() {
                     storage::remove(AUTH_SLOT);
                     screen.set(Screen::SignIn {
                         notice: Some(EXPIRED.into()),
                     });
                 }
-                // Offline: the workspace shows "Reconnecting…" and catches up later.
-                Err(_) => screen.set(Screen::Workspace(auth)),
             }
         });
     });
@@ -78,10 +75,6 @@ pub fn Dashboard() -> impl IntoView {
         <Title text="Switchboard · Agent dashboard" />
         <Stylesheet href="/chat.css" />
         {move || match screen.get() {
-            Screen::Checking => view! {
-                <main class="page page--centered"><p class="muted">"Loading…"</p></main>
-            }
-            .into_any(),
             Screen::SignIn { notice } => view! { <sign_in::SignIn on_signed_in=signed_in notice /> }.into_any(),
             Screen::Workspace(auth) => view! { <workspace::Workspace auth on_signed_out=signed_out /> }.into_any(),
         }}

@@ -170,7 +170,7 @@ pub fn Workspace(auth: Auth, on_signed_out: Callback<Option<String>>) -> impl In
                 desk.refresh_inbox();
                 desk.catch_up();
             }),
-            on_frame: Box::new(move |frame| desk.on_event(frame.event)),
+            on_event: Box::new(move |event| desk.on_event(event)),
             on_refused: Box::new(move |code| {
                 if code == 4401 {
                     desk.expired.run(());
@@ -182,6 +182,22 @@ pub fn Workspace(auth: Auth, on_signed_out: Callback<Option<String>>) -> impl In
             }),
         };
         desk.socket.set_value(Some(socket::connect(handlers, link)));
+    });
+    // A socket refused before the upgrade (an expired token after a restart) only looks like a
+    // failed connection: ask the REST API whether the token still holds.
+    Effect::new(move |_| {
+        if let LinkState::Reconnecting { attempt } = link.get() {
+            if attempt == 2 {
+                let token = desk.token.get_value();
+                leptos::task::spawn_local(async move {
+                    if let Err(error) = api::me(&token).await {
+                        if error.is_unauthorized() {
+                            desk.expired.run(());
+                        }
+                    }
+                });
+            }
+        }
     });
     on_cleanup(move || {
         if let Some(live) = desk.socket.try_get_value().flatten() {

@@ -1,19 +1,18 @@
-//! `/websocket-test`: a page to try a WebSocket endpoint by hand, as seed 000's test page did:
-//! connect, send, read the history with direction and time, disconnect.
+//! The diagnostics page's echo mode, as seed 000's test page did: connect to any endpoint,
+//! send, read the history with direction and time, disconnect.
 
 use crate::client::transport::{self as socket, SocketEvent, SocketHandle};
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Status {
+pub(super) enum Status {
     Disconnected,
     Connecting,
     Connected,
 }
 
 impl Status {
-    fn label(self) -> &'static str {
+    pub(super) fn label(self) -> &'static str {
         match self {
             Self::Disconnected => "Disconnected",
             Self::Connecting => "Connecting…",
@@ -21,7 +20,7 @@ impl Status {
         }
     }
 
-    fn class(self) -> &'static str {
+    pub(super) fn class(self) -> &'static str {
         match self {
             Self::Disconnected => "status status--off",
             Self::Connecting => "status status--pending",
@@ -46,7 +45,7 @@ struct Entry {
 }
 
 #[component]
-pub fn Diagnostics() -> impl IntoView {
+pub fn EchoTest() -> impl IntoView {
     let endpoint = RwSignal::new("/ws/echo".to_string());
     let draft = RwSignal::new(String::new());
     let status = RwSignal::new(Status::Disconnected);
@@ -129,17 +128,13 @@ pub fn Diagnostics() -> impl IntoView {
     let connected = move || status.get() == Status::Connected;
 
     view! {
-        <Title text="WebSocket diagnostics · Switchboard" />
-        <main class="page diagnostics">
-            <header class="diagnostics__header">
-                <div>
-                    <h1>"WebSocket diagnostics"</h1>
-                    <p class="muted">
-                        "Connect to an endpoint, send frames, and read every frame both ways. "
-                        <code>"/ws/echo"</code>" answers each text frame with "<code>"Echo: …"</code>
-                        "; "<code>"/ws/echo?format=json"</code>" speaks the JSON echo."
-                    </p>
-                </div>
+        <div class="diagnostics">
+            <header class="diagnostics__mode-header">
+                <p class="muted">
+                    "Connect to an endpoint, send frames, and read every frame both ways. "
+                    <code>"/ws/echo"</code>" answers each text frame with "<code>"Echo: …"</code>
+                    "; "<code>"/ws/echo?format=json"</code>" speaks the JSON echo."
+                </p>
                 <p class=move || status.get().class() role="status" aria-live="polite">
                     {move || status.get().label()}
                 </p>
@@ -199,6 +194,6 @@ pub fn Diagnostics() -> impl IntoView {
                     </For>
                 </ol>
             </section>
-        </main>
+        </div>
     }
 }
