@@ -45,6 +45,7 @@ lint: tools
 	cargo fmt --all -- --check
 	cargo clippy $(SERVER_FEATURES) --all-targets -- -D warnings
 	cargo clippy $(WASM_FEATURES) --lib -- -D warnings
+	cargo clippy --no-default-features --features messenger --target wasm32-unknown-unknown --lib -- -D warnings
 
 fmt:
 	cargo fmt --all

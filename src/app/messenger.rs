@@ -137,7 +137,8 @@ pub fn Messenger(setup: MessengerSetup) -> impl IntoView {
                         agent.set(history.session.assigned_agent.clone());
                         conversation.update(|c| c.load(history.messages));
                     }
-                    Err(error) if matches!(error, api::ApiError::Rejected { status: 404, .. }) => {
+                    // The conversation is gone (deleted): the next message starts a new one.
+                    Err(api::ApiError::Rejected { status: 404, .. }) => {
                         storage::remove(&forget);
                     }
                     Err(_) => {}

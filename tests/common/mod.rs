@@ -188,6 +188,17 @@ fn listening_address(line: &str) -> Option<String> {
 pub struct Reply {
     pub status: u16,
     pub body: String,
+    /// Header names in lower case.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 /// `GET url`, without treating 4xx and 5xx as errors.
@@ -199,7 +210,13 @@ pub async fn get(url: &str) -> Reply {
             .build()
             .into();
         let mut response = agent.get(&url).call().expect("the request is answered");
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(n, v)| (n.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+            .collect();
         Reply {
+            headers,
             status: response.status().as_u16(),
             body: response.body_mut().read_to_string().expect("a text body"),
         }
