@@ -40,25 +40,7 @@ async fn the_messenger_page_is_framed_only_by_the_tenants_sites() {
     );
 
     // The tenant's allowed origins may frame it too, as soon as they are set.
-    let db = server.database_url();
-    let out = common::command(&[
-        "admin",
-        "tenant",
-        "set",
-        "demo",
-        "--origin",
-        "https://shop.example",
-        "--database-url",
-        &db,
-    ])
-    .output()
-    .await
-    .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    set_demo_tenant(&server, &["--origin", "https://shop.example"]).await;
     let page = get(&server.http("/widget/demo")).await;
     assert_eq!(
         page.header("content-security-policy"),
@@ -72,25 +54,21 @@ async fn the_messenger_page_is_framed_only_by_the_tenants_sites() {
 #[tokio::test]
 async fn what_a_tenant_writes_is_escaped_in_the_messenger_page() {
     let server = TestServer::start().await;
+    set_demo_tenant(&server, &["--greeting", "<script>alert(1)</script>"]).await;
+    let page = get(&server.http("/widget/demo")).await;
+    assert!(!page.body.contains("<script>alert(1)"), "{}", page.body);
+}
+
+/// `switchboard admin tenant set demo ARGS…` on the server's database.
+async fn set_demo_tenant(server: &TestServer, args: &[&str]) {
     let db = server.database_url();
-    let out = common::command(&[
-        "admin",
-        "tenant",
-        "set",
-        "demo",
-        "--greeting",
-        "<script>alert(1)</script>",
-        "--database-url",
-        &db,
-    ])
-    .output()
-    .await
-    .unwrap();
+    let mut full = vec!["admin", "tenant", "set", "demo"];
+    full.extend_from_slice(args);
+    full.extend(["--database-url", db.as_str()]);
+    let out = common::command(&full).output().await.unwrap();
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let page = get(&server.http("/widget/demo")).await;
-    assert!(!page.body.contains("<script>alert(1)"), "{}", page.body);
 }
