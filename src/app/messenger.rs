@@ -64,6 +64,8 @@ pub fn Messenger(setup: MessengerSetup) -> impl IntoView {
     let setup_json = serde_json::to_string(&setup).unwrap_or_default();
     let MessengerSetup { widget_key, config } = setup;
     let session_slot = format!("switchboard.{widget_key}.session");
+    // The same slot, for the start of a conversation and for the resume after hydration.
+    let (session_slot_for_start, resume_slot) = (session_slot.clone(), session_slot.clone());
     let seen_slot = format!("switchboard.{widget_key}.seen");
 
     let session = RwSignal::new(None::<VisitorSession>);
@@ -162,7 +164,6 @@ pub fn Messenger(setup: MessengerSetup) -> impl IntoView {
     });
 
     // Sends now, or starts the conversation first.
-    let session_slot_for_start = format!("switchboard.{widget_key}.session");
     let start_key = widget_key.clone();
     let deliver = Callback::new(move |command: ClientCommand| {
         if let Some(live) = socket.get_value() {
@@ -234,7 +235,6 @@ pub fn Messenger(setup: MessengerSetup) -> impl IntoView {
     };
 
     // After hydration: the stored conversation, the read mark, the host page.
-    let resume_slot = format!("switchboard.{widget_key}.session");
     let seen_at_start = seen_slot.clone();
     Effect::new(move |_| {
         seen_seq.set(

@@ -8,15 +8,9 @@ use leptos::prelude::*;
 
 pub fn visitor_name(session: &Session) -> String {
     session.visitor.name.clone().unwrap_or_else(|| {
-        let tail: String = session
-            .id
-            .chars()
-            .rev()
-            .take(4)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
+        // Session ids are ASCII UUIDs; their last characters are the random part.
+        let id = &session.id;
+        let tail = id.get(id.len().saturating_sub(4)..).unwrap_or(id);
         format!("Visitor #{}", tail.to_uppercase())
     })
 }
