@@ -1,16 +1,70 @@
-//! The `Store` contract, run against a real SQLite file. (PostgreSQL will run the same suite.)
+//! The `Store` contract: every test runs against a real SQLite file and a real PostgreSQL
+//! database (a fresh one per test, on the server tests/common/services.rs starts).
 
+mod common;
+
+use common::services::Postgres;
 use std::sync::Arc;
 use switchboard::protocol::{Sender, SenderKind, SessionStatus, Visitor};
 use switchboard::server::store::{
-    DynStore, NewAgent, NewMessage, NewSession, NewTenant, SessionChange, SqliteStore, StoreError,
+    DynStore, NewAgent, NewMessage, NewSession, NewTenant, PgStore, SessionChange, SqliteStore,
+    StoreError, TenantAi,
 };
 
-async fn sqlite() -> (DynStore, tempfile::TempDir) {
+/// Keeps whatever backs a store (a temporary folder) alive for the test.
+type Keep = Box<dyn std::any::Any + Send>;
+
+async fn sqlite() -> (DynStore, Keep) {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("store.db").display());
-    (Arc::new(SqliteStore::connect(&url).await.unwrap()), dir)
+    (
+        Arc::new(SqliteStore::connect(&url).await.unwrap()),
+        Box::new(dir),
+    )
 }
+
+async fn postgres() -> (DynStore, Keep) {
+    let url = Postgres::shared().fresh_database().await;
+    (
+        Arc::new(PgStore::connect(&url).await.unwrap()),
+        Box::new(url),
+    )
+}
+
+/// Runs each contract check against both backends, as `sqlite::NAME` and `postgres::NAME`.
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite_store {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    let (store, _keep) = super::sqlite().await;
+                    super::$name(store).await;
+                }
+            )*
+        }
+        mod postgres_store {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    let (store, _keep) = super::postgres().await;
+                    super::$name(store).await;
+                }
+            )*
+        }
+    };
+}
+
+contract!(
+    concurrent_appends_to_one_session_never_share_or_skip_a_seq,
+    a_client_message_id_is_stored_once_even_when_raced,
+    reads_are_scoped_by_tenant,
+    uniqueness_and_read_marks,
+    appending_to_a_missing_session_fails_and_stores_nothing,
+    tenants_keep_their_origins_and_assistant_settings,
+    sessions_carry_their_last_message_agent_and_order,
+    history_pages_by_seq,
+);
 
 fn customer() -> Sender {
     Sender {
@@ -51,9 +105,7 @@ fn text(session_id: &str, content: &str, client_id: Option<&str>) -> NewMessage 
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_appends_to_one_session_never_share_or_skip_a_seq() {
-    let (store, _dir) = sqlite().await;
+async fn concurrent_appends_to_one_session_never_share_or_skip_a_seq(store: DynStore) {
     let (_, session) = tenant_with_session(&store, "t").await;
     const TASKS: usize = 16;
     const EACH: usize = 40;
@@ -91,9 +143,7 @@ async fn concurrent_appends_to_one_session_never_share_or_skip_a_seq() {
         .all(|(i, m)| m.seq == i as u64 + 1));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_client_message_id_is_stored_once_even_when_raced() {
-    let (store, _dir) = sqlite().await;
+async fn a_client_message_id_is_stored_once_even_when_raced(store: DynStore) {
     let (_, session) = tenant_with_session(&store, "t").await;
     let mut tasks = Vec::new();
     for _ in 0..8 {
@@ -129,9 +179,7 @@ async fn a_client_message_id_is_stored_once_even_when_raced() {
     );
 }
 
-#[tokio::test]
-async fn reads_are_scoped_by_tenant() {
-    let (store, _dir) = sqlite().await;
+async fn reads_are_scoped_by_tenant(store: DynStore) {
     let (tenant_a, session_a) = tenant_with_session(&store, "a").await;
     let (tenant_b, _) = tenant_with_session(&store, "b").await;
     assert!(store
@@ -172,9 +220,7 @@ async fn reads_are_scoped_by_tenant() {
     assert_eq!(store.sessions(&tenant_b, &eve.id).await.unwrap().len(), 1);
 }
 
-#[tokio::test]
-async fn uniqueness_and_read_marks() {
-    let (store, _dir) = sqlite().await;
+async fn uniqueness_and_read_marks(store: DynStore) {
     let (tenant, session) = tenant_with_session(&store, "a").await;
     let dup = store
         .create_tenant(NewTenant {
@@ -247,9 +293,123 @@ async fn uniqueness_and_read_marks() {
     );
 }
 
-#[tokio::test]
-async fn appending_to_a_missing_session_fails_and_stores_nothing() {
-    let (store, _dir) = sqlite().await;
+async fn appending_to_a_missing_session_fails_and_stores_nothing(store: DynStore) {
     let result = store.append(text("no-such-session", "x", None)).await;
     assert!(matches!(result, Err(StoreError::NotFound("session"))));
+}
+
+async fn tenants_keep_their_origins_and_assistant_settings(store: DynStore) {
+    let tenant = store
+        .create_tenant(NewTenant {
+            name: "Shop".into(),
+            widget_key: "shop".into(),
+            allowed_origins: vec!["https://shop.example".into()],
+        })
+        .await
+        .unwrap();
+    assert_eq!(store.tenant(&tenant.id).await.unwrap().unwrap(), tenant);
+    let ai = TenantAi {
+        enabled: false,
+        answerer: Some("openai".into()),
+        greeting: Some("Hi <there>".into()),
+    };
+    let origins = vec![
+        "https://a.example".to_string(),
+        "http://localhost:8080".into(),
+    ];
+    assert!(store
+        .update_tenant(&tenant.id, &origins, &ai)
+        .await
+        .unwrap());
+    assert!(!store
+        .update_tenant("no-such-tenant", &origins, &ai)
+        .await
+        .unwrap());
+    let read = store.tenant_by_widget_key("shop").await.unwrap().unwrap();
+    assert_eq!((read.allowed_origins, read.ai), (origins, ai));
+    assert!(store.tenant_by_widget_key("nope").await.unwrap().is_none());
+    assert_eq!(store.tenants().await.unwrap().len(), 1);
+}
+
+async fn sessions_carry_their_last_message_agent_and_order(store: DynStore) {
+    let (tenant, first) = tenant_with_session(&store, "t").await;
+    let second = store
+        .create_session(NewSession {
+            tenant_id: tenant.clone(),
+            key_hash: "hash-second".into(),
+            visitor: Visitor {
+                name: Some("Ann".into()),
+                email: Some("ann@example.com".into()),
+            },
+            status: SessionStatus::Pending,
+        })
+        .await
+        .unwrap();
+    let agent = store
+        .create_agent(NewAgent {
+            tenant_id: tenant.clone(),
+            email: "al@example.com".into(),
+            name: "Al".into(),
+            password_hash: "x".into(),
+        })
+        .await
+        .unwrap();
+    store.append(text(&first, "older", None)).await.unwrap();
+    store.append(text(&second.id, "newer", None)).await.unwrap();
+
+    let listed = store.sessions(&tenant, &agent.id).await.unwrap();
+    let ids: Vec<_> = listed.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [second.id.as_str(), first.as_str()],
+        "newest activity first"
+    );
+    assert_eq!(listed[0].last_message.as_ref().unwrap().content, "newer");
+    assert_eq!(listed[0].visitor.name.as_deref(), Some("Ann"));
+    assert_eq!(listed[0].unread_count, 1);
+
+    let assigned = store
+        .update_session(
+            &tenant,
+            &first,
+            SessionChange::Assign {
+                agent_id: agent.id.clone(),
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(assigned.status, SessionStatus::Active);
+    assert_eq!(assigned.assigned_agent.unwrap().name, "Al");
+
+    let keyed = store
+        .session_by_key_hash("hash-second")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((keyed.tenant_id, keyed.session.id), (tenant, second.id));
+    assert!(store.session_by_key_hash("nope").await.unwrap().is_none());
+}
+
+async fn history_pages_by_seq(store: DynStore) {
+    let (_, session) = tenant_with_session(&store, "t").await;
+    for i in 1..=7 {
+        store
+            .append(text(&session, &format!("m{i}"), None))
+            .await
+            .unwrap();
+    }
+    let page = store.messages_after(&session, 2, 3).await.unwrap();
+    let contents: Vec<_> = page.iter().map(|m| m.content.as_str()).collect();
+    assert_eq!(contents, ["m3", "m4", "m5"]);
+    assert!(store
+        .messages_after(&session, 7, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(store
+        .messages_after("other", 0, 10)
+        .await
+        .unwrap()
+        .is_empty());
 }

@@ -3,12 +3,16 @@
 //! with sender `ai`. An answer stops the moment a human takes over or is asked for; what was
 //! shown is stored as it stands, so the history matches what people saw.
 //!
-//! The answer in flight is kept here, so that a socket that (re)connects mid-answer is sent the
-//! answer so far and then the rest, whole.
+//! The answer in flight is recorded with the broker before each of its events is published, so
+//! that a socket that (re)connects mid-answer, to any node, is sent the answer so far and then
+//! the rest, whole. The node that stored the visitor's message runs the answer, so each message
+//! is answered once in a cluster; an agent taking the session on another node stops it through
+//! the session's `session.updated` event.
 
-use crate::protocol::{Sender, SenderKind, ServerEvent, SessionStatus};
+use crate::protocol::{Sender, SenderKind, ServerEvent, ServerFrame, SessionStatus};
 use crate::server::{
     ai::{DynAnswerer, Question, Turn},
+    broker::{Event, InFlight, Topic},
     store::{new_id, NewMessage},
     timeline::{frame_event, Timeline},
 };
@@ -26,14 +30,6 @@ pub const HANDOVER: &str =
 /// How many earlier messages the answerer sees.
 const CONTEXT_MESSAGES: usize = 20;
 
-/// The answer being streamed in a session: its id, the text so far and how many tokens made it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InFlight {
-    pub message_id: String,
-    pub text: String,
-    pub tokens: usize,
-}
-
 #[derive(Default)]
 struct SessionAnswers {
     tenant_id: String,
@@ -43,7 +39,6 @@ struct SessionAnswers {
     /// A human took over: answer nothing more in this session.
     stopped: bool,
     stop: Option<watch::Sender<bool>>,
-    in_flight: Option<InFlight>,
 }
 
 /// The answerers this server can use, and the one tenants get unless they chose another.
@@ -103,22 +98,6 @@ impl Assistant {
                 let _ = stop.send(true);
             }
         }
-    }
-
-    /// The answer being streamed in the session now, if any.
-    pub fn in_flight(&self, session_id: &str) -> Option<InFlight> {
-        let sessions = self.sessions.lock().expect("assistant lock");
-        sessions.get(session_id).and_then(|a| a.in_flight.clone())
-    }
-
-    /// Every answer being streamed in the tenant's sessions, for an agent socket that connects.
-    pub fn in_flight_for_tenant(&self, tenant_id: &str) -> Vec<(String, InFlight)> {
-        let sessions = self.sessions.lock().expect("assistant lock");
-        sessions
-            .iter()
-            .filter(|(_, a)| a.tenant_id == tenant_id)
-            .filter_map(|(id, a)| a.in_flight.clone().map(|f| (id.clone(), f)))
-            .collect()
     }
 
     async fn work(self: Arc<Self>, tenant_id: String, session_id: String) {
@@ -183,20 +162,28 @@ impl Assistant {
                 return Ok(());
             }
             answers.stop = Some(stop_tx);
-            answers.in_flight = Some(InFlight {
-                message_id: message_id.clone(),
-                text: String::new(),
-                tokens: 0,
-            });
-            self.timeline.publish_event(
-                session_id,
-                tenant_id,
-                ServerEvent::StreamStart {
-                    message_id: message_id.clone(),
-                    session_id: session_id.to_string(),
-                },
-            );
         }
+        // A human may take the session on another node: its `session.updated` reaches this
+        // node on the session's topic. Subscribed before the answer starts, so none is missed.
+        let mut updates = self
+            .timeline
+            .broker()
+            .subscribe(&Topic::Session(session_id.to_string()));
+        let mut answer = InFlight {
+            message_id: message_id.clone(),
+            text: String::new(),
+            tokens: 0,
+        };
+        let broker = self.timeline.broker();
+        broker.record_answer(tenant_id, session_id, Some(answer.clone()));
+        self.timeline.publish_event(
+            session_id,
+            tenant_id,
+            ServerEvent::StreamStart {
+                message_id: message_id.clone(),
+                session_id: session_id.to_string(),
+            },
+        );
 
         let mut tokens = answerer.answer(question);
         let mut stopped = false;
@@ -204,36 +191,50 @@ impl Assistant {
         loop {
             tokio::select! {
                 next = tokens.next() => match next {
-                    Some(Ok(token)) => self.stream_token(tenant_id, session_id, &message_id, token),
+                    Some(Ok(token)) => self.stream_token(tenant_id, session_id, &mut answer, token),
                     Some(Err(error)) => {
                         failure = Some(error);
                         break;
                     }
                     None => break,
                 },
-                _ = stop_rx.wait_for(|stop| *stop) => {
+                () = stop_requested(&mut stop_rx) => {
                     stopped = true;
                     break;
                 }
+                update = updates.recv() => match update {
+                    Some(Ok(event)) if hands_over(&event) => {
+                        stopped = true;
+                        break;
+                    }
+                    // Events may have been missed: ask the store where the session stands.
+                    Some(Err(_)) if self.no_longer_bot(tenant_id, session_id).await => {
+                        stopped = true;
+                        break;
+                    }
+                    _ => {}
+                },
             }
         }
         drop(tokens);
+        drop(updates);
 
-        let shown = {
-            let mut sessions = self.sessions.lock().expect("assistant lock");
-            let answers = sessions.entry(session_id.to_string()).or_default();
-            answers.stop = None;
-            let shown = answers.in_flight.take().map(|f| f.text).unwrap_or_default();
-            self.timeline.publish_event(
-                session_id,
-                tenant_id,
-                ServerEvent::StreamEnd {
-                    message_id: message_id.clone(),
-                    session_id: session_id.to_string(),
-                },
-            );
-            shown
-        };
+        self.sessions
+            .lock()
+            .expect("assistant lock")
+            .entry(session_id.to_string())
+            .or_default()
+            .stop = None;
+        broker.record_answer(tenant_id, session_id, None);
+        self.timeline.publish_event(
+            session_id,
+            tenant_id,
+            ServerEvent::StreamEnd {
+                message_id: message_id.clone(),
+                session_id: session_id.to_string(),
+            },
+        );
+        let shown = answer.text;
         if stopped {
             tracing::info!(session = %session_id, "answer stopped: a human took over");
         }
@@ -251,6 +252,19 @@ impl Assistant {
                 .await?;
         }
         Ok(())
+    }
+
+    async fn no_longer_bot(&self, tenant_id: &str, session_id: &str) -> bool {
+        match self
+            .timeline
+            .store()
+            .session(tenant_id, session_id, None)
+            .await
+        {
+            Ok(Some(session)) => session.status != SessionStatus::Bot,
+            Ok(None) => true,
+            Err(_) => false,
+        }
     }
 
     /// Stores (and so publishes) a message from the assistant.
@@ -280,25 +294,48 @@ impl Assistant {
         Ok(())
     }
 
-    /// Records a token and publishes it, under the lock that [`Assistant::in_flight`] reads
-    /// with, so a snapshot and the live tokens after it never overlap or leave a gap.
-    fn stream_token(&self, tenant_id: &str, session_id: &str, message_id: &str, token: String) {
-        let mut sessions = self.sessions.lock().expect("assistant lock");
-        let Some(in_flight) = sessions
-            .get_mut(session_id)
-            .and_then(|a| a.in_flight.as_mut())
-        else {
-            return;
-        };
-        in_flight.text.push_str(&token);
-        let index = in_flight.tokens;
-        in_flight.tokens += 1;
+    /// Records a token with the broker, then publishes it: a socket that reads the answer after
+    /// receiving this token finds the token in it, and skips its live copy by index.
+    fn stream_token(
+        &self,
+        tenant_id: &str,
+        session_id: &str,
+        answer: &mut InFlight,
+        token: String,
+    ) {
+        answer.text.push_str(&token);
+        let index = answer.tokens;
+        answer.tokens += 1;
+        self.timeline
+            .broker()
+            .record_answer(tenant_id, session_id, Some(answer.clone()));
         let mut event = frame_event(ServerEvent::StreamToken {
-            message_id: message_id.to_string(),
+            message_id: answer.message_id.clone(),
             session_id: session_id.to_string(),
             token,
         });
-        event.token = Some((message_id.to_string(), index));
+        event.token = Some((answer.message_id.clone(), index));
         self.timeline.publish(session_id, tenant_id, event);
+    }
+}
+
+/// Resolves once a local [`Assistant::stop`] asks the answer to stop.
+async fn stop_requested(stop: &mut watch::Receiver<bool>) {
+    // An error means the sender is gone, which only happens after the answer ended.
+    let _ = stop.wait_for(|stop| *stop).await;
+}
+
+/// True for a `session.updated` that takes the session away from the AI. Only frames that are
+/// not messages, tokens or typing are parsed: this runs for every event of the session.
+fn hands_over(event: &Event) -> bool {
+    if event.message.is_some() || event.token.is_some() || event.typist.is_some() {
+        return false;
+    }
+    match serde_json::from_str::<ServerFrame>(&event.frame) {
+        Ok(ServerFrame {
+            event: ServerEvent::SessionUpdated { session },
+            ..
+        }) => session.status != SessionStatus::Bot,
+        _ => false,
     }
 }

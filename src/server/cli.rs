@@ -44,9 +44,17 @@ pub struct ServeArgs {
     /// Where the data lives: sqlite://PATH (created if missing) or postgres://…
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://switchboard.db")]
     pub database_url: String,
-    /// Redis for the cross-node event bus; without it the hub runs in this process alone.
+    /// Redis for the cross-node event bus (redis://[:PASSWORD@]HOST[:PORT][/DB]); without it
+    /// the hub runs in this process alone.
     #[arg(long, env = "REDIS_URL")]
     pub redis_url: Option<String>,
+    /// This node's name in a cluster's log lines and Redis records (default: the host name and
+    /// process id).
+    #[arg(long, env = "SWITCHBOARD_NODE_ID")]
+    pub node_id: Option<String>,
+    /// Prefix of the Redis channel and keys, so that several deployments can share one Redis.
+    #[arg(long, env = "SWITCHBOARD_REDIS_PREFIX", default_value = "switchboard")]
+    pub redis_prefix: String,
     /// Create the demo tenant and agents, and allow a generated JWT secret.
     #[arg(long, env = "SWITCHBOARD_DEMO", value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::SetTrue)]
     pub demo: bool,

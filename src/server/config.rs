@@ -13,6 +13,8 @@ pub const MIN_JWT_SECRET_BYTES: usize = 32;
 pub enum DatabaseUrl {
     /// `sqlite://PATH`: the embedded default, one file.
     Sqlite(String),
+    /// `postgres://…`: one database shared by every node of a cluster.
+    Postgres(String),
 }
 
 impl DatabaseUrl {
@@ -27,10 +29,36 @@ impl DatabaseUrl {
             return Ok(Self::Sqlite(url.to_string()));
         }
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            bail!("database URL `{url}`: PostgreSQL is not supported by this build yet; use sqlite://PATH");
+            return Ok(Self::Postgres(url.to_string()));
         }
-        bail!("database URL `{url}` is neither sqlite://PATH nor postgres://…")
+        bail!(
+            "database URL `{}` is neither sqlite://PATH nor postgres://…",
+            crate::server::store::redacted(url)
+        )
     }
+}
+
+/// How events travel between sockets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Bus {
+    /// Within this process: one node.
+    Local,
+    /// Over Redis, between every node that shares it.
+    Redis {
+        url: String,
+        node_id: String,
+        prefix: String,
+    },
+}
+
+/// The host name and process id: unique among the nodes of a cluster, and recognisable.
+fn default_node_id() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|name| name.trim().to_string())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "node".into());
+    format!("{host}-{}", std::process::id())
 }
 
 /// The secret that signs every JWT.
@@ -86,6 +114,7 @@ impl std::fmt::Debug for JwtSecret {
 pub struct ServeConfig {
     pub addr: SocketAddr,
     pub database: DatabaseUrl,
+    pub bus: Bus,
     pub demo: bool,
     /// `None`: a demo install's secret, generated once and kept in the database.
     pub jwt_secret: Option<JwtSecret>,
@@ -104,9 +133,22 @@ impl ServeConfig {
         jwt_secret: Option<String>,
         openai_key: Option<String>,
     ) -> anyhow::Result<Self> {
-        if let Some(redis) = &args.redis_url {
-            bail!("--redis-url {redis}: the Redis broker is not supported by this build yet; leave it unset to run one node");
-        }
+        let bus = match args.redis_url.filter(|url| !url.trim().is_empty()) {
+            None => Bus::Local,
+            Some(url) => {
+                if !(url.starts_with("redis://") || url.starts_with("rediss://")) {
+                    bail!(
+                        "--redis-url `{}` is not a redis:// URL",
+                        crate::server::store::redacted(&url)
+                    );
+                }
+                Bus::Redis {
+                    url,
+                    node_id: args.node_id.unwrap_or_else(default_node_id),
+                    prefix: args.redis_prefix,
+                }
+            }
+        };
         let database = DatabaseUrl::parse(&args.database_url).context("--database-url")?;
         let jwt_secret = JwtSecret::resolve(jwt_secret, args.demo)?;
         if args.ws_ping_secs == 0 || args.agent_token_ttl_secs == 0 {
@@ -115,6 +157,7 @@ impl ServeConfig {
         Ok(Self {
             addr: args.addr,
             database,
+            bus,
             demo: args.demo,
             jwt_secret,
             agent_token_ttl: Duration::from_secs(args.agent_token_ttl_secs),
@@ -145,6 +188,10 @@ mod tests {
         );
         assert!(DatabaseUrl::parse("sqlite://").is_err());
         assert!(DatabaseUrl::parse("mysql://x").is_err());
+        assert_eq!(
+            DatabaseUrl::parse("postgres://sb@db/switchboard").unwrap(),
+            DatabaseUrl::Postgres("postgres://sb@db/switchboard".into())
+        );
     }
 
     #[test]

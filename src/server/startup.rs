@@ -4,9 +4,9 @@ use super::{
     ai::{Answerer, DynAnswerer, KnowledgeBase, OpenAiCompatible},
     assistant::{Answerers, Assistant},
     auth::Tokens,
-    broker::{Broker, LocalBroker},
+    broker::{DynBroker, LocalBroker, RedisBroker},
     cli::AiMode,
-    config::{JwtSecret, ServeConfig},
+    config::{Bus, JwtSecret, ServeConfig},
     demo, http,
     hub::Hub,
     shutdown::{self, Shutdown},
@@ -80,6 +80,29 @@ fn answerers(config: &ServeConfig) -> anyhow::Result<Option<Answerers>> {
     Ok(Some(Answerers { default, available }))
 }
 
+/// How long start-up waits for Redis before serving anyway (this node's sockets only, until
+/// it is reachable).
+const REDIS_START_WAIT: Duration = Duration::from_secs(5);
+
+async fn broker(bus: &Bus) -> anyhow::Result<DynBroker> {
+    match bus {
+        Bus::Local => Ok(Arc::new(LocalBroker::new())),
+        Bus::Redis {
+            url,
+            node_id,
+            prefix,
+        } => {
+            let broker = RedisBroker::start(url, node_id, prefix)?;
+            if !broker.wait_connected(REDIS_START_WAIT).await {
+                tracing::warn!(
+                    "Redis does not answer yet: serving this node's sockets only until it does"
+                );
+            }
+            Ok(Arc::new(broker))
+        }
+    }
+}
+
 impl Application {
     pub async fn build(config: ServeConfig) -> anyhow::Result<Self> {
         let mut leptos_options = get_configuration(None)
@@ -95,9 +118,9 @@ impl Application {
         }
         let secret = jwt_secret(&config, &store).await?;
         let tokens = Tokens::new(&secret, config.agent_token_ttl, config.visitor_token_ttl);
-        let broker = LocalBroker::new();
+        let broker = broker(&config.bus).await?;
         tracing::info!(mode = %broker.describe(), "hub started");
-        let timeline = Arc::new(Timeline::new(store, Arc::new(broker)));
+        let timeline = Arc::new(Timeline::new(store, broker));
         let assistant = answerers(&config)?.map(|answerers| {
             tracing::info!(
                 default = answerers.default,

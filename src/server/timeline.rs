@@ -31,6 +31,10 @@ pub fn frame_event(event: ServerEvent) -> Event {
         ServerEvent::Typing { sender, .. } => Some(typist(sender)),
         _ => None,
     };
+    let stream_start = match &event {
+        ServerEvent::StreamStart { message_id, .. } => Some(message_id.clone()),
+        _ => None,
+    };
     let frame = ServerFrame {
         event,
         timestamp: Timestamp::now(),
@@ -39,6 +43,7 @@ pub fn frame_event(event: ServerEvent) -> Event {
         frame: Arc::from(serde_json::to_string(&frame).expect("frames serialise")),
         message,
         typist,
+        stream_start,
         token: None,
     }
 }

@@ -1,12 +1,22 @@
 //! The broker carries events from whoever caused them to every socket that should see them,
 //! on this node or (with Redis) on any node. It never blocks a publisher: each subscription
-//! has a bounded buffer, and a subscriber that falls behind is told so ([`Lagged`]) and must
-//! resume from the store.
+//! has a bounded buffer, and a subscriber that may have missed events is told so ([`Missed`])
+//! and resumes from the store.
+//!
+//! It also keeps the AI answers being streamed (`{messageId, text so far}`), because it carries
+//! their tokens: a socket that connects mid-answer, on any node, reads the answer so far and
+//! then gets the rest live, with nothing missing or repeated.
 
+mod answers;
+mod fanout;
 mod local;
+mod redis;
 
+pub use answers::InFlight;
 pub use local::LocalBroker;
+pub use redis::{Link, RedisBroker};
 
+use async_trait::async_trait;
 use std::sync::Arc;
 use tokio::sync::broadcast;
 
@@ -27,7 +37,7 @@ impl Topic {
 }
 
 /// One event, serialised once as the JSON frame every recipient receives.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Event {
     /// The `ServerFrame` as JSON text.
     pub frame: Arc<str>,
@@ -37,25 +47,41 @@ pub struct Event {
     /// For `chat.typing`: who is typing (`customer`, or `agent:ID`), so that their own
     /// sockets are not told about themselves.
     pub typist: Option<String>,
+    /// For `stream-start`: the answer's message id, so that a socket that was sent the answer
+    /// as a snapshot does not start it twice.
+    pub stream_start: Option<String>,
     /// For `stream-token`: the answer's message id and the token's index in it, so that a socket
     /// that was sent the answer so far skips the tokens it already has.
     pub token: Option<(String, usize)>,
 }
 
-/// A subscriber fell so far behind that events were dropped for it.
+/// Why a subscriber may have missed events, and must resume from the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Lagged(pub u64);
+pub enum Missed {
+    /// It fell this many events behind its buffer.
+    Lagged(u64),
+    /// The bus between nodes was interrupted (Redis went away, or events were lost on the
+    /// way): events from other nodes may not have arrived.
+    Interrupted,
+}
+
+/// What travels on a topic's channel within a node.
+#[derive(Debug, Clone)]
+enum Item {
+    Event(Event),
+    Interrupted,
+}
 
 /// Events on one topic, from the moment of subscribing.
 pub struct Subscription {
-    receiver: broadcast::Receiver<Event>,
+    receiver: broadcast::Receiver<Item>,
     // Keeps the topic registered while this subscription lives. Declared after `receiver` so
     // that it is dropped after it.
     _guard: Box<dyn Send + Sync>,
 }
 
 impl Subscription {
-    pub fn new(receiver: broadcast::Receiver<Event>, guard: Box<dyn Send + Sync>) -> Self {
+    fn new(receiver: broadcast::Receiver<Item>, guard: Box<dyn Send + Sync>) -> Self {
         Self {
             receiver,
             _guard: guard,
@@ -63,22 +89,44 @@ impl Subscription {
     }
 
     /// The next event; `None` once the broker is gone.
-    pub async fn recv(&mut self) -> Option<Result<Event, Lagged>> {
+    pub async fn recv(&mut self) -> Option<Result<Event, Missed>> {
         match self.receiver.recv().await {
-            Ok(event) => Some(Ok(event)),
-            Err(broadcast::error::RecvError::Lagged(n)) => Some(Err(Lagged(n))),
+            Ok(Item::Event(event)) => Some(Ok(event)),
+            Ok(Item::Interrupted) => Some(Err(Missed::Interrupted)),
+            Err(broadcast::error::RecvError::Lagged(n)) => Some(Err(Missed::Lagged(n))),
             Err(broadcast::error::RecvError::Closed) => None,
         }
     }
 }
 
+/// Whether the bus between nodes works, for `/readyz` and the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BusHealth {
+    /// One node: there is no bus to lose.
+    SingleNode,
+    Connected,
+    /// Redis is away: this node serves its own sockets and catches up when it is back.
+    Disconnected,
+}
+
+#[async_trait]
 pub trait Broker: Send + Sync + 'static {
-    /// Sends `event` to every current subscriber of each topic. Never waits for subscribers.
+    /// Sends `event` to every current subscriber of each topic, on every node. Never waits.
     fn publish(&self, topics: &[Topic], event: Event);
-    /// Starts receiving the topic's events. Events published after this returns are received.
+    /// Starts receiving the topic's events. Events published after this returns are received
+    /// (or, if the bus between nodes fails, [`Missed::Interrupted`] is).
     fn subscribe(&self, topic: &Topic) -> Subscription;
+    /// Records the answer being streamed in a session (`None` once it ended), readable from
+    /// every node. Ordered with [`Broker::publish`]: whoever receives an event published after
+    /// this call and then reads the answer reads this record or a later one.
+    fn record_answer(&self, tenant_id: &str, session_id: &str, answer: Option<InFlight>);
+    /// The answer being streamed in a session now, if any.
+    async fn answer(&self, tenant_id: &str, session_id: &str) -> Option<InFlight>;
+    /// Every answer being streamed in the tenant's sessions, by session id.
+    async fn answers(&self, tenant_id: &str) -> Vec<(String, InFlight)>;
     /// One line for the start-up log: how events travel.
     fn describe(&self) -> String;
+    fn health(&self) -> BusHealth;
 }
 
 pub type DynBroker = Arc<dyn Broker>;

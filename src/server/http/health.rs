@@ -1,8 +1,9 @@
 //! `/healthz` answers while the process runs; `/readyz` only while it can serve requests, which
-//! a load balancer uses to stop sending traffic to a node whose database is away.
+//! a load balancer uses to stop sending traffic to a node whose database is away. It also says
+//! whether the bus between nodes (Redis) is connected.
 
 use crate::protocol::{ErrorBody, ErrorDetail};
-use crate::server::state::AppState;
+use crate::server::{broker::BusHealth, state::AppState};
 use axum::{extract::State, http::StatusCode, response::IntoResponse, Json};
 use serde_json::json;
 
@@ -12,7 +13,17 @@ pub async fn live() -> impl IntoResponse {
 
 pub async fn ready(State(state): State<AppState>) -> axum::response::Response {
     match state.hub.store().ping().await {
-        Ok(()) => Json(json!({"status": "ready", "checks": {"database": "ok"}})).into_response(),
+        Ok(()) => {
+            // Ready without Redis: the node serves its own sockets, and they resync when it is
+            // back. Taking every node out of the load balancer would be worse.
+            let bus = match state.hub.broker().health() {
+                BusHealth::SingleNode => "single-node",
+                BusHealth::Connected => "ok",
+                BusHealth::Disconnected => "disconnected",
+            };
+            Json(json!({"status": "ready", "checks": {"database": "ok", "bus": bus}}))
+                .into_response()
+        }
         Err(error) => {
             tracing::warn!(%error, "readiness check failed: database");
             (

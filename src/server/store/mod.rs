@@ -1,12 +1,19 @@
 //! The store: tenants, agents, sessions and messages, behind one trait so that the embedded
 //! SQLite file and a PostgreSQL cluster serve the same hub.
 //!
+//! `SqliteStore` is the embedded default; `PgStore` serves a cluster of nodes. Both pass the same
+//! contract tests (tests/store_contract.rs).
+//!
 //! Every read that takes a tenant id is scoped by it: an id from another tenant is simply not
 //! found. [`Store::append`] is the one way a message enters the system; it gives the message the
 //! next `seq` of its session atomically and makes `clientMessageId` idempotent.
 
+mod migrations;
+mod postgres;
+mod rows;
 mod sqlite;
 
+pub use postgres::{redacted, PgStore};
 pub use sqlite::SqliteStore;
 
 use crate::protocol::{Message, Sender, Session, SessionStatus, Visitor};
@@ -32,6 +39,14 @@ pub enum StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A unique-constraint violation as [`StoreError::Conflict`]; any other error as it is.
+fn conflict_or(error: sqlx::Error, what: &'static str) -> StoreError {
+    match &error {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
+        _ => StoreError::Database(error),
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tenant {
@@ -194,6 +209,7 @@ pub trait Store: Send + Sync + 'static {
 pub async fn connect(url: &DatabaseUrl) -> anyhow::Result<DynStore> {
     match url {
         DatabaseUrl::Sqlite(url) => Ok(Arc::new(SqliteStore::connect(url).await?)),
+        DatabaseUrl::Postgres(url) => Ok(Arc::new(PgStore::connect(url).await?)),
     }
 }
 

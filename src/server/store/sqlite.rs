@@ -3,60 +3,21 @@
 //! readers that never wait for it.
 
 use super::{
-    new_id, now, Agent, Appended, KeyedSession, NewAgent, NewMessage, NewSession, NewTenant,
-    SessionChange, Store, StoreError, StoreResult, Tenant, TenantAi,
+    conflict_or, migrations, new_id, now,
+    rows::{agent_from, kind_str, message_from, session_from, status_str},
+    Agent, Appended, KeyedSession, NewAgent, NewMessage, NewSession, NewTenant, SessionChange,
+    Store, StoreError, StoreResult, Tenant, TenantAi,
 };
-use crate::protocol::{
-    AgentRef, Message, Sender, SenderKind, Session, SessionStatus, Timestamp, Visitor,
-};
+use crate::protocol::{Message, Session, Timestamp};
 use async_trait::async_trait;
-use futures::future::BoxFuture;
 use sqlx::{
-    error::BoxDynError,
-    migrate::{Migration, MigrationSource, MigrationType, Migrator},
     sqlite::{
         SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
         SqliteSynchronous,
     },
     Row,
 };
-use std::{borrow::Cow, str::FromStr, time::Duration};
-
-/// The schema, compiled into the binary so that it needs no files beside it.
-const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (
-        1,
-        "hub",
-        include_str!("../../../migrations/sqlite/0001_hub.sql"),
-    ),
-    (
-        2,
-        "tenant ai",
-        include_str!("../../../migrations/sqlite/0002_tenant_ai.sql"),
-    ),
-];
-
-#[derive(Debug)]
-struct Embedded;
-
-impl MigrationSource<'static> for Embedded {
-    fn resolve(self) -> BoxFuture<'static, Result<Vec<Migration>, BoxDynError>> {
-        Box::pin(async {
-            Ok(MIGRATIONS
-                .iter()
-                .map(|(version, name, sql)| {
-                    Migration::new(
-                        *version,
-                        Cow::Borrowed(*name),
-                        MigrationType::Simple,
-                        Cow::Borrowed(*sql),
-                        false,
-                    )
-                })
-                .collect())
-        })
-    }
-}
+use std::{str::FromStr, time::Duration};
 
 pub struct SqliteStore {
     writer: SqlitePool,
@@ -81,7 +42,7 @@ impl SqliteStore {
             .connect_with(options.clone())
             .await
             .with_context(|| format!("cannot open the database {url}"))?;
-        let migrator = Migrator::new(Embedded)
+        let migrator = migrations::migrator(migrations::SQLITE)
             .await
             .context("cannot read the migrations")?;
         migrator
@@ -94,49 +55,6 @@ impl SqliteStore {
             .await
             .with_context(|| format!("cannot open the database {url} for reading"))?;
         Ok(Self { writer, readers })
-    }
-}
-
-fn conflict_or(error: sqlx::Error, what: &'static str) -> StoreError {
-    match &error {
-        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
-        _ => StoreError::Database(error),
-    }
-}
-
-fn status_str(status: SessionStatus) -> &'static str {
-    match status {
-        SessionStatus::Bot => "bot",
-        SessionStatus::Pending => "pending",
-        SessionStatus::Active => "active",
-        SessionStatus::Closed => "closed",
-    }
-}
-
-fn parse_status(text: &str) -> SessionStatus {
-    match text {
-        "bot" => SessionStatus::Bot,
-        "pending" => SessionStatus::Pending,
-        "active" => SessionStatus::Active,
-        _ => SessionStatus::Closed,
-    }
-}
-
-fn kind_str(kind: SenderKind) -> &'static str {
-    match kind {
-        SenderKind::Customer => "customer",
-        SenderKind::Ai => "ai",
-        SenderKind::Agent => "agent",
-        SenderKind::System => "system",
-    }
-}
-
-fn parse_kind(text: &str) -> SenderKind {
-    match text {
-        "customer" => SenderKind::Customer,
-        "ai" => SenderKind::Ai,
-        "agent" => SenderKind::Agent,
-        _ => SenderKind::System,
     }
 }
 
@@ -153,38 +71,6 @@ fn tenant_from(row: &SqliteRow) -> Result<Tenant, sqlx::Error> {
             greeting: row.try_get("greeting")?,
         },
         created_at: row.try_get("created_at")?,
-    })
-}
-
-fn agent_from(row: &SqliteRow) -> Result<Agent, sqlx::Error> {
-    Ok(Agent {
-        id: row.try_get("id")?,
-        tenant_id: row.try_get("tenant_id")?,
-        email: row.try_get("email")?,
-        name: row.try_get("name")?,
-        password_hash: row.try_get("password_hash")?,
-        created_at: row.try_get("created_at")?,
-    })
-}
-
-/// Reads a message from columns named with `prefix` (`""` for the messages table itself,
-/// `"m_"` for the last message joined onto a session).
-fn message_from(row: &SqliteRow, prefix: &str) -> Result<Message, sqlx::Error> {
-    let col = |name: &str| format!("{prefix}{name}");
-    let seq: i64 = row.try_get(col("seq").as_str())?;
-    let kind: String = row.try_get(col("sender_kind").as_str())?;
-    Ok(Message {
-        id: row.try_get(col("id").as_str())?,
-        session_id: row.try_get(col("session_id").as_str())?,
-        seq: seq as u64,
-        client_message_id: row.try_get(col("client_message_id").as_str())?,
-        sender: Sender {
-            kind: parse_kind(&kind),
-            id: row.try_get(col("sender_id").as_str())?,
-            name: row.try_get(col("sender_name").as_str())?,
-        },
-        content: row.try_get(col("content").as_str())?,
-        created_at: Timestamp(row.try_get(col("created_at").as_str())?),
     })
 }
 
@@ -206,32 +92,6 @@ SELECT s.id, s.tenant_id, s.status, s.assigned_agent_id, a.name AS agent_name,
 FROM sessions s
 LEFT JOIN agents a ON a.id = s.assigned_agent_id
 LEFT JOIN messages m ON m.session_id = s.id AND m.seq = s.last_seq";
-
-fn session_from(row: &SqliteRow) -> Result<Session, sqlx::Error> {
-    let status: String = row.try_get("status")?;
-    let agent_id: Option<String> = row.try_get("assigned_agent_id")?;
-    let agent_name: Option<String> = row.try_get("agent_name")?;
-    let last_id: Option<String> = row.try_get("m_id")?;
-    let unread: i64 = row.try_get("unread")?;
-    Ok(Session {
-        id: row.try_get("id")?,
-        status: parse_status(&status),
-        assigned_agent: agent_id
-            .zip(agent_name)
-            .map(|(id, name)| AgentRef { id, name }),
-        visitor: Visitor {
-            name: row.try_get("visitor_name")?,
-            email: row.try_get("visitor_email")?,
-        },
-        last_message: match last_id {
-            Some(_) => Some(message_from(row, "m_")?),
-            None => None,
-        },
-        unread_count: unread as u64,
-        created_at: Timestamp(row.try_get("created_at")?),
-        updated_at: Timestamp(row.try_get("updated_at")?),
-    })
-}
 
 impl SqliteStore {
     async fn fetch_session(

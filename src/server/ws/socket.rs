@@ -1,16 +1,16 @@
 //! One connected agent or visitor: reads their frames and acts on them through the hub, and
 //! forwards the broker's events to them.
 //!
-//! A visitor socket delivers its session's messages strictly in `seq` order, each once: on
-//! resume it subscribes first, then replays from the store, and it skips (or fetches from the
-//! store) whatever the live stream repeats (or skipped). An agent socket forwards its tenant's
-//! events as they come; the dashboard catches up with `GET …/messages?afterSeq=N`.
+//! Every socket delivers each session's messages strictly in `seq` order, each once: it skips
+//! what the live stream repeats and fetches from the store what it skipped (two nodes appending
+//! to one session may publish out of order). A visitor socket resumes after `lastSeq`: it
+//! subscribes first, then replays from the store. An agent socket starts each session at the
+//! first message it sees live; the dashboard catches up with `GET …/messages?afterSeq=N`.
 
 use super::{close_code, frames, handshake::Peer};
 use crate::protocol::{ClientCommand, Sender, SenderKind, ServerEvent, ServerFrame, Timestamp};
 use crate::server::{
-    assistant::InFlight,
-    broker::{Event, Lagged, Topic},
+    broker::{Event, InFlight, Missed, Topic},
     hub::{HubError, HISTORY_PAGE},
     state::AppState,
     store::Appended,
@@ -31,8 +31,9 @@ struct Connection {
     socket: WebSocket,
     state: AppState,
     peer: Peer,
-    /// Visitor sockets: the highest `seq` of their session delivered so far.
-    delivered: u64,
+    /// The highest `seq` delivered so far, by session (a visitor socket's one session is known
+    /// from the start; an agent socket learns its sessions as their messages arrive).
+    delivered: HashMap<String, u64>,
     /// How this peer's own typing indicators are named, to keep them from echoing back.
     typist: Option<String>,
     /// AI answers sent as a snapshot on connect: message id → how many tokens the snapshot held.
@@ -95,7 +96,7 @@ pub async fn run(
         socket,
         state,
         peer,
-        delivered: 0,
+        delivered: HashMap::new(),
         typist,
         streamed: HashMap::new(),
     };
@@ -148,11 +149,19 @@ pub async fn run(
                                 break Ending::Dropped(e);
                             }
                         }
-                        Some(Err(Lagged(missed))) => {
+                        Some(Err(Missed::Lagged(missed))) => {
                             tracing::warn!(peer = %who, missed, "socket too slow, closing so that it resumes");
                             conn.close(close_code::TOO_SLOW, "too slow: reconnect and resume").await;
                             break Ending::Closed(close_code::TOO_SLOW, "too slow");
                         }
+                        Some(Err(Missed::Interrupted)) => match conn.resync().await {
+                            Ok(true) => {}
+                            Ok(false) => {
+                                conn.close(close_code::TOO_SLOW, "events may have been missed: reconnect and resume").await;
+                                break Ending::Closed(close_code::TOO_SLOW, "bus interrupted");
+                            }
+                            Err(e) => break Ending::Dropped(e),
+                        },
                         None => {
                             conn.close(close_code::GOING_AWAY, "server shutting down").await;
                             break Ending::Closed(close_code::GOING_AWAY, "broker gone");
@@ -231,12 +240,7 @@ impl Connection {
             Peer::Visitor { visitor, .. } => visitor.clone(),
             Peer::Agent(agent) => {
                 // Answers being streamed in the tenant's conversations, so far, then live.
-                let answers = self
-                    .state
-                    .hub
-                    .assistant()
-                    .map(|a| a.in_flight_for_tenant(&agent.tenant_id))
-                    .unwrap_or_default();
+                let answers = self.state.hub.broker().answers(&agent.tenant_id).await;
                 for (session_id, answer) in answers {
                     self.send_snapshot(session_id, answer).await?;
                 }
@@ -245,8 +249,8 @@ impl Connection {
         };
         match last_seq {
             Some(after) => {
-                self.delivered = after;
-                self.catch_up(u64::MAX).await?;
+                self.delivered.insert(visitor.session_id.clone(), after);
+                self.catch_up(&visitor.session_id, u64::MAX).await?;
             }
             None => {
                 // Live only: start from where the session stands now.
@@ -256,15 +260,17 @@ impl Connection {
                     .visitor_session(&visitor)
                     .await
                     .map_err(|e| e.to_string())?;
-                self.delivered = session.last_message.map(|m| m.seq).unwrap_or(0);
+                let last = session.last_message.map(|m| m.seq).unwrap_or(0);
+                self.delivered.insert(visitor.session_id.clone(), last);
             }
         }
         // An answer being streamed right now: what was said so far, then the rest live.
         let in_flight = self
             .state
             .hub
-            .assistant()
-            .and_then(|a| a.in_flight(&visitor.session_id));
+            .broker()
+            .answer(&visitor.tenant_id, &visitor.session_id)
+            .await;
         if let Some(answer) = in_flight {
             self.send_snapshot(visitor.session_id.clone(), answer)
                 .await?;
@@ -292,18 +298,16 @@ impl Connection {
         Ok(())
     }
 
-    /// Sends the stored messages after `delivered` and before `until`, in order.
-    async fn catch_up(&mut self, until: u64) -> Result<(), String> {
-        let Peer::Visitor { visitor, .. } = &self.peer else {
-            return Ok(());
-        };
-        let session_id = visitor.session_id.clone();
+    /// Sends the session's stored messages after the last one delivered and before `until`, in
+    /// order.
+    async fn catch_up(&mut self, session_id: &str, until: u64) -> Result<(), String> {
         loop {
+            let after = self.delivered.get(session_id).copied().unwrap_or(0);
             let page = self
                 .state
                 .hub
                 .store()
-                .messages_after(&session_id, self.delivered, HISTORY_PAGE)
+                .messages_after(session_id, after, HISTORY_PAGE)
                 .await
                 .map_err(|e| e.to_string())?;
             let full = page.len() as u32 == HISTORY_PAGE;
@@ -311,13 +315,27 @@ impl Connection {
                 if message.seq >= until {
                     return Ok(());
                 }
-                self.delivered = message.seq;
+                self.delivered.insert(session_id.to_string(), message.seq);
                 self.send(send_frame(ServerEvent::MessageNew { message }))
                     .await?;
             }
             if !full {
                 return Ok(());
             }
+        }
+    }
+
+    /// After events may have been missed between nodes: a visitor socket fetches the messages
+    /// it lacks from the store and goes on (true); an agent socket cannot know what its
+    /// dashboard lacks, so it is closed and the dashboard resumes (false).
+    async fn resync(&mut self) -> Result<bool, String> {
+        match &self.peer {
+            Peer::Visitor { visitor, .. } => {
+                let session_id = visitor.session_id.clone();
+                self.catch_up(&session_id, u64::MAX).await?;
+                Ok(true)
+            }
+            Peer::Agent(_) => Ok(false),
         }
     }
 
@@ -331,16 +349,19 @@ impl Connection {
                 return Ok(());
             }
         }
-        if let (Peer::Visitor { .. }, Some((_, seq))) = (&self.peer, &event.message) {
-            let seq = *seq;
-            if seq <= self.delivered {
+        if let Some(id) = &event.stream_start {
+            if self.streamed.contains_key(id) {
                 return Ok(());
             }
-            if seq > self.delivered + 1 {
+        }
+        if let Some((session_id, seq)) = &event.message {
+            match self.delivered.get(session_id).copied() {
+                Some(last) if *seq <= last => return Ok(()),
                 // Another node published a later message first: fetch the gap from the store.
-                self.catch_up(seq).await?;
+                Some(last) if *seq > last + 1 => self.catch_up(session_id, *seq).await?,
+                _ => {}
             }
-            self.delivered = seq;
+            self.delivered.insert(session_id.clone(), *seq);
         }
         self.send(Message::Text(Utf8Bytes::from(event.frame.as_ref())))
             .await

@@ -1,0 +1,58 @@
+//! Each backend's schema, compiled into the binary so that it needs no files beside it, and
+//! applied at start by sqlx's migrator (which, on PostgreSQL, holds an advisory lock so that
+//! nodes starting together migrate once).
+
+use futures::future::BoxFuture;
+use sqlx::{
+    error::BoxDynError,
+    migrate::{Migration, MigrationSource, MigrationType, Migrator},
+};
+use std::borrow::Cow;
+
+type Steps = &'static [(i64, &'static str, &'static str)];
+
+pub(super) const SQLITE: Steps = &[
+    (
+        1,
+        "hub",
+        include_str!("../../../migrations/sqlite/0001_hub.sql"),
+    ),
+    (
+        2,
+        "tenant ai",
+        include_str!("../../../migrations/sqlite/0002_tenant_ai.sql"),
+    ),
+];
+
+pub(super) const POSTGRES: Steps = &[(
+    1,
+    "hub",
+    include_str!("../../../migrations/postgres/0001_hub.sql"),
+)];
+
+#[derive(Debug)]
+struct Embedded(Steps);
+
+impl MigrationSource<'static> for Embedded {
+    fn resolve(self) -> BoxFuture<'static, Result<Vec<Migration>, BoxDynError>> {
+        Box::pin(async move {
+            Ok(self
+                .0
+                .iter()
+                .map(|(version, name, sql)| {
+                    Migration::new(
+                        *version,
+                        Cow::Borrowed(*name),
+                        MigrationType::Simple,
+                        Cow::Borrowed(*sql),
+                        false,
+                    )
+                })
+                .collect())
+        })
+    }
+}
+
+pub(super) async fn migrator(steps: Steps) -> Result<Migrator, sqlx::migrate::MigrateError> {
+    Migrator::new(Embedded(steps)).await
+}

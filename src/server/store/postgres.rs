@@ -1,0 +1,490 @@
+//! [`Store`] on PostgreSQL, for several nodes sharing one database. Each append takes the next
+//! `seq` by updating its session's row, whose lock orders concurrent appends to one session from
+//! any node; appends to different sessions never wait for each other.
+
+use super::{
+    conflict_or, migrations, new_id, now,
+    rows::{agent_from, kind_str, message_from, session_from, status_str},
+    Agent, Appended, KeyedSession, NewAgent, NewMessage, NewSession, NewTenant, SessionChange,
+    Store, StoreError, StoreResult, Tenant, TenantAi,
+};
+use crate::protocol::{Message, Session, Timestamp};
+use async_trait::async_trait;
+use sqlx::{
+    postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow},
+    Row,
+};
+use std::{str::FromStr, time::Duration};
+
+/// Connections per node. Each request holds one for a query or a short transaction, so this
+/// bounds a node's share of the server's `max_connections` (100 by default) rather than its
+/// throughput.
+const POOL_SIZE: u32 = 16;
+
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    /// Connects and runs the migrations (once, whichever node gets there first).
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        use anyhow::Context;
+        let options = PgConnectOptions::from_str(url)
+            .with_context(|| format!("invalid database URL {}", redacted(url)))?
+            .application_name("switchboard");
+        let pool = PgPoolOptions::new()
+            .max_connections(POOL_SIZE)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options)
+            .await
+            .with_context(|| format!("cannot connect to {}", redacted(url)))?;
+        let migrator = migrations::migrator(migrations::POSTGRES)
+            .await
+            .context("cannot read the migrations")?;
+        migrator
+            .run(&pool)
+            .await
+            .with_context(|| format!("cannot migrate the database {}", redacted(url)))?;
+        Ok(Self { pool })
+    }
+}
+
+/// The URL without its password, for messages and logs.
+pub fn redacted(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+fn tenant_from(row: &PgRow) -> Result<Tenant, sqlx::Error> {
+    Ok(Tenant {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        widget_key: row.try_get("widget_key")?,
+        allowed_origins: row.try_get("allowed_origins")?,
+        ai: TenantAi {
+            enabled: row.try_get("ai_enabled")?,
+            answerer: row.try_get("answerer")?,
+            greeting: row.try_get("greeting")?,
+        },
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// The columns `session_from` reads. `$1` is the viewing agent's id (or NULL), for the unread
+/// count: the visitor's messages after the agent's read mark.
+const SESSION_SELECT: &str = "
+SELECT s.id, s.tenant_id, s.status, s.assigned_agent_id, a.name AS agent_name,
+       s.visitor_name, s.visitor_email, s.created_at, s.updated_at,
+       m.id AS m_id, m.session_id AS m_session_id, m.seq AS m_seq,
+       m.client_message_id AS m_client_message_id, m.sender_kind AS m_sender_kind,
+       m.sender_id AS m_sender_id, m.sender_name AS m_sender_name, m.content AS m_content,
+       m.created_at AS m_created_at,
+       CASE WHEN $1::text IS NULL THEN 0 ELSE (
+           SELECT COUNT(*) FROM messages u
+           WHERE u.session_id = s.id AND u.sender_kind = 'customer'
+             AND u.seq > COALESCE((SELECT r.seq FROM read_marks r
+                                   WHERE r.agent_id = $1 AND r.session_id = s.id), 0)
+       ) END AS unread
+FROM sessions s
+LEFT JOIN agents a ON a.id = s.assigned_agent_id
+LEFT JOIN messages m ON m.session_id = s.id AND m.seq = s.last_seq";
+
+impl PgStore {
+    async fn fetch_session(
+        &self,
+        tenant_id: &str,
+        id: &str,
+        viewer: Option<&str>,
+    ) -> StoreResult<Option<Session>> {
+        let sql = format!("{SESSION_SELECT} WHERE s.id = $2 AND s.tenant_id = $3");
+        let row = sqlx::query(&sql)
+            .bind(viewer)
+            .bind(id)
+            .bind(tenant_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(session_from).transpose()?)
+    }
+}
+
+#[async_trait]
+impl Store for PgStore {
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    async fn create_tenant(&self, new: NewTenant) -> StoreResult<Tenant> {
+        let tenant = Tenant {
+            id: new_id(),
+            name: new.name,
+            widget_key: new.widget_key,
+            allowed_origins: new.allowed_origins,
+            ai: TenantAi::default(),
+            created_at: now(),
+        };
+        sqlx::query("INSERT INTO tenants (id, name, widget_key, allowed_origins, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&tenant.id)
+            .bind(&tenant.name)
+            .bind(&tenant.widget_key)
+            .bind(&tenant.allowed_origins)
+            .bind(&tenant.created_at)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| conflict_or(e, "a tenant with this widget key"))?;
+        Ok(tenant)
+    }
+
+    async fn tenant(&self, id: &str) -> StoreResult<Option<Tenant>> {
+        let row = sqlx::query("SELECT * FROM tenants WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(tenant_from).transpose()?)
+    }
+
+    async fn tenant_by_widget_key(&self, widget_key: &str) -> StoreResult<Option<Tenant>> {
+        let row = sqlx::query("SELECT * FROM tenants WHERE widget_key = $1")
+            .bind(widget_key)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(tenant_from).transpose()?)
+    }
+
+    async fn tenants(&self) -> StoreResult<Vec<Tenant>> {
+        let rows = sqlx::query("SELECT * FROM tenants ORDER BY created_at")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(tenant_from).collect::<Result<_, _>>()?)
+    }
+
+    async fn update_tenant(
+        &self,
+        id: &str,
+        origins: &[String],
+        ai: &TenantAi,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE tenants SET allowed_origins = $1, ai_enabled = $2, answerer = $3, greeting = $4 WHERE id = $5",
+        )
+        .bind(origins)
+        .bind(ai.enabled)
+        .bind(&ai.answerer)
+        .bind(&ai.greeting)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn create_agent(&self, new: NewAgent) -> StoreResult<Agent> {
+        let agent = Agent {
+            id: new_id(),
+            tenant_id: new.tenant_id,
+            email: new.email,
+            name: new.name,
+            password_hash: new.password_hash,
+            created_at: now(),
+        };
+        sqlx::query("INSERT INTO agents (id, tenant_id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(&agent.id)
+            .bind(&agent.tenant_id)
+            .bind(&agent.email)
+            .bind(&agent.name)
+            .bind(&agent.password_hash)
+            .bind(&agent.created_at)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| conflict_or(e, "an agent with this email"))?;
+        Ok(agent)
+    }
+
+    async fn agent(&self, tenant_id: &str, id: &str) -> StoreResult<Option<Agent>> {
+        let row = sqlx::query("SELECT * FROM agents WHERE id = $1 AND tenant_id = $2")
+            .bind(id)
+            .bind(tenant_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(agent_from).transpose()?)
+    }
+
+    async fn agent_by_email(&self, email: &str) -> StoreResult<Option<Agent>> {
+        let row = sqlx::query("SELECT * FROM agents WHERE lower(email) = lower($1)")
+            .bind(email)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(agent_from).transpose()?)
+    }
+
+    async fn agents(&self, tenant_id: &str) -> StoreResult<Vec<Agent>> {
+        let rows = sqlx::query("SELECT * FROM agents WHERE tenant_id = $1 ORDER BY email")
+            .bind(tenant_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(agent_from).collect::<Result<_, _>>()?)
+    }
+
+    async fn set_password_hash(&self, agent_id: &str, password_hash: &str) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE agents SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(agent_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn create_session(&self, new: NewSession) -> StoreResult<Session> {
+        let id = new_id();
+        let at = now();
+        sqlx::query(
+            "INSERT INTO sessions (id, tenant_id, key_hash, status, visitor_name, visitor_email, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&id)
+        .bind(&new.tenant_id)
+        .bind(&new.key_hash)
+        .bind(status_str(new.status))
+        .bind(&new.visitor.name)
+        .bind(&new.visitor.email)
+        .bind(&at)
+        .bind(&at)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| conflict_or(e, "a session with this key"))?;
+        Ok(Session {
+            id,
+            status: new.status,
+            assigned_agent: None,
+            visitor: new.visitor,
+            last_message: None,
+            unread_count: 0,
+            created_at: Timestamp(at.clone()),
+            updated_at: Timestamp(at),
+        })
+    }
+
+    async fn session(
+        &self,
+        tenant_id: &str,
+        id: &str,
+        viewer: Option<&str>,
+    ) -> StoreResult<Option<Session>> {
+        self.fetch_session(tenant_id, id, viewer).await
+    }
+
+    async fn session_by_key_hash(&self, key_hash: &str) -> StoreResult<Option<KeyedSession>> {
+        let sql = format!("{SESSION_SELECT} WHERE s.key_hash = $2");
+        let row = sqlx::query(&sql)
+            .bind(None::<String>)
+            .bind(key_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(KeyedSession {
+            tenant_id: row.try_get("tenant_id")?,
+            session: session_from(&row)?,
+        }))
+    }
+
+    async fn sessions(&self, tenant_id: &str, viewer: &str) -> StoreResult<Vec<Session>> {
+        let sql = format!(
+            "{SESSION_SELECT} WHERE s.tenant_id = $2 ORDER BY s.updated_at DESC, s.id DESC"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(viewer)
+            .bind(tenant_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(session_from).collect::<Result<_, _>>()?)
+    }
+
+    async fn update_session(
+        &self,
+        tenant_id: &str,
+        id: &str,
+        change: SessionChange,
+    ) -> StoreResult<Option<Session>> {
+        let at = now();
+        let done = match &change {
+            SessionChange::Assign { agent_id } => {
+                sqlx::query(
+                    "UPDATE sessions SET status = 'active', assigned_agent_id = $1, updated_at = $2
+                     WHERE id = $3 AND tenant_id = $4
+                       AND EXISTS (SELECT 1 FROM agents WHERE id = $1 AND tenant_id = $4)",
+                )
+                .bind(agent_id)
+                .bind(&at)
+                .bind(id)
+                .bind(tenant_id)
+                .execute(&self.pool)
+                .await?
+            }
+            SessionChange::Status(status) => sqlx::query(
+                "UPDATE sessions SET status = $1, updated_at = $2 WHERE id = $3 AND tenant_id = $4",
+            )
+            .bind(status_str(*status))
+            .bind(&at)
+            .bind(id)
+            .bind(tenant_id)
+            .execute(&self.pool)
+            .await?,
+        };
+        if done.rows_affected() == 0 {
+            return Ok(None);
+        }
+        let viewer = match &change {
+            SessionChange::Assign { agent_id } => Some(agent_id.as_str()),
+            SessionChange::Status(_) => None,
+        };
+        self.fetch_session(tenant_id, id, viewer).await
+    }
+
+    async fn append(&self, new: NewMessage) -> StoreResult<Appended> {
+        let id = new.id.clone().unwrap_or_else(new_id);
+        let at = now();
+        let mut tx = self.pool.begin().await?;
+        // Taking the seq locks the session's row until commit: a concurrent append to the same
+        // session, on any node, waits here and then reads the seq this one took.
+        let seq: Option<i64> = sqlx::query_scalar(
+            "UPDATE sessions SET last_seq = last_seq + 1, updated_at = $1 WHERE id = $2 RETURNING last_seq",
+        )
+        .bind(&at)
+        .bind(&new.session_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(seq) = seq else {
+            return Err(StoreError::NotFound("session"));
+        };
+        let inserted = sqlx::query(
+            "INSERT INTO messages (id, session_id, seq, client_message_id, sender_kind, sender_id, sender_name, content, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             ON CONFLICT (session_id, client_message_id) DO NOTHING",
+        )
+        .bind(&id)
+        .bind(&new.session_id)
+        .bind(seq)
+        .bind(&new.client_message_id)
+        .bind(kind_str(new.sender.kind))
+        .bind(&new.sender.id)
+        .bind(&new.sender.name)
+        .bind(&new.content)
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?;
+        if inserted.rows_affected() == 0 {
+            // A repeat of a clientMessageId: give the seq back and return the first message.
+            tx.rollback().await?;
+            let existing = sqlx::query(
+                "SELECT * FROM messages WHERE session_id = $1 AND client_message_id = $2",
+            )
+            .bind(&new.session_id)
+            .bind(&new.client_message_id)
+            .fetch_one(&self.pool)
+            .await?;
+            return Ok(Appended {
+                message: message_from(&existing, "")?,
+                created: false,
+            });
+        }
+        tx.commit().await?;
+        Ok(Appended {
+            message: Message {
+                id,
+                session_id: new.session_id,
+                seq: seq as u64,
+                client_message_id: new.client_message_id,
+                sender: new.sender,
+                content: new.content,
+                created_at: Timestamp(at),
+            },
+            created: true,
+        })
+    }
+
+    async fn messages_after(
+        &self,
+        session_id: &str,
+        after_seq: u64,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>> {
+        let rows = sqlx::query(
+            "SELECT * FROM messages WHERE session_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+        )
+        .bind(session_id)
+        .bind(after_seq as i64)
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| message_from(r, ""))
+            .collect::<Result<_, _>>()?)
+    }
+
+    async fn mark_read(&self, agent_id: &str, session_id: &str, seq: u64) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO read_marks (agent_id, session_id, seq) VALUES ($1, $2, $3)
+             ON CONFLICT (agent_id, session_id) DO UPDATE SET seq = GREATEST(read_marks.seq, excluded.seq)",
+        )
+        .bind(agent_id)
+        .bind(session_id)
+        .bind(seq as i64)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn setting(&self, key: &str) -> StoreResult<Option<String>> {
+        let value = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(value)
+    }
+
+    async fn setting_or_insert(&self, key: &str, value: &str) -> StoreResult<String> {
+        // Nodes starting together race here: the first insert wins and everyone reads it.
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(&self.pool)
+        .await?;
+        let stored = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+            .bind(key)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(stored)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redacted;
+
+    #[test]
+    fn passwords_stay_out_of_messages() {
+        assert_eq!(
+            redacted("postgres://sb:secret@db:5432/switchboard"),
+            "postgres://sb:***@db:5432/switchboard"
+        );
+        assert_eq!(
+            redacted("postgres://db/switchboard"),
+            "postgres://db/switchboard"
+        );
+        assert_eq!(redacted("postgres://sb@db/x"), "postgres://sb@db/x");
+    }
+}

@@ -1,0 +1,126 @@
+//! Reading rows into the store's types, shared by both backends: the columns have the same
+//! names and, where it matters here, the same types (text, 64-bit integers) in SQLite and in
+//! PostgreSQL.
+
+use super::Agent;
+use crate::protocol::{
+    AgentRef, Message, Sender, SenderKind, Session, SessionStatus, Timestamp, Visitor,
+};
+use sqlx::{postgres::PgRow, sqlite::SqliteRow, Row};
+
+/// The three column types the shared readers need, for either backend's rows.
+pub(super) trait Columns {
+    fn text(&self, name: &str) -> Result<String, sqlx::Error>;
+    fn optional_text(&self, name: &str) -> Result<Option<String>, sqlx::Error>;
+    fn integer(&self, name: &str) -> Result<i64, sqlx::Error>;
+}
+
+macro_rules! columns_for {
+    ($row:ty) => {
+        impl Columns for $row {
+            fn text(&self, name: &str) -> Result<String, sqlx::Error> {
+                self.try_get(name)
+            }
+            fn optional_text(&self, name: &str) -> Result<Option<String>, sqlx::Error> {
+                self.try_get(name)
+            }
+            fn integer(&self, name: &str) -> Result<i64, sqlx::Error> {
+                self.try_get(name)
+            }
+        }
+    };
+}
+
+columns_for!(SqliteRow);
+columns_for!(PgRow);
+
+pub(super) fn status_str(status: SessionStatus) -> &'static str {
+    match status {
+        SessionStatus::Bot => "bot",
+        SessionStatus::Pending => "pending",
+        SessionStatus::Active => "active",
+        SessionStatus::Closed => "closed",
+    }
+}
+
+fn parse_status(text: &str) -> SessionStatus {
+    match text {
+        "bot" => SessionStatus::Bot,
+        "pending" => SessionStatus::Pending,
+        "active" => SessionStatus::Active,
+        _ => SessionStatus::Closed,
+    }
+}
+
+pub(super) fn kind_str(kind: SenderKind) -> &'static str {
+    match kind {
+        SenderKind::Customer => "customer",
+        SenderKind::Ai => "ai",
+        SenderKind::Agent => "agent",
+        SenderKind::System => "system",
+    }
+}
+
+fn parse_kind(text: &str) -> SenderKind {
+    match text {
+        "customer" => SenderKind::Customer,
+        "ai" => SenderKind::Ai,
+        "agent" => SenderKind::Agent,
+        _ => SenderKind::System,
+    }
+}
+
+pub(super) fn agent_from(row: &impl Columns) -> Result<Agent, sqlx::Error> {
+    Ok(Agent {
+        id: row.text("id")?,
+        tenant_id: row.text("tenant_id")?,
+        email: row.text("email")?,
+        name: row.text("name")?,
+        password_hash: row.text("password_hash")?,
+        created_at: row.text("created_at")?,
+    })
+}
+
+/// Reads a message from columns named with `prefix` (`""` for the messages table itself,
+/// `"m_"` for the last message joined onto a session).
+pub(super) fn message_from(row: &impl Columns, prefix: &str) -> Result<Message, sqlx::Error> {
+    let col = |name: &str| format!("{prefix}{name}");
+    Ok(Message {
+        id: row.text(&col("id"))?,
+        session_id: row.text(&col("session_id"))?,
+        seq: row.integer(&col("seq"))? as u64,
+        client_message_id: row.optional_text(&col("client_message_id"))?,
+        sender: Sender {
+            kind: parse_kind(&row.text(&col("sender_kind"))?),
+            id: row.optional_text(&col("sender_id"))?,
+            name: row.optional_text(&col("sender_name"))?,
+        },
+        content: row.text(&col("content"))?,
+        created_at: Timestamp(row.text(&col("created_at"))?),
+    })
+}
+
+/// Reads a session from the columns that each backend's session query selects: the session,
+/// its agent's name as `agent_name`, its last message as `m_*`, and `unread`.
+pub(super) fn session_from(row: &impl Columns) -> Result<Session, sqlx::Error> {
+    let agent_id = row.optional_text("assigned_agent_id")?;
+    let agent_name = row.optional_text("agent_name")?;
+    Ok(Session {
+        id: row.text("id")?,
+        status: parse_status(&row.text("status")?),
+        assigned_agent: agent_id
+            .zip(agent_name)
+            .map(|(id, name)| AgentRef { id, name }),
+        visitor: Visitor {
+            name: row.optional_text("visitor_name")?,
+            email: row.optional_text("visitor_email")?,
+        },
+        last_message: match row.optional_text("m_id")? {
+            Some(_) => Some(message_from(row, "m_")?),
+            None => None,
+        },
+        unread_count: row.integer("unread")? as u64,
+        created_at: Timestamp(row.text("created_at")?),
+        updated_at: Timestamp(row.text("updated_at")?),
+    })
+}
