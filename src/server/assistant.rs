@@ -325,17 +325,55 @@ async fn stop_requested(stop: &mut watch::Receiver<bool>) {
     let _ = stop.wait_for(|stop| *stop).await;
 }
 
-/// True for a `session.updated` that takes the session away from the AI. Only frames that are
+/// True for an event that takes the session away from the AI: an agent took it, or it left
+/// `bot` (the visitor asked for a human, or it was closed). Only frames that are
 /// not messages, tokens or typing are parsed: this runs for every event of the session.
 fn hands_over(event: &Event) -> bool {
     if event.message.is_some() || event.token.is_some() || event.typist.is_some() {
         return false;
     }
-    match serde_json::from_str::<ServerFrame>(&event.frame) {
-        Ok(ServerFrame {
-            event: ServerEvent::SessionUpdated { session },
-            ..
-        }) => session.status != SessionStatus::Bot,
+    match serde_json::from_str::<ServerFrame>(&event.frame).map(|frame| frame.event) {
+        Ok(ServerEvent::SessionAssigned { .. }) => true,
+        Ok(ServerEvent::SessionUpdated { session }) => session.status != SessionStatus::Bot,
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{Session, Timestamp, Visitor};
+
+    fn session(status: SessionStatus) -> Session {
+        Session {
+            id: "s1".into(),
+            status,
+            assigned_agent: None,
+            visitor: Visitor::default(),
+            last_message: None,
+            unread_count: 0,
+            created_at: Timestamp::now(),
+            updated_at: Timestamp::now(),
+        }
+    }
+
+    #[test]
+    fn a_session_leaving_the_bot_hands_over() {
+        let updated = |status| {
+            frame_event(ServerEvent::SessionUpdated {
+                session: session(status),
+            })
+        };
+        assert!(hands_over(&updated(SessionStatus::Active)));
+        assert!(hands_over(&updated(SessionStatus::Pending)));
+        assert!(!hands_over(&updated(SessionStatus::Bot)));
+        assert!(!hands_over(&frame_event(ServerEvent::Pong)));
+        assert!(hands_over(&frame_event(ServerEvent::SessionAssigned {
+            session_id: "s1".into(),
+            agent: crate::protocol::AgentRef {
+                id: "a1".into(),
+                name: "Al".into(),
+            },
+        })));
     }
 }

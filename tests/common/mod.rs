@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // each test binary uses its own part of this module
 
+pub mod chat;
 pub mod services;
 pub mod ws;
 
@@ -68,6 +69,11 @@ impl TestServer {
     /// On an existing database (a restart, or one prepared with `switchboard admin`).
     pub async fn start_db(url: &str, extra: &[&str]) -> Self {
         Self::launch(tempfile::tempdir().expect("temp dir"), url, extra, &[]).await
+    }
+
+    /// One node of a cluster: on a shared database, with its own flags and environment.
+    pub async fn start_node(url: &str, extra: &[&str], env: &[(&str, &str)]) -> Self {
+        Self::launch(tempfile::tempdir().expect("temp dir"), url, extra, env).await
     }
 
     /// On an existing database, without `--demo`, with environment variables.
@@ -147,6 +153,11 @@ impl TestServer {
 
     pub fn pid(&self) -> u32 {
         self.child.id().expect("running")
+    }
+
+    /// SIGKILL: the process dies at once, saying goodbye to no one.
+    pub async fn kill(mut self) {
+        self.child.kill().await.expect("kill the server");
     }
 
     /// Sends SIGTERM and returns the exit status and every log line.

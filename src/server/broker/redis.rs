@@ -8,7 +8,8 @@
 //!
 //! Nothing here is trusted to arrive: events from each node carry a running number, and a gap in
 //! it, or a lost connection to Redis, tells every local subscriber [`Missed::Interrupted`], upon
-//! which sockets resume from the store. While Redis is away each node keeps serving its own
+//! which sockets resume from the store. An idle node publishes a heartbeat with the number of its
+//! last event every second, so a lost last event is noticed too. While Redis is away each node keeps serving its own
 //! sockets; the tasks below reconnect by themselves.
 //!
 //! The answers being streamed live in one Redis hash per tenant (`session id → answer`), written
@@ -241,11 +242,12 @@ impl RedisBroker {
         let mut outbox = self.outbox.lock().expect("outbox lock");
         if numbered {
             outbox.published += 1;
-            self.numbered.store(outbox.published, Ordering::Release);
         }
         if outbox.queue.try_send(outgoing(outbox.published)).is_err() {
             self.dropped.fetch_add(1, Ordering::Relaxed);
         }
+        // After the event is queued (or dropped), so that a heartbeat never runs ahead of it.
+        self.numbered.store(outbox.published, Ordering::Release);
     }
 
     /// Reads a tenant's answers of other nodes from Redis: fresh ones only, and none of ours.

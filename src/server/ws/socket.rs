@@ -196,14 +196,18 @@ pub async fn run(
     }
 }
 
+/// What a command sends back to its own socket alone.
+enum Reply {
+    Frame(Message),
+    /// A message stored earlier: sent unless this socket has delivered it already.
+    Stored(crate::protocol::Message),
+}
+
 /// A new message reaches its sender through the broker like everyone else; a resend of a
-/// `clientMessageId` published nothing, so the stored message goes back to the sender alone.
-fn resend_reply(appended: Appended) -> Option<Message> {
-    (!appended.created).then(|| {
-        send_frame(ServerEvent::MessageNew {
-            message: appended.message,
-        })
-    })
+/// `clientMessageId` published nothing, so the stored message goes back to the sender alone
+/// (unless it reached them already, say by the replay of a resumed socket).
+fn resend_reply(appended: Appended) -> Option<Reply> {
+    (!appended.created).then_some(Reply::Stored(appended.message))
 }
 
 /// True when the peer sent a frame or message over the size limit.
@@ -355,16 +359,25 @@ impl Connection {
             }
         }
         if let Some((session_id, seq)) = &event.message {
-            match self.delivered.get(session_id).copied() {
-                Some(last) if *seq <= last => return Ok(()),
-                // Another node published a later message first: fetch the gap from the store.
-                Some(last) if *seq > last + 1 => self.catch_up(session_id, *seq).await?,
-                _ => {}
+            if !self.admit(session_id, *seq).await? {
+                return Ok(());
             }
-            self.delivered.insert(session_id.clone(), *seq);
         }
         self.send(Message::Text(Utf8Bytes::from(event.frame.as_ref())))
             .await
+    }
+
+    /// Whether message `seq` of a session is the next to send: false if it was sent already;
+    /// if messages before it were not, they are sent from the store first.
+    async fn admit(&mut self, session_id: &str, seq: u64) -> Result<bool, String> {
+        match self.delivered.get(session_id).copied() {
+            Some(last) if seq <= last => return Ok(false),
+            // Another node published a later message first: fetch the gap from the store.
+            Some(last) if seq > last + 1 => self.catch_up(session_id, seq).await?,
+            _ => {}
+        }
+        self.delivered.insert(session_id.to_string(), seq);
+        Ok(true)
     }
 
     async fn on_text(&mut self, text: &str) -> Result<(), String> {
@@ -373,7 +386,14 @@ impl Connection {
             Err(e) => return self.send(error_frame(e.code, e.message)).await,
         };
         match self.act(command).await {
-            Ok(Some(reply)) => self.send(reply).await,
+            Ok(Some(Reply::Frame(reply))) => self.send(reply).await,
+            Ok(Some(Reply::Stored(message))) => {
+                if self.admit(&message.session_id, message.seq).await? {
+                    self.send(send_frame(ServerEvent::MessageNew { message }))
+                        .await?;
+                }
+                Ok(())
+            }
             Ok(None) => Ok(()),
             Err(e) => {
                 if let HubError::Store(store) = &e {
@@ -389,10 +409,10 @@ impl Connection {
     }
 
     /// Carries out one client command; returns what only this socket should receive.
-    async fn act(&mut self, command: ClientCommand) -> Result<Option<Message>, HubError> {
+    async fn act(&mut self, command: ClientCommand) -> Result<Option<Reply>, HubError> {
         let hub = self.state.hub.clone();
         match (&self.peer, command) {
-            (_, ClientCommand::Ping) => Ok(Some(send_frame(ServerEvent::Pong))),
+            (_, ClientCommand::Ping) => Ok(Some(Reply::Frame(send_frame(ServerEvent::Pong)))),
 
             (
                 Peer::Visitor { visitor, .. },
@@ -416,10 +436,10 @@ impl Connection {
                 },
             ) => {
                 let Some(session_id) = session_id else {
-                    return Ok(Some(error_frame(
+                    return Ok(Some(Reply::Frame(error_frame(
                         "invalid_frame",
                         "an agent's `chat` frame needs `sessionId`",
-                    )));
+                    ))));
                 };
                 let appended = hub
                     .agent_message(agent, &session_id, content, client_message_id)
@@ -432,9 +452,8 @@ impl Connection {
                 hub.escalate(visitor).await?;
                 Ok(None)
             }
-            (Peer::Agent(_), ClientCommand::HumanEscalation { .. }) => Ok(Some(error_frame(
-                "not_allowed",
-                "only visitors ask for a human",
+            (Peer::Agent(_), ClientCommand::HumanEscalation { .. }) => Ok(Some(Reply::Frame(
+                error_frame("not_allowed", "only visitors ask for a human"),
             ))),
 
             (Peer::Visitor { visitor, name }, ClientCommand::Typing { is_typing, .. }) => {
@@ -454,10 +473,10 @@ impl Connection {
                 },
             ) => {
                 let Some(session_id) = session_id else {
-                    return Ok(Some(error_frame(
+                    return Ok(Some(Reply::Frame(error_frame(
                         "invalid_frame",
                         "an agent's `typing` frame needs `sessionId`",
-                    )));
+                    ))));
                 };
                 hub.session_for(agent, &session_id).await?;
                 let sender = Sender {

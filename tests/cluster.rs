@@ -1,0 +1,541 @@
+//! Several nodes on one PostgreSQL database and one Redis, as docs/operations.md runs them: each
+//! node is the real binary on its own port. Sockets are spread across the nodes on purpose, and
+//! one node is killed mid-conversation.
+
+mod common;
+
+use common::{
+    chat::{agent_socket, login, start_visitor, visitor_socket, Visitor},
+    get_json, post,
+    services::{Postgres, Redis},
+    ws::Client,
+    TestServer,
+};
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashMap};
+
+const SECRET: &str = "a-cluster-secret-that-is-long-enough-for-hs256";
+
+struct Cluster {
+    nodes: Vec<Option<TestServer>>,
+    database: String,
+    redis: Redis,
+}
+
+impl Cluster {
+    /// `count` nodes named a, b, c… sharing a new database and a new Redis.
+    async fn start(count: usize, extra: &[&str]) -> Self {
+        let database = Postgres::shared().fresh_database().await;
+        let redis = Redis::start().await;
+        let mut cluster = Self {
+            nodes: Vec::new(),
+            database,
+            redis,
+        };
+        for i in 0..count {
+            let name = ((b'a' + i as u8) as char).to_string();
+            let node = cluster.start_node(&name, extra).await;
+            cluster.nodes.push(Some(node));
+        }
+        cluster
+    }
+
+    async fn start_node(&self, name: &str, extra: &[&str]) -> TestServer {
+        let redis = self.redis.url();
+        let mut args = vec!["--demo", "--redis-url", &redis, "--node-id", name];
+        args.extend_from_slice(extra);
+        TestServer::start_node(&self.database, &args, &[("SWITCHBOARD_JWT_SECRET", SECRET)]).await
+    }
+
+    fn node(&self, i: usize) -> &TestServer {
+        self.nodes[i].as_ref().expect("a running node")
+    }
+
+    async fn kill(&mut self, i: usize) {
+        self.nodes[i].take().expect("a running node").kill().await;
+    }
+}
+
+fn frame_seq(frame: &Value) -> u64 {
+    frame["message"]["seq"].as_u64().expect("a seq")
+}
+
+async fn stored(server: &TestServer, token: &str, session_id: &str) -> Vec<Value> {
+    common::chat::history(server, token, session_id).await
+}
+
+#[tokio::test]
+async fn the_start_up_log_names_the_mode_and_the_node() {
+    let cluster = Cluster::start(1, &["--ai", "off"]).await;
+    let node = cluster.node(0);
+    let ready = get_json(&node.http("/readyz"), None).await;
+    assert_eq!(ready.status, 200);
+    assert_eq!(ready.body["checks"]["bus"], "ok", "{}", ready.body);
+    let single = TestServer::start_with(&["--demo", "--ai", "off"]).await;
+    let ready = get_json(&single.http("/readyz"), None).await;
+    assert_eq!(ready.body["checks"]["bus"], "single-node");
+    let (_, clustered) = cluster
+        .nodes
+        .into_iter()
+        .next()
+        .unwrap()
+        .unwrap()
+        .terminate()
+        .await;
+    let (_, alone) = single.terminate().await;
+    let mode = |log: &[String]| {
+        log.iter()
+            .find(|line| line.contains("hub started"))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let clustered = mode(&clustered);
+    assert!(
+        clustered.contains("cluster over Redis") && clustered.contains("as node a"),
+        "{clustered}"
+    );
+    assert!(!clustered.contains(SECRET));
+    assert!(mode(&alone).contains("single-node"), "{}", mode(&alone));
+}
+
+/// A visitor on node a, Alice on b and Bob on c: messages, typing, the AI's stream, assignment
+/// and status changes reach everyone, and the AI answers each question once in the cluster.
+#[tokio::test]
+async fn everything_crosses_nodes_and_the_ai_answers_once() {
+    let cluster = Cluster::start(3, &["--ai-token-delay-ms", "5"]).await;
+    let (a, b, c) = (cluster.node(0), cluster.node(1), cluster.node(2));
+    let (alice_token, alice) = login(b, "agent1@callcenter.com").await;
+    let (bob_token, _) = login(c, "agent2@callcenter.com").await;
+    let mut alice_ws = agent_socket(b, &alice_token).await;
+    let mut bob_ws = agent_socket(c, &bob_token).await;
+    let visitor = start_visitor(a, Some("Vera")).await;
+    let mut visitor_ws = visitor_socket(a, &visitor.key).await;
+
+    visitor_ws
+        .send(json!({"type": "chat", "content": "How much does shipping cost?"}))
+        .await;
+    for agent in [&mut alice_ws, &mut bob_ws] {
+        let question = agent.until_message_from("customer").await;
+        assert_eq!(question["sessionId"], visitor.session_id.as_str());
+        // The answer streams to both agents' nodes: one stream, then one stored message.
+        let (start, _) = agent.until_with("stream-start").await;
+        let (end, between) = agent.until_with("stream-end").await;
+        assert_eq!(start["messageId"], end["messageId"]);
+        let streamed: String = between
+            .iter()
+            .filter(|f| f["type"] == "stream-token")
+            .map(|f| f["token"].as_str().unwrap())
+            .collect();
+        let answer = agent.until_message_from("ai").await;
+        assert_eq!(answer["content"].as_str().unwrap(), streamed);
+        assert_eq!(answer["id"], start["messageId"]);
+    }
+    visitor_ws.until_message_from("ai").await;
+    // One answer in the whole cluster: the history holds the question and one answer.
+    let history = stored(c, &bob_token, &visitor.session_id).await;
+    let kinds: Vec<_> = history
+        .iter()
+        .map(|m| m["sender"]["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["customer", "ai"], "{history:?}");
+
+    // Typing, both ways.
+    visitor_ws
+        .send(json!({"type": "typing", "isTyping": true}))
+        .await;
+    for agent in [&mut alice_ws, &mut bob_ws] {
+        let typing = agent.until("chat.typing").await;
+        assert_eq!(typing["sender"]["kind"], "customer");
+    }
+    alice_ws
+        .send(json!({"type": "typing", "sessionId": visitor.session_id, "isTyping": true}))
+        .await;
+    assert_eq!(
+        visitor_ws.until("chat.typing").await["sender"]["kind"],
+        "agent"
+    );
+    assert_eq!(bob_ws.until("chat.typing").await["sender"]["kind"], "agent");
+
+    // Alice (on b) takes the session: the visitor (on a) and Bob (on c) see it.
+    let assigned = post(
+        &b.http(&format!(
+            "/api/v1/chat/sessions/{}/assign",
+            visitor.session_id
+        )),
+        Some(&alice_token),
+        json!({}),
+    )
+    .await;
+    assert_eq!(assigned.status, 200, "{}", assigned.body);
+    for socket in [&mut visitor_ws, &mut bob_ws] {
+        let assigned = socket.until("chat.session.assigned").await;
+        assert_eq!(assigned["agent"]["id"], alice["id"]);
+    }
+    alice_ws
+        .send(json!({"type": "chat", "sessionId": visitor.session_id, "content": "Hi Vera, Alice here"}))
+        .await;
+    assert_eq!(
+        visitor_ws.until_message_from("agent").await["content"],
+        "Hi Vera, Alice here"
+    );
+    assert_eq!(
+        bob_ws.until_message_from("agent").await["content"],
+        "Hi Vera, Alice here"
+    );
+    // The AI stays silent now that a human has the session, on every node.
+    visitor_ws.assert_no_answer("Thanks!").await;
+    let closed = post(
+        &c.http(&format!(
+            "/api/v1/chat/sessions/{}/close",
+            visitor.session_id
+        )),
+        Some(&bob_token),
+        json!({}),
+    )
+    .await;
+    assert_eq!(closed.status, 200, "{}", closed.body);
+    assert_eq!(
+        visitor_ws.until("chat.session.updated").await["session"]["status"],
+        "closed"
+    );
+    assert_eq!(
+        alice_ws.until("chat.session.updated").await["session"]["status"],
+        "closed"
+    );
+}
+
+/// The answer's text as a client pieces it together: the snapshot's token, then live tokens.
+fn streamed_text(frames: &[Value]) -> String {
+    frames
+        .iter()
+        .filter(|f| f["type"] == "stream-token")
+        .map(|f| f["token"].as_str().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_socket_that_moves_to_another_node_mid_answer_gets_the_answer_whole() {
+    // Slow tokens, so that the answer is still streaming when the visitor moves.
+    let cluster = Cluster::start(2, &["--ai-token-delay-ms", "60"]).await;
+    let (a, b) = (cluster.node(0), cluster.node(1));
+    let visitor = start_visitor(a, None).await;
+    let mut on_a = visitor_socket(a, &visitor.key).await;
+    on_a.send(json!({"type": "chat", "content": "How do I pause my subscription?"}))
+        .await;
+    let question = on_a.until_message_from("customer").await;
+    let (start, _) = on_a.until_with("stream-start").await;
+    on_a.until("stream-token").await;
+    on_a.until("stream-token").await;
+    drop(on_a);
+
+    // The visitor comes back on node b, resuming after its question.
+    let mut on_b = Client::connect(&b.ws(&format!(
+        "/ws/public/{}?lastSeq={}",
+        visitor.key, question["seq"]
+    )))
+    .await;
+    let (again, _) = on_b.until_with("stream-start").await;
+    assert_eq!(again["messageId"], start["messageId"]);
+    // An agent who signs in on node b now sees the same answer so far, then the rest.
+    let (token, _) = login(b, "agent1@callcenter.com").await;
+    let mut agent = agent_socket(b, &token).await;
+    let (_, agent_frames) = agent.until_with("stream-end").await;
+    let (_, visitor_frames) = on_b.until_with("stream-end").await;
+    let answer = on_b.until_message_from("ai").await;
+    assert_eq!(answer["id"], start["messageId"]);
+    let whole = answer["content"].as_str().unwrap();
+    assert_eq!(
+        streamed_text(&visitor_frames),
+        whole,
+        "nothing missing, nothing twice"
+    );
+    assert_eq!(streamed_text(&agent_frames), whole);
+    assert!(
+        agent_frames
+            .iter()
+            .filter(|f| f["type"] == "stream-start")
+            .count()
+            == 1
+    );
+}
+
+#[tokio::test]
+async fn an_agent_on_another_node_stops_the_answer_the_moment_they_take_over() {
+    let cluster = Cluster::start(2, &["--ai-token-delay-ms", "60"]).await;
+    let (a, b) = (cluster.node(0), cluster.node(1));
+    let (token, _) = login(b, "agent1@callcenter.com").await;
+    const QUESTION: &str = "How do I pause my subscription?";
+
+    // The whole answer, for comparison.
+    let full = start_visitor(a, None).await;
+    let mut full_ws = visitor_socket(a, &full.key).await;
+    full_ws
+        .send(json!({"type": "chat", "content": QUESTION}))
+        .await;
+    let whole = full_ws.until_message_from("ai").await;
+    let whole = whole["content"].as_str().unwrap().to_string();
+
+    let visitor = start_visitor(a, None).await;
+    let mut visitor_ws = visitor_socket(a, &visitor.key).await;
+    visitor_ws
+        .send(json!({"type": "chat", "content": QUESTION}))
+        .await;
+    visitor_ws.until("stream-token").await;
+    let assigned = post(
+        &b.http(&format!(
+            "/api/v1/chat/sessions/{}/assign",
+            visitor.session_id
+        )),
+        Some(&token),
+        json!({}),
+    )
+    .await;
+    assert_eq!(assigned.status, 200);
+    visitor_ws.until("stream-end").await;
+    let cut = visitor_ws.until_message_from("ai").await;
+    let cut = cut["content"].as_str().unwrap();
+    assert!(
+        cut.len() < whole.len() && whole.starts_with(cut),
+        "the answer stopped where it was: {cut:?} of {whole:?}"
+    );
+}
+
+/// A visitor's client as the widget behaves: it keeps what it sent until the server confirms
+/// it, and on a lost connection resumes on another node after the last `seq` it saw and sends
+/// the unconfirmed messages again (same `clientMessageId`, so they are stored once).
+struct Resuming {
+    visitor: Visitor,
+    socket: Client,
+    seen: Vec<Value>,
+    unconfirmed: BTreeMap<String, String>,
+    sent: usize,
+}
+
+impl Resuming {
+    async fn open(server: &TestServer) -> Self {
+        let visitor = start_visitor(server, None).await;
+        let socket = visitor_socket(server, &visitor.key).await;
+        Self {
+            visitor,
+            socket,
+            seen: Vec::new(),
+            unconfirmed: BTreeMap::new(),
+            sent: 0,
+        }
+    }
+
+    /// Whether a message with this `clientMessageId` has arrived.
+    fn saw(&self, client_message_id: &str) -> bool {
+        self.seen
+            .iter()
+            .any(|f| f["message"]["clientMessageId"] == client_message_id)
+    }
+
+    fn last_seq(&self) -> u64 {
+        self.seen.last().map(frame_seq).unwrap_or(0)
+    }
+
+    async fn say(&mut self) {
+        self.sent += 1;
+        let id = format!("{}-{}", self.visitor.session_id, self.sent);
+        let content = format!("message {}", self.sent);
+        self.unconfirmed.insert(id.clone(), content.clone());
+        self.socket
+            .send(json!({"type": "chat", "content": content, "clientMessageId": id}))
+            .await;
+    }
+
+    /// Reads until `until` holds, checking every message on the way: the next `seq`, once.
+    /// Returns false if the connection was lost first.
+    async fn read_until(&mut self, until: impl Fn(&Self) -> bool) -> bool {
+        while !until(self) {
+            let Some(frame) = self.socket.next_frame().await else {
+                return false;
+            };
+            if frame["type"] != "chat.message.new" {
+                continue;
+            }
+            assert_eq!(
+                frame_seq(&frame),
+                self.last_seq() + 1,
+                "each message once, in order: {frame}"
+            );
+            if let Some(id) = frame["message"]["clientMessageId"].as_str() {
+                self.unconfirmed.remove(id);
+            }
+            self.seen.push(frame);
+        }
+        true
+    }
+
+    async fn resume_on(&mut self, server: &TestServer) {
+        let url = server.ws(&format!(
+            "/ws/public/{}?lastSeq={}",
+            self.visitor.key,
+            self.last_seq()
+        ));
+        self.socket = Client::connect(&url).await;
+        assert_eq!(
+            self.socket.next_frame().await.unwrap()["type"],
+            "connection"
+        );
+        for (id, content) in self.unconfirmed.clone() {
+            self.socket
+                .send(json!({"type": "chat", "content": content, "clientMessageId": id}))
+                .await;
+        }
+    }
+}
+
+/// An agent's socket, checking that each session's messages arrive once and in order.
+struct Watching {
+    socket: Client,
+    seen: HashMap<String, Vec<u64>>,
+}
+
+impl Watching {
+    async fn open(server: &TestServer, token: &str) -> Self {
+        Self {
+            socket: agent_socket(server, token).await,
+            seen: HashMap::new(),
+        }
+    }
+
+    /// Reads until it has seen `seq` of every session in `targets`; false if the connection
+    /// was lost first.
+    async fn read_until(&mut self, targets: &HashMap<String, u64>) -> bool {
+        let done = |seen: &HashMap<String, Vec<u64>>| {
+            targets
+                .iter()
+                .all(|(session, seq)| seen.get(session).and_then(|s| s.last()) >= Some(seq))
+        };
+        while !done(&self.seen) {
+            let Some(frame) = self.socket.next_frame().await else {
+                return false;
+            };
+            if frame["type"] != "chat.message.new" {
+                continue;
+            }
+            let session = frame["message"]["sessionId"].as_str().unwrap().to_string();
+            let seqs = self.seen.entry(session).or_default();
+            let seq = frame_seq(&frame);
+            if let Some(last) = seqs.last() {
+                assert_eq!(seq, last + 1, "an agent sees each message once, in order");
+            }
+            seqs.push(seq);
+        }
+        true
+    }
+}
+
+#[tokio::test]
+async fn a_node_killed_mid_conversation_loses_and_doubles_nothing() {
+    let mut cluster = Cluster::start(3, &["--ai", "off"]).await;
+    const A: usize = 0;
+    const B: usize = 1;
+    const C: usize = 2;
+    let (alice_token, _) = login(cluster.node(B), "agent1@callcenter.com").await;
+    let (bob_token, _) = login(cluster.node(A), "agent2@callcenter.com").await;
+    let mut alice = Watching::open(cluster.node(B), &alice_token).await;
+    let mut bob = Watching::open(cluster.node(A), &bob_token).await;
+    // Two visitors on the node that will die, one on each of the others.
+    let homes = [A, B, C, A];
+    let mut visitors = Vec::new();
+    for home in homes {
+        visitors.push(Resuming::open(cluster.node(home)).await);
+    }
+
+    // Round one: everyone says something, Alice takes every session and answers.
+    for visitor in &mut visitors {
+        visitor.say().await;
+        assert!(visitor.read_until(|v| v.unconfirmed.is_empty()).await);
+        let session = &visitor.visitor.session_id;
+        let assigned = post(
+            &cluster
+                .node(B)
+                .http(&format!("/api/v1/chat/sessions/{session}/assign")),
+            Some(&alice_token),
+            json!({}),
+        )
+        .await;
+        assert_eq!(assigned.status, 200);
+        alice
+            .socket
+            .send(json!({"type": "chat", "sessionId": session, "content": "Alice here", "clientMessageId": format!("alice-{session}-1")}))
+            .await;
+    }
+    for visitor in &mut visitors {
+        let reply = format!("alice-{}-1", visitor.visitor.session_id);
+        assert!(visitor.read_until(|v| v.saw(&reply)).await);
+    }
+
+    // Visitors on node a write, and node a dies before they hear back.
+    for i in [0, 3] {
+        visitors[i].say().await;
+    }
+    cluster.kill(A).await;
+    // Their sockets, and Bob's, find out; they resume on nodes b and c.
+    for (i, next_home) in [(0, B), (3, C)] {
+        assert!(!visitors[i].read_until(|_| false).await);
+        visitors[i].resume_on(cluster.node(next_home)).await;
+    }
+    assert!(!bob.read_until(&HashMap::from([("never".into(), 1)])).await);
+    let mut bob = Watching::open(cluster.node(C), &bob_token).await;
+
+    // Round two, with node a gone: every visitor and Alice write again.
+    for visitor in &mut visitors {
+        visitor.say().await;
+        let session = visitor.visitor.session_id.clone();
+        alice
+            .socket
+            .send(json!({"type": "chat", "sessionId": session, "content": "Still here", "clientMessageId": format!("alice-{session}-2")}))
+            .await;
+    }
+    let mut targets = HashMap::new();
+    for visitor in &mut visitors {
+        let reply = format!("alice-{}-2", visitor.visitor.session_id);
+        assert!(
+            visitor
+                .read_until(|v| v.unconfirmed.is_empty() && v.saw(&reply))
+                .await
+        );
+        targets.insert(visitor.visitor.session_id.clone(), visitor.last_seq());
+    }
+    assert!(alice.read_until(&targets).await);
+    assert!(bob.read_until(&targets).await);
+
+    // Every client saw exactly what the store holds: each message once, in order.
+    for visitor in &visitors {
+        let history = stored(cluster.node(B), &alice_token, &visitor.visitor.session_id).await;
+        let ids = |messages: &[Value]| -> Vec<String> {
+            messages
+                .iter()
+                .map(|m| m["id"].as_str().unwrap().to_string())
+                .collect()
+        };
+        let seen: Vec<Value> = visitor.seen.iter().map(|f| f["message"].clone()).collect();
+        assert_eq!(ids(&seen), ids(&history));
+        // Each message the visitor wrote is stored once, resent or not.
+        let contents: Vec<_> = history
+            .iter()
+            .filter(|m| m["sender"]["kind"] == "customer")
+            .map(|m| m["content"].as_str().unwrap())
+            .collect();
+        let distinct: std::collections::HashSet<_> = contents.iter().collect();
+        assert_eq!(
+            (contents.len(), distinct.len()),
+            (visitor.sent, visitor.sent),
+            "{history:?}"
+        );
+        // And besides them: Alice joining, and her two replies.
+        assert_eq!(history.len(), visitor.sent + 3, "{history:?}");
+        // Alice saw every message of the session from the first on, Bob (on node c since the
+        // kill) every message from the first he saw live on.
+        let alice_seen = &alice.seen[&visitor.visitor.session_id];
+        assert_eq!(*alice_seen, (1..=history.len() as u64).collect::<Vec<_>>());
+        assert_eq!(
+            bob.seen[&visitor.visitor.session_id].last(),
+            Some(&(history.len() as u64))
+        );
+    }
+}
