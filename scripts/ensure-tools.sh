@@ -70,4 +70,21 @@ if [ "$want" = test ]; then
     apt_install fonts-noto-color-emoji
   fi
   npm_ci end2end
+  # The PostgreSQL store and the Redis bus are tested against the real servers, which the
+  # tests start themselves on free ports (tests/common/services.rs). Only the programs are
+  # needed: the packages' own services are kept from starting.
+  need=()
+  compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || need+=(postgresql)
+  command -v redis-server >/dev/null || need+=(redis-server)
+  if [ ${#need[@]} -gt 0 ]; then
+    say "installing Debian's ${need[*]} for the cluster tests"
+    no_services=
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\nexit 101\n' | as_root tee /usr/sbin/policy-rc.d >/dev/null
+      as_root chmod +x /usr/sbin/policy-rc.d
+      no_services=1
+    fi
+    apt_install "${need[@]}"
+    if [ -n "$no_services" ]; then as_root rm -f /usr/sbin/policy-rc.d; fi
+  fi
 fi

@@ -93,6 +93,9 @@ impl Postgres {
         POSTGRES.get_or_init(Self::start)
     }
 
+    // The guard process is never waited for: it outlives this test binary on purpose, and
+    // init reaps it.
+    #[allow(clippy::zombie_processes)]
     fn start() -> Self {
         let bin = postgres_bin_dir();
         let root = is_root();
