@@ -199,13 +199,12 @@ pub async fn run(
 /// What a command sends back to its own socket alone.
 enum Reply {
     Frame(Message),
-    /// A message stored earlier: sent unless this socket has delivered it already.
+    /// A message stored earlier, acknowledging a resend of its `clientMessageId`.
     Stored(crate::protocol::Message),
 }
 
 /// A new message reaches its sender through the broker like everyone else; a resend of a
-/// `clientMessageId` published nothing, so the stored message goes back to the sender alone
-/// (unless it reached them already, say by the replay of a resumed socket).
+/// `clientMessageId` published nothing, so the stored message goes back to the sender alone.
 fn resend_reply(appended: Appended) -> Option<Reply> {
     (!appended.created).then_some(Reply::Stored(appended.message))
 }
@@ -388,11 +387,11 @@ impl Connection {
         match self.act(command).await {
             Ok(Some(Reply::Frame(reply))) => self.send(reply).await,
             Ok(Some(Reply::Stored(message))) => {
-                if self.admit(&message.session_id, message.seq).await? {
-                    self.send(send_frame(ServerEvent::MessageNew { message }))
-                        .await?;
-                }
-                Ok(())
+                // The contract acknowledges every resend with the stored message, even one this
+                // socket delivered already; one it has not delivered yet is sent in its place.
+                self.admit(&message.session_id, message.seq).await?;
+                self.send(send_frame(ServerEvent::MessageNew { message }))
+                    .await
             }
             Ok(None) => Ok(()),
             Err(e) => {
