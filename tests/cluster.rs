@@ -556,3 +556,74 @@ async fn a_node_killed_mid_conversation_loses_and_doubles_nothing() {
         );
     }
 }
+
+/// Redis goes away mid-conversation: each node keeps serving its own sockets, and when Redis is
+/// back the sockets of the other node catch up from the store, missing nothing.
+#[tokio::test]
+async fn while_redis_is_away_nodes_serve_their_own_and_catch_up_after() {
+    let mut cluster = Cluster::start(2, &["--ai", "off"]).await;
+    let (token, _) = login(cluster.node(0), "agent1@callcenter.com").await;
+    let mut alice = agent_socket(cluster.node(0), &token).await;
+    let visitor = start_visitor(cluster.node(1), None).await;
+    let mut visitor_ws = visitor_socket(cluster.node(1), &visitor.key).await;
+    visitor_ws
+        .send(json!({"type": "chat", "content": "before"}))
+        .await;
+    assert_eq!(visitor_ws.until_message_from("customer").await["seq"], 1);
+    assert_eq!(
+        alice.until_message_from("customer").await["content"],
+        "before"
+    );
+
+    cluster.redis.kill().await;
+    // Alice (node a) answers while Redis is away: stored, and shown to her by her own node.
+    alice
+        .send(json!({"type": "chat", "sessionId": visitor.session_id, "content": "during", "clientMessageId": "during-1"}))
+        .await;
+    assert_eq!(alice.until_message_from("agent").await["content"], "during");
+    // The visitor (node b) keeps talking to its own node.
+    visitor_ws.send(json!({"type": "ping"})).await;
+    visitor_ws.until("pong").await;
+
+    cluster.redis.restart().await;
+    // Node b's visitor socket gets what happened on node a from the store, once, in order
+    // (replying assigned Alice: her "joined" message comes first); node a closes Alice's socket
+    // with 4000 so that her dashboard catches up.
+    let mut caught_up: Vec<Value> = Vec::new();
+    while caught_up.last().is_none_or(|m| m["content"] != "during") {
+        caught_up.push(visitor_ws.until("chat.message.new").await["message"].clone());
+    }
+    let seqs: Vec<_> = caught_up
+        .iter()
+        .map(|m| m["seq"].as_u64().unwrap())
+        .collect();
+    assert_eq!(seqs, [2, 3], "{caught_up:?}");
+    assert_eq!(alice.close_code().await, Some(4000));
+
+    let mut alice = agent_socket(cluster.node(1), &token).await;
+    visitor_ws
+        .send(json!({"type": "chat", "content": "after"}))
+        .await;
+    assert_eq!(
+        alice.until_message_from("customer").await["content"],
+        "after"
+    );
+    assert_eq!(
+        visitor_ws.until("chat.message.new").await["message"]["seq"],
+        4
+    );
+    let history = stored(cluster.node(0), &token, &visitor.session_id).await;
+    let contents: Vec<_> = history
+        .iter()
+        .map(|m| m["content"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        contents,
+        [
+            "before",
+            "Alice Martin joined the conversation",
+            "during",
+            "after"
+        ]
+    );
+}
