@@ -5,7 +5,7 @@
 mod common;
 
 use common::{
-    chat::{agent_socket, login, start_visitor, visitor_socket, Visitor},
+    chat::{agent_socket, history, login, start_visitor, visitor_socket, Visitor},
     get_json, post,
     services::{Postgres, Redis},
     ws::Client,
@@ -58,10 +58,6 @@ impl Cluster {
 
 fn frame_seq(frame: &Value) -> u64 {
     frame["message"]["seq"].as_u64().expect("a seq")
-}
-
-async fn stored(server: &TestServer, token: &str, session_id: &str) -> Vec<Value> {
-    common::chat::history(server, token, session_id).await
 }
 
 #[tokio::test]
@@ -132,7 +128,7 @@ async fn everything_crosses_nodes_and_the_ai_answers_once() {
     }
     visitor_ws.until_message_from("ai").await;
     // One answer in the whole cluster: the history holds the question and one answer.
-    let history = stored(c, &bob_token, &visitor.session_id).await;
+    let history = history(c, &bob_token, &visitor.session_id).await;
     let kinds: Vec<_> = history
         .iter()
         .map(|m| m["sender"]["kind"].as_str().unwrap())
@@ -523,7 +519,7 @@ async fn a_node_killed_mid_conversation_loses_and_doubles_nothing() {
 
     // Every client saw exactly what the store holds: each message once, in order.
     for visitor in &visitors {
-        let history = stored(cluster.node(B), &alice_token, &visitor.visitor.session_id).await;
+        let history = history(cluster.node(B), &alice_token, &visitor.visitor.session_id).await;
         let ids = |messages: &[Value]| -> Vec<String> {
             messages
                 .iter()
@@ -612,7 +608,7 @@ async fn while_redis_is_away_nodes_serve_their_own_and_catch_up_after() {
         visitor_ws.until("chat.message.new").await["message"]["seq"],
         4
     );
-    let history = stored(cluster.node(0), &token, &visitor.session_id).await;
+    let history = history(cluster.node(0), &token, &visitor.session_id).await;
     let contents: Vec<_> = history
         .iter()
         .map(|m| m["content"].as_str().unwrap())
