@@ -332,7 +332,7 @@ fn hands_over(event: &Event) -> bool {
     if event.message.is_some() || event.token.is_some() || event.typist.is_some() {
         return false;
     }
-    match serde_json::from_str::<ServerFrame>(&event.frame).map(|frame| frame.event) {
+    match serde_json::from_str::<ServerFrame>(event.frame.as_str()).map(|frame| frame.event) {
         Ok(ServerEvent::SessionAssigned { .. }) => true,
         Ok(ServerEvent::SessionUpdated { session }) => session.status != SessionStatus::Bot,
         _ => false,

@@ -40,7 +40,9 @@ pub fn frame_event(event: ServerEvent) -> Event {
         timestamp: Timestamp::now(),
     };
     Event {
-        frame: Arc::from(serde_json::to_string(&frame).expect("frames serialise")),
+        frame: serde_json::to_string(&frame)
+            .expect("frames serialise")
+            .into(),
         message,
         typist,
         stream_start,

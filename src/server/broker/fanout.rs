@@ -40,6 +40,7 @@ impl Drop for Unsubscribe {
 impl Fanout {
     /// To the subscribers of each topic on this node; topics nobody here follows are skipped.
     pub fn deliver<K: AsRef<str>>(&self, topic_keys: &[K], event: Event) {
+        let event = Arc::new(event);
         let channels = self.channels.lock().expect("fanout lock");
         for key in topic_keys {
             if let Some(sender) = channels.get(key.as_ref()) {

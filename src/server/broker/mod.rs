@@ -17,6 +17,7 @@ pub use local::LocalBroker;
 pub use redis::{Link, RedisBroker};
 
 use async_trait::async_trait;
+use axum::extract::ws::Utf8Bytes;
 use std::sync::Arc;
 use tokio::sync::broadcast;
 
@@ -39,8 +40,8 @@ impl Topic {
 /// One event, serialised once as the JSON frame every recipient receives.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Event {
-    /// The `ServerFrame` as JSON text.
-    pub frame: Arc<str>,
+    /// The `ServerFrame` as JSON text, shared by every socket that sends it.
+    pub frame: Utf8Bytes,
     /// For `chat.message.new`: the message's session and `seq`, so that a socket that replays
     /// history can skip what it already sent without parsing the frame.
     pub message: Option<(String, u64)>,
@@ -65,10 +66,11 @@ pub enum Missed {
     Interrupted,
 }
 
-/// What travels on a topic's channel within a node.
+/// What travels on a topic's channel within a node. Each subscriber's receive clones the
+/// item, so the event is behind an `Arc`: one increment per delivery, not an allocation.
 #[derive(Debug, Clone)]
 enum Item {
-    Event(Event),
+    Event(Arc<Event>),
     Interrupted,
 }
 
@@ -89,7 +91,7 @@ impl Subscription {
     }
 
     /// The next event; `None` once the broker is gone.
-    pub async fn recv(&mut self) -> Option<Result<Event, Missed>> {
+    pub async fn recv(&mut self) -> Option<Result<Arc<Event>, Missed>> {
         match self.receiver.recv().await {
             Ok(Item::Event(event)) => Some(Ok(event)),
             Ok(Item::Interrupted) => Some(Err(Missed::Interrupted)),

@@ -282,7 +282,7 @@ impl Broker for RedisBroker {
             origin: self.origin.clone(),
             n: 0,
             topics: keys.clone(),
-            frame: event.frame.to_string(),
+            frame: event.frame.as_str().to_string(),
             message: event.message.clone(),
             typist: event.typist.clone(),
             stream_start: event.stream_start.clone(),

@@ -4,7 +4,6 @@
 //! `?format=json` speaks seed 001's JSON echo: a `connection` frame first, then
 //! `{type: "echo", message: "Server received: T", original_message: T, timestamp}`.
 
-use super::MAX_FRAME_BYTES;
 use crate::protocol::{EchoFrame, Timestamp};
 use crate::server::{shutdown::ShutdownListener, state::AppState};
 use axum::{
@@ -38,10 +37,7 @@ pub async fn upgrade(
     State(state): State<AppState>,
 ) -> Response {
     let shutdown = state.shutdown.clone();
-    upgrade
-        .max_message_size(MAX_FRAME_BYTES)
-        .max_frame_size(MAX_FRAME_BYTES)
-        .on_upgrade(move |socket| echo(socket, query.format, peer, shutdown))
+    super::configured(upgrade).on_upgrade(move |socket| echo(socket, query.format, peer, shutdown))
 }
 
 /// The answer to one incoming frame, or `None` for frames that need none.

@@ -181,9 +181,7 @@ fn accept(
     expires_in: Option<Duration>,
     last_seq: Option<u64>,
 ) -> Response {
-    let upgrade = upgrade
-        .max_message_size(MAX_FRAME_BYTES)
-        .max_frame_size(MAX_FRAME_BYTES);
+    let upgrade = super::configured(upgrade);
     if !origin_allowed(headers, allowed) {
         let origin = headers
             .get(ORIGIN)

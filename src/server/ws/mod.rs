@@ -8,8 +8,24 @@ mod socket;
 
 pub use handshake::{root_alias, with_key, with_token};
 
+use axum::extract::ws::WebSocketUpgrade;
+
 /// The largest frame or message a socket accepts. Larger ones close the socket with 1009.
 pub const MAX_FRAME_BYTES: usize = 1024 * 1024;
+
+/// How much a socket reads at once. tungstenite zero-fills this much of its read buffer on
+/// every read attempt, and a socket tries to read each time it wakes, also to send: at the
+/// default 128 KiB that zeroing cost more than everything else a delivery does (BENCHMARKS.md).
+/// Chat frames are small; a larger one grows the buffer as it arrives.
+const READ_BUFFER_BYTES: usize = 4 * 1024;
+
+/// The size limits and buffers of every socket the server accepts.
+pub fn configured(upgrade: WebSocketUpgrade) -> WebSocketUpgrade {
+    upgrade
+        .read_buffer_size(READ_BUFFER_BYTES)
+        .max_message_size(MAX_FRAME_BYTES)
+        .max_frame_size(MAX_FRAME_BYTES)
+}
 
 /// Close codes of the contract.
 pub mod close_code {

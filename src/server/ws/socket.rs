@@ -17,7 +17,7 @@ use crate::server::{
     timeline::typist,
 };
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
-use std::{collections::HashMap, time::Duration};
+use std::{collections::HashMap, sync::Arc, time::Duration};
 use tokio::time::{interval_at, sleep, Instant, MissedTickBehavior};
 
 /// Why the loop ended, for the log.
@@ -343,7 +343,7 @@ impl Connection {
     }
 
     /// Forwards one broker event, keeping a visitor's messages in order and once each.
-    async fn deliver(&mut self, event: Event) -> Result<(), String> {
+    async fn deliver(&mut self, event: Arc<Event>) -> Result<(), String> {
         if event.typist.is_some() && event.typist == self.typist {
             return Ok(());
         }
@@ -362,8 +362,7 @@ impl Connection {
                 return Ok(());
             }
         }
-        self.send(Message::Text(Utf8Bytes::from(event.frame.as_ref())))
-            .await
+        self.send(Message::Text(event.frame.clone())).await
     }
 
     /// Whether message `seq` of a session is the next to send: false if it was sent already;
@@ -375,7 +374,13 @@ impl Connection {
             Some(last) if seq > last + 1 => self.catch_up(session_id, seq).await?,
             _ => {}
         }
-        self.delivered.insert(session_id.to_string(), seq);
+        // Every message of an agent's busy sessions passes here: no new key when one exists.
+        match self.delivered.get_mut(session_id) {
+            Some(last) => *last = seq,
+            None => {
+                self.delivered.insert(session_id.to_string(), seq);
+            }
+        }
         Ok(true)
     }
 
