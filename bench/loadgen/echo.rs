@@ -60,9 +60,12 @@ pub async fn run(args: Args) -> anyhow::Result<serde_json::Value> {
         .collect();
     let timing = &args.timing;
     let (spent, done) = phase
-        .run(timing.server_pid, timing.warmup_secs, timing.seconds, || {
-            round_trips.load(Ordering::Relaxed)
-        })
+        .run(
+            timing.server_pid,
+            timing.warmup_secs,
+            timing.seconds,
+            || round_trips.load(Ordering::Relaxed),
+        )
         .await?;
     let mut latencies = Vec::new();
     for task in tasks {

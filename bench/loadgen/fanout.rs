@@ -147,9 +147,10 @@ async fn open(args: &Args) -> anyhow::Result<Sockets> {
 
 fn frame(server: Server, index: u64) -> Message {
     match server {
-        Server::Switchboard => {
-            Message::text(switchboard::chat_frame(&content(index), &format!("b{index}")))
-        }
+        Server::Switchboard => Message::text(switchboard::chat_frame(
+            &content(index),
+            &format!("b{index}"),
+        )),
         Server::Bare => Message::text(content(index)),
     }
 }
@@ -237,9 +238,12 @@ pub async fn run(args: Args) -> anyhow::Result<serde_json::Value> {
         )),
     };
     let (spent, deliveries) = phase
-        .run(timing.server_pid, timing.warmup_secs, timing.seconds, || {
-            progress.delivered.load(Ordering::Relaxed)
-        })
+        .run(
+            timing.server_pid,
+            timing.warmup_secs,
+            timing.seconds,
+            || progress.delivered.load(Ordering::Relaxed),
+        )
         .await?;
     // One last message wakes every receiver, so each sees that the run is over.
     let mut last = sending.await??;

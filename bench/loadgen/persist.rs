@@ -42,7 +42,10 @@ pub async fn run(args: Args) -> anyhow::Result<serde_json::Value> {
     let counting = delivered.clone();
     tokio::spawn(async move {
         while let Some(Ok(message)) = agent.next().await {
-            if message.to_text().is_ok_and(|t| t.contains("\"message:new\"")) {
+            if message
+                .to_text()
+                .is_ok_and(|t| t.contains("\"chat.message.new\""))
+            {
                 counting.fetch_add(1, Ordering::Relaxed);
             }
         }
@@ -60,8 +63,11 @@ pub async fn run(args: Args) -> anyhow::Result<serde_json::Value> {
                     n += 1;
                     let id = format!("v{v}m{n}");
                     let sent = Instant::now();
-                    tx.send(Message::text(switchboard::chat_frame("persisted bench message", &id)))
-                        .await?;
+                    tx.send(Message::text(switchboard::chat_frame(
+                        "persisted bench message",
+                        &id,
+                    )))
+                    .await?;
                     let marker = format!("\"clientMessageId\":\"{id}\"");
                     loop {
                         match rx.next().await {
@@ -84,9 +90,12 @@ pub async fn run(args: Args) -> anyhow::Result<serde_json::Value> {
         .collect();
     let timing = &args.timing;
     let (spent, done) = phase
-        .run(timing.server_pid, timing.warmup_secs, timing.seconds, || {
-            stored.load(Ordering::Relaxed)
-        })
+        .run(
+            timing.server_pid,
+            timing.warmup_secs,
+            timing.seconds,
+            || stored.load(Ordering::Relaxed),
+        )
         .await?;
     let mut latencies = Vec::new();
     for task in tasks {

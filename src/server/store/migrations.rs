@@ -22,6 +22,11 @@ pub(super) const SQLITE: Steps = &[
         "tenant ai",
         include_str!("../../../migrations/sqlite/0002_tenant_ai.sql"),
     ),
+    (
+        3,
+        "append trigger",
+        include_str!("../../../migrations/sqlite/0003_append_trigger.sql"),
+    ),
 ];
 
 pub(super) const POSTGRES: Steps = &[(

@@ -8,6 +8,7 @@
 //! found. [`Store::append`] is the one way a message enters the system; it gives the message the
 //! next `seq` of its session atomically and makes `clientMessageId` idempotent.
 
+mod group_commit;
 mod migrations;
 mod postgres;
 mod rows;

@@ -2,7 +2,7 @@
 //! (or an unknown session key) is refused with HTTP 401 and never sees an event; a browser page
 //! from an origin that may not connect gets the socket only to be told 4403 and closed.
 
-use super::{close_code, socket, MAX_FRAME_BYTES};
+use super::{close_code, socket};
 use crate::server::{
     auth::Role,
     http::error::ApiError,
