@@ -4,6 +4,8 @@
 #   make test    every test: unit, integration (real server), browser end-to-end
 #   make build   release build: target/release/switchboard and target/site
 #   make lint    rustfmt and clippy (server and WASM builds), warnings are errors
+#   make bench   measure against FastAPI, Node ws, bare axum and tokio broadcast: BENCHMARKS.md
+#   make flamegraph  where the server's CPU goes on its hot paths: docs/flamegraph-*.svg
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -22,7 +24,7 @@ LEPTOS_ENV := LEPTOS_OUTPUT_NAME=switchboard LEPTOS_SITE_ROOT=target/site LEPTOS
 SERVER_FEATURES := --no-default-features --features ssr
 WASM_FEATURES := --no-default-features --features hydrate --target wasm32-unknown-unknown
 
-.PHONY: run test build lint fmt tools tools-test test-rust test-e2e clean
+.PHONY: run test build lint fmt tools tools-test test-rust test-e2e bench flamegraph clean
 
 build: tools
 	cargo leptos build --release
@@ -40,6 +42,17 @@ test-rust:
 
 test-e2e:
 	cd end2end && SWITCHBOARD_BIN="$(abspath $(BINARY))" npx playwright test
+
+# The load generator and the bare peers are examples of this package (bench/), built against the
+# same release dependencies as the tests.
+bench: build
+	$(LEPTOS_ENV) cargo build --release $(SERVER_FEATURES) --examples
+	CARGO_TARGET_DIR="$(TARGET_DIR)" bench/run.sh
+
+# Flame graphs of the hot paths (fan-out, persisted messages) in docs/.
+flamegraph: build
+	$(LEPTOS_ENV) cargo build --release $(SERVER_FEATURES) --examples
+	CARGO_TARGET_DIR="$(TARGET_DIR)" bench/profile.sh
 
 lint: tools
 	cargo fmt --all -- --check

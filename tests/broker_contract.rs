@@ -16,7 +16,7 @@ const LIMIT: Duration = Duration::from_secs(20);
 
 fn event(text: &str) -> Event {
     Event {
-        frame: Arc::from(text),
+        frame: text.to_string().into(),
         ..Event::default()
     }
 }
@@ -25,7 +25,7 @@ fn tenant(id: &str) -> Topic {
     Topic::Tenant(id.into())
 }
 
-async fn next(subscription: &mut Subscription) -> Result<Event, Missed> {
+async fn next(subscription: &mut Subscription) -> Result<Arc<Event>, Missed> {
     tokio::time::timeout(LIMIT, subscription.recv())
         .await
         .expect("an event arrives in time")
@@ -33,7 +33,7 @@ async fn next(subscription: &mut Subscription) -> Result<Event, Missed> {
 }
 
 /// The next event, skipping resync notices (a Redis node's first subscription sends one).
-async fn next_event(subscription: &mut Subscription) -> Event {
+async fn next_event(subscription: &mut Subscription) -> Arc<Event> {
     loop {
         if let Ok(event) = next(subscription).await {
             return event;
@@ -169,14 +169,14 @@ async fn answers_in_flight_are_readable_on_every_node_and_scoped_by_tenant(nodes
 async fn routing_facts_travel_with_the_event(nodes: Nodes) {
     let mut b = nodes.b.subscribe(&tenant("t1"));
     let full = Event {
-        frame: Arc::from("{\"type\":\"x\"}"),
+        frame: "{\"type\":\"x\"}".to_string().into(),
         message: Some(("s1".into(), 7)),
         typist: Some("agent:a1".into()),
         stream_start: Some("m1".into()),
         token: Some(("m1".into(), 4)),
     };
     nodes.a.publish(&[tenant("t1")], full.clone());
-    assert_eq!(next_event(&mut b).await, full);
+    assert_eq!(*next_event(&mut b).await, full);
 }
 
 #[tokio::test]
@@ -230,15 +230,15 @@ async fn a_gap_in_another_nodes_events_or_a_malformed_one_is_noticed_not_trusted
     assert_eq!(&*next_event(&mut on_b).await.frame, "one");
     publish("not json".into()).await;
     publish(envelope(2, "two")).await;
-    assert_eq!(next(&mut on_b).await.unwrap().frame.as_ref(), "two");
+    assert_eq!(next(&mut on_b).await.unwrap().frame.as_str(), "two");
     // Event 3 never arrives: 4 says so.
     publish(envelope(4, "four")).await;
     assert_eq!(next(&mut on_b).await, Err(Missed::Interrupted));
-    assert_eq!(next(&mut on_b).await.unwrap().frame.as_ref(), "four");
+    assert_eq!(next(&mut on_b).await.unwrap().frame.as_str(), "four");
     // A heartbeat saying 5 was sent, when 4 is the last that arrived.
     let beat = serde_json::json!({"origin": "x/1", "n": 5, "topics": [], "frame": ""});
     publish(beat.to_string()).await;
     assert_eq!(next(&mut on_b).await, Err(Missed::Interrupted));
     publish(envelope(6, "six")).await;
-    assert_eq!(next(&mut on_b).await.unwrap().frame.as_ref(), "six");
+    assert_eq!(next(&mut on_b).await.unwrap().frame.as_str(), "six");
 }

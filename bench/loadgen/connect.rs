@@ -39,7 +39,7 @@ pub async fn open(url: &str, index: usize) -> anyhow::Result<Socket> {
     let stream = tcp.connect(server).await?;
     stream.set_nodelay(true)?;
     // Small frames only: a small read buffer keeps 10,000 client sockets cheap.
-    let config = WebSocketConfig::default().read_buffer_size(4 * 1024);
+    let config = WebSocketConfig::default().read_buffer_size(16 * 1024);
     let (socket, _) =
         tokio_tungstenite::client_async_with_config(url, stream, Some(config)).await?;
     Ok(socket)

@@ -8,7 +8,15 @@ use std::{
 use tokio::sync::broadcast;
 
 /// How many events a subscriber may fall behind before it is told to resume from the store.
-pub const SUBSCRIBER_BUFFER: usize = 1024;
+/// A tenant's agents follow every conversation at once; a session's visitor follows one. The
+/// buffer is allocated in full when the topic gets its first subscriber (40 bytes an event),
+/// so a session's is kept small: an idle visitor socket costs the server little memory.
+fn buffer(topic: &Topic) -> usize {
+    match topic {
+        Topic::Tenant(_) => 1024,
+        Topic::Session(_) => 128,
+    }
+}
 
 type Channels = Arc<Mutex<HashMap<String, broadcast::Sender<Item>>>>;
 
@@ -64,7 +72,7 @@ impl Fanout {
             let mut channels = self.channels.lock().expect("fanout lock");
             channels
                 .entry(key.clone())
-                .or_insert_with(|| broadcast::channel(SUBSCRIBER_BUFFER).0)
+                .or_insert_with(|| broadcast::channel(buffer(topic)).0)
                 .subscribe()
         };
         Subscription::new(
