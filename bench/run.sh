@@ -106,11 +106,11 @@ LATENCY_AGENTS=100
 RATES="250 500 1000 2000 4000"
 start_switchboard
 measure fanout/switchboard fanout --server switchboard --base http://127.0.0.1:4103 \
-  --agents $FANOUT_AGENTS --window 4 $(timing)
+  --agents $FANOUT_AGENTS --visitors 8 --window 8 $(timing)
 stop
 start bare-broadcast 4101 "$TARGET_DIR/release/examples/bare-broadcast" 127.0.0.1:4101
 measure fanout/bare fanout --server bare --base http://127.0.0.1:4101 \
-  --agents $FANOUT_AGENTS --window 4 $(timing)
+  --agents $FANOUT_AGENTS --visitors 8 --window 8 $(timing)
 stop
 for server in switchboard bare; do
   for rate in $RATES; do

@@ -1,9 +1,9 @@
 //! Fan-out: visitors' messages delivered to many agent sockets of one tenant, or, on the bare
 //! broadcast peer, publishers' frames delivered to its subscribers.
 //!
-//! Without `--rate`, one visitor sends as fast as deliveries keep up (at most `--window`
-//! messages not yet delivered to every agent): deliveries per second and server CPU per
-//! delivery. With `--rate R`, `--visitors` visitors send R messages a second between them, on a
+//! Without `--rate`, the visitors take turns sending as fast as deliveries keep up (at most
+//! `--window` messages not yet delivered to every agent): deliveries per second and server CPU
+//! per delivery. With `--rate R`, `--visitors` visitors send R messages a second between them, on a
 //! fixed schedule whatever the server does: latency from send to each agent's receipt.
 
 use crate::{
@@ -219,7 +219,7 @@ pub async fn run(args: Args) -> anyhow::Result<serde_json::Value> {
 
     let sending = match args.rate {
         None => tokio::spawn(closed_loop(
-            senders.remove(0),
+            std::mem::take(&mut senders),
             args.server,
             args.window,
             agent_count,
@@ -266,10 +266,10 @@ pub async fn run(args: Args) -> anyhow::Result<serde_json::Value> {
     ))
 }
 
-/// One visitor, at most `window` messages ahead of the slowest agent.
+/// The visitors in turn, at most `window` messages ahead of the slowest agent.
 #[allow(clippy::too_many_arguments)]
 async fn closed_loop(
-    mut visitor: Sender,
+    mut visitors: Vec<Sender>,
     server: Server,
     window: u64,
     agents: u64,
@@ -284,9 +284,10 @@ async fn closed_loop(
             progress.reach((index + 1 - window) * agents).await;
         }
         sent.sent(index);
-        visitor.send(frame(server, index)).await?;
+        let turn = index as usize % visitors.len();
+        visitors[turn].send(frame(server, index)).await?;
     }
-    Ok(visitor)
+    Ok(visitors.swap_remove(0))
 }
 
 /// All visitors, `rate` messages a second between them, each on its own fixed schedule.

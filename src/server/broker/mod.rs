@@ -99,17 +99,6 @@ impl Subscription {
             Err(broadcast::error::RecvError::Closed) => None,
         }
     }
-
-    /// The next event if one is waiting already, so that a socket can send a burst of events
-    /// with one write.
-    pub fn try_recv(&mut self) -> Option<Result<Arc<Event>, Missed>> {
-        match self.receiver.try_recv() {
-            Ok(Item::Event(event)) => Some(Ok(event)),
-            Ok(Item::Interrupted) => Some(Err(Missed::Interrupted)),
-            Err(broadcast::error::TryRecvError::Lagged(n)) => Some(Err(Missed::Lagged(n))),
-            Err(_) => None,
-        }
-    }
 }
 
 /// Whether the bus between nodes works, for `/readyz` and the log.

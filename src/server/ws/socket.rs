@@ -10,19 +10,15 @@
 use super::{close_code, frames, handshake::Peer};
 use crate::protocol::{ClientCommand, Sender, SenderKind, ServerEvent, ServerFrame, Timestamp};
 use crate::server::{
-    broker::{Event, InFlight, Missed, Subscription, Topic},
+    broker::{Event, InFlight, Missed, Topic},
     hub::{HubError, HISTORY_PAGE},
     state::AppState,
     store::Appended,
     timeline::typist,
 };
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
-use futures::SinkExt;
 use std::{collections::HashMap, sync::Arc, time::Duration};
 use tokio::time::{interval_at, sleep, Instant, MissedTickBehavior};
-
-/// The most events sent with one write.
-const BURST: usize = 64;
 
 /// Why the loop ended, for the log.
 enum Ending {
@@ -147,35 +143,30 @@ pub async fn run(
                             None => break Ending::Dropped("connection lost".into()),
                         }
                     }
-                    event = events.recv() => {
-                        let missed = match event {
-                            Some(Ok(event)) => match conn.deliver_burst(event, &mut events).await {
-                                Ok(missed) => missed,
-                                Err(e) => break Ending::Dropped(e),
-                            },
-                            Some(Err(missed)) => Some(missed),
-                            None => {
-                                conn.close(close_code::GOING_AWAY, "server shutting down").await;
-                                break Ending::Closed(close_code::GOING_AWAY, "broker gone");
+                    event = events.recv() => match event {
+                        Some(Ok(event)) => {
+                            if let Err(e) = conn.deliver(event).await {
+                                break Ending::Dropped(e);
                             }
-                        };
-                        match missed {
-                            None => {}
-                            Some(Missed::Lagged(missed)) => {
-                                tracing::warn!(peer = %who, missed, "socket too slow, closing so that it resumes");
-                                conn.close(close_code::TOO_SLOW, "too slow: reconnect and resume").await;
-                                break Ending::Closed(close_code::TOO_SLOW, "too slow");
-                            }
-                            Some(Missed::Interrupted) => match conn.resync().await {
-                                Ok(true) => {}
-                                Ok(false) => {
-                                    conn.close(close_code::TOO_SLOW, "events may have been missed: reconnect and resume").await;
-                                    break Ending::Closed(close_code::TOO_SLOW, "bus interrupted");
-                                }
-                                Err(e) => break Ending::Dropped(e),
-                            },
                         }
-                    }
+                        Some(Err(Missed::Lagged(missed))) => {
+                            tracing::warn!(peer = %who, missed, "socket too slow, closing so that it resumes");
+                            conn.close(close_code::TOO_SLOW, "too slow: reconnect and resume").await;
+                            break Ending::Closed(close_code::TOO_SLOW, "too slow");
+                        }
+                        Some(Err(Missed::Interrupted)) => match conn.resync().await {
+                            Ok(true) => {}
+                            Ok(false) => {
+                                conn.close(close_code::TOO_SLOW, "events may have been missed: reconnect and resume").await;
+                                break Ending::Closed(close_code::TOO_SLOW, "bus interrupted");
+                            }
+                            Err(e) => break Ending::Dropped(e),
+                        },
+                        None => {
+                            conn.close(close_code::GOING_AWAY, "server shutting down").await;
+                            break Ending::Closed(close_code::GOING_AWAY, "broker gone");
+                        }
+                    },
                     _ = pings.tick() => {
                         if last_heard.elapsed() >= keep_alive.dead_after {
                             break Ending::Dropped("no answer to pings".into());
@@ -351,32 +342,7 @@ impl Connection {
         }
     }
 
-    /// Forwards `first` and the events already waiting behind it, flushing the socket once:
-    /// a burst costs one write, not one each. A miss found behind them is returned, after the
-    /// flush, for the loop to act on.
-    async fn deliver_burst(
-        &mut self,
-        first: Arc<Event>,
-        events: &mut Subscription,
-    ) -> Result<Option<Missed>, String> {
-        self.deliver(first).await?;
-        let mut missed = None;
-        for _ in 1..BURST {
-            match events.try_recv() {
-                Some(Ok(event)) => self.deliver(event).await?,
-                Some(Err(miss)) => {
-                    missed = Some(miss);
-                    break;
-                }
-                None => break,
-            }
-        }
-        self.socket.flush().await.map_err(|e| e.to_string())?;
-        Ok(missed)
-    }
-
-    /// Queues one broker event for the socket (sent at the next flush), keeping a visitor's
-    /// messages in order and once each.
+    /// Forwards one broker event, keeping a visitor's messages in order and once each.
     async fn deliver(&mut self, event: Arc<Event>) -> Result<(), String> {
         if event.typist.is_some() && event.typist == self.typist {
             return Ok(());
@@ -396,10 +362,7 @@ impl Connection {
                 return Ok(());
             }
         }
-        self.socket
-            .feed(Message::Text(event.frame.clone()))
-            .await
-            .map_err(|e| e.to_string())
+        self.send(Message::Text(event.frame.clone())).await
     }
 
     /// Whether message `seq` of a session is the next to send: false if it was sent already;
