@@ -24,6 +24,10 @@ stop() { [ -z "$SERVER_PID" ] || { kill "$SERVER_PID" 2>/dev/null || true; wait 
 trap stop EXIT
 
 start_switchboard() {
+  if (exec 3<>/dev/tcp/127.0.0.1/4103) 2>/dev/null; then
+    echo "port 4103 is taken: stop whatever listens there and run again" >&2
+    return 1
+  fi
   rm -rf "$OUT/data" && mkdir -p "$OUT/data"
   RUST_LOG=warn taskset -c 0 "$BIN" serve --demo --addr 127.0.0.1:4103 \
     --database-url "sqlite://$ROOT/$OUT/data/bench.db" --ai off > "$OUT/switchboard.log" 2>&1 &

@@ -91,12 +91,13 @@ def fanout_section(runs):
     t = ours["per_second"] / bare["per_second"]
     c = bare["server_cpu_us_per_op"] / ours["server_cpu_us_per_op"]
     out = [
-        f"### 2. Fan-out: one visitor's messages to {ours['agents']:,} agent sockets of one tenant",
+        f"### 2. Fan-out: {ours['visitors']} visitors' messages to {ours['agents']:,} agent sockets of one tenant",
         "",
-        "`loadgen fanout --agents 10000 --window 4`: the visitor sends as fast as the agents",
-        "receive, at most 4 messages ahead of the slowest. The peer is a bare tokio broadcast",
-        "server (bench/peers/bare_broadcast.rs) forwarding each frame as it is; Switchboard also",
-        "stores every message, serialises its event and keeps each socket's order.",
+        f"`loadgen fanout --agents {ours['agents']} --visitors {ours['visitors']} --window 8`: the visitors take",
+        "turns sending as fast as the agents receive, at most 8 messages ahead of the slowest agent.",
+        "The peer is a bare tokio broadcast server (bench/peers/bare_broadcast.rs) forwarding each",
+        "frame as it is; Switchboard also stores every message (SQLite, fsynced), serialises its",
+        "event once and keeps each socket's messages in order.",
         "",
         "| server | deliveries/s | messages/s | server CPU per delivery | server CPU busy | ratio | CPU ratio |",
         "|---|---:|---:|---:|---:|---:|---:|",

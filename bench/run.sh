@@ -53,6 +53,10 @@ wait_for_port() {
 start() {
   local name=$1 port=$2
   shift 2
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "port $port is taken: stop whatever listens there and run again" >&2
+    return 1
+  fi
   taskset -c "$SERVER_CPU" "$@" > "$OUT/$name.log" 2>&1 &
   SERVER_PID=$!
   wait_for_port "$port"

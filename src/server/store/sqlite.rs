@@ -41,10 +41,7 @@ impl SqliteStore {
             // (group_commit.rs) spreads that fsync over every message of a group.
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(5))
-            .foreign_keys(true)
-            // Readers map the file instead of copying pages in with a read() each: every write
-            // invalidates their page caches, so without it each read re-reads its pages.
-            .pragma("mmap_size", "268435456");
+            .foreign_keys(true);
         // A file on this machine cannot have dropped the connection: no ping before each use
         // (one more round trip to the connection's thread per query).
         let writer = SqlitePoolOptions::new()
