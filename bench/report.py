@@ -11,6 +11,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 
 BEGIN = "<!-- make bench: generated from here -->"
 END = "<!-- make bench: generated up to here -->"
@@ -168,6 +169,10 @@ def plot(runs, path):
     ax.axhline(5, color="#dc2626", linewidth=0.8, linestyle=":", label="goal: p99 ≤ 5 ms")
     ax.set_xscale("log")
     ax.set_yscale("log")
+    rates = sorted({r["offered_rate"] for l, r in runs.items() if l.startswith("latency/")})
+    ax.set_xticks(rates, [f"{r:,.0f}" for r in rates])
+    ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda y, _: f"{y:g}"))
     ax.set_xlabel("visitor messages per second (open loop)")
     ax.set_ylabel("visitor → agent latency (ms)")
     agents = next((r["agents"] for l, r in runs.items() if l.startswith("latency/")), "?")

@@ -61,6 +61,7 @@ contract!(
     reads_are_scoped_by_tenant,
     uniqueness_and_read_marks,
     appending_to_a_missing_session_fails_and_stores_nothing,
+    appends_raced_together_each_get_their_own_outcome,
     tenants_keep_their_origins_and_assistant_settings,
     sessions_carry_their_last_message_agent_and_order,
     history_pages_by_seq,
@@ -296,6 +297,76 @@ async fn uniqueness_and_read_marks(store: DynStore) {
 async fn appending_to_a_missing_session_fails_and_stores_nothing(store: DynStore) {
     let result = store.append(text("no-such-session", "x", None)).await;
     assert!(matches!(result, Err(StoreError::NotFound("session"))));
+}
+
+/// Appends that arrive together (SQLite stores them in one transaction) to two sessions, to a
+/// missing one, and repeats of one clientMessageId: each gets its own outcome.
+async fn appends_raced_together_each_get_their_own_outcome(store: DynStore) {
+    let (tenant, first) = tenant_with_session(&store, "t").await;
+    let second = store
+        .create_session(NewSession {
+            tenant_id: tenant.clone(),
+            key_hash: "second-key".into(),
+            visitor: Visitor::default(),
+            status: SessionStatus::Bot,
+        })
+        .await
+        .unwrap()
+        .id;
+    let mut tasks = Vec::new();
+    for i in 0..90 {
+        let store = store.clone();
+        let (session, client_id) = match i % 3 {
+            0 => (first.clone(), format!("first-{i}")),
+            1 => (second.clone(), format!("second-{i}")),
+            _ => ("no-such-session".to_string(), format!("none-{i}")),
+        };
+        tasks.push(tokio::spawn(async move {
+            store.append(text(&session, "x", Some(&client_id))).await
+        }));
+    }
+    let mut repeats = Vec::new();
+    for _ in 0..10 {
+        let store = store.clone();
+        let first = first.clone();
+        repeats.push(tokio::spawn(async move {
+            store.append(text(&first, "again", Some("same"))).await
+        }));
+    }
+    for (i, task) in tasks.into_iter().enumerate() {
+        let outcome = task.await.unwrap();
+        if i % 3 == 2 {
+            assert!(matches!(outcome, Err(StoreError::NotFound("session"))));
+        } else {
+            assert!(outcome.unwrap().created);
+        }
+    }
+    let mut repeat_ids = Vec::new();
+    let mut created = 0;
+    for task in repeats {
+        let appended = task.await.unwrap().unwrap();
+        created += usize::from(appended.created);
+        repeat_ids.push(appended.message.id);
+    }
+    assert_eq!(created, 1, "one of the repeats stores the message");
+    repeat_ids.dedup();
+    assert_eq!(
+        repeat_ids.len(),
+        1,
+        "every repeat is answered with that message"
+    );
+    for (session, count) in [(&first, 31), (&second, 30)] {
+        let stored = store.messages_after(session, 0, 1000).await.unwrap();
+        let seqs: Vec<u64> = stored.iter().map(|m| m.seq).collect();
+        assert_eq!(seqs, (1..=count).collect::<Vec<_>>());
+        // The session knows its last message: the next append continues from it.
+        let now = store
+            .session(&tenant, session, None)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(now.last_message.map(|m| m.seq), Some(count));
+    }
 }
 
 async fn tenants_keep_their_origins_and_assistant_settings(store: DynStore) {
