@@ -7,21 +7,10 @@
 # Everything is on 127.0.0.1 and every run is bounded in time. `make bench` builds first.
 #
 #   BENCH_SECONDS   length of each measured window (default 10; warm-ups are extra)
-set -euo pipefail
-cd "$(dirname "$0")/.."
-ROOT=$PWD
-TARGET_DIR=${CARGO_TARGET_DIR:-target}
-BIN=$TARGET_DIR/release/switchboard
-LOADGEN=$TARGET_DIR/release/examples/loadgen
-OUT=target/bench
+source "$(dirname "$0")/lib.sh"
 RESULTS=$OUT/results.jsonl
 SECONDS_EACH=${BENCH_SECONDS:-10}
-SERVER_CPU=0
-LOADGEN_CPU=1
 
-log() { printf '\n== %s\n' "$*" >&2; }
-
-mkdir -p "$OUT"
 : > "$RESULTS"
 started=$(date +%s)
 
@@ -36,46 +25,6 @@ if [ ! -d bench/peers/node/node_modules/ws ]; then
   log "installing the Node.js ws package from npm"
   (cd bench/peers/node && npm ci --no-audit --no-fund --silent)
 fi
-
-# ---- servers --------------------------------------------------------------------------------
-SERVER_PID=
-wait_for_port() {
-  local port=$1
-  for _ in $(seq 1 300); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  echo "nothing listens on port $port after 30 s; see $OUT/*.log" >&2
-  return 1
-}
-
-# start NAME PORT COMMAND...: runs COMMAND on the server CPU, logging to $OUT/NAME.log.
-start() {
-  local name=$1 port=$2
-  shift 2
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    echo "port $port is taken: stop whatever listens there and run again" >&2
-    return 1
-  fi
-  taskset -c "$SERVER_CPU" "$@" > "$OUT/$name.log" 2>&1 &
-  SERVER_PID=$!
-  wait_for_port "$port"
-}
-
-stop() {
-  if [ -n "$SERVER_PID" ]; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=
-  fi
-}
-trap stop EXIT
-
-start_switchboard() {
-  rm -rf "$OUT/data" && mkdir -p "$OUT/data"
-  RUST_LOG=warn start switchboard 4103 "$BIN" serve --demo --addr 127.0.0.1:4103 \
-    --database-url "sqlite://$ROOT/$OUT/data/bench.db" --ai off
-}
 
 # measure LABEL ARGS...: one load generator run, its JSON line kept under LABEL.
 measure() {

@@ -1,7 +1,10 @@
 //! Echo: `connections` sockets, each with one message in flight: send, wait for `Echo: …`,
 //! send again. Throughput, the server's CPU per round trip, and round-trip latency.
 
-use crate::{connect, measure, phase::Phase, phase::Timing};
+use crate::{
+    connect, measure,
+    phase::{measure_tasks, Phase, Timing},
+};
 use futures::{SinkExt, StreamExt};
 use std::sync::{
     atomic::{AtomicU64, Ordering},
@@ -58,21 +61,9 @@ pub async fn run(args: Args) -> anyhow::Result<serde_json::Value> {
             })
         })
         .collect();
-    let timing = &args.timing;
-    let (spent, done) = phase
-        .run(
-            timing.server_pid,
-            timing.warmup_secs,
-            timing.seconds,
-            || round_trips.load(Ordering::Relaxed),
-        )
-        .await?;
-    let mut latencies = Vec::new();
-    for task in tasks {
-        latencies.extend(task.await??);
-    }
+    let report = measure_tasks(&phase, &args.timing, &round_trips, tasks).await?;
     Ok(measure::merge(
-        measure::merge(spent.report(done), measure::percentiles(latencies)),
+        report,
         serde_json::json!({
             "scenario": "echo",
             "connections": args.connections,

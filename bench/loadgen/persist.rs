@@ -4,7 +4,7 @@
 
 use crate::{
     connect, measure,
-    phase::{Phase, Timing},
+    phase::{measure_tasks, Phase, Timing},
     switchboard,
 };
 use futures::{SinkExt, StreamExt};
@@ -88,21 +88,9 @@ pub async fn run(args: Args) -> anyhow::Result<serde_json::Value> {
             })
         })
         .collect();
-    let timing = &args.timing;
-    let (spent, done) = phase
-        .run(
-            timing.server_pid,
-            timing.warmup_secs,
-            timing.seconds,
-            || stored.load(Ordering::Relaxed),
-        )
-        .await?;
-    let mut latencies = Vec::new();
-    for task in tasks {
-        latencies.extend(task.await??);
-    }
+    let report = measure_tasks(&phase, &args.timing, &stored, tasks).await?;
     Ok(measure::merge(
-        measure::merge(spent.report(done), measure::percentiles(latencies)),
+        report,
         serde_json::json!({
             "scenario": "persist",
             "visitors": args.visitors,

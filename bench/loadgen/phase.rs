@@ -1,13 +1,14 @@
 //! The schedule every scenario shares: warm up, measure for a fixed time, stop.
 
-use crate::measure::{Spent, Window};
+use crate::measure::{self, Spent, Window};
 use std::{
     sync::{
-        atomic::{AtomicU8, Ordering},
+        atomic::{AtomicU64, AtomicU8, Ordering},
         Arc,
     },
     time::Duration,
 };
+use tokio::task::JoinHandle;
 
 const WARMING: u8 = 0;
 const MEASURING: u8 = 1;
@@ -45,6 +46,32 @@ impl Phase {
         let after = count();
         Ok((window.close()?, after - before))
     }
+}
+
+/// Runs the schedule over client tasks that each return the latencies they measured, and
+/// reports the operations `done` counted in the window and the latencies' percentiles.
+pub async fn measure_tasks(
+    phase: &Phase,
+    timing: &Timing,
+    done: &AtomicU64,
+    tasks: Vec<JoinHandle<anyhow::Result<Vec<u32>>>>,
+) -> anyhow::Result<serde_json::Value> {
+    let (spent, operations) = phase
+        .run(
+            timing.server_pid,
+            timing.warmup_secs,
+            timing.seconds,
+            || done.load(Ordering::Relaxed),
+        )
+        .await?;
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await??);
+    }
+    Ok(measure::merge(
+        spent.report(operations),
+        measure::percentiles(latencies),
+    ))
 }
 
 /// How long to warm up and to measure, the same flags for every scenario.
