@@ -84,38 +84,47 @@ async fn commit_groups(writer: SqlitePool, mut queue: mpsc::Receiver<Pending>) {
             Ok(seqs) => {
                 for pending in group.drain(..) {
                     let seq = seqs.get(&pending.id).copied();
-                    let _ = pending.stored.send(Ok(seq.map(|seq| {
-                        stored(pending.id.clone(), pending.at.clone(), pending.new, seq)
-                    })));
+                    pending.answer(Ok(seq));
                 }
             }
             // Nothing of the group was stored. Each message is tried alone, so that one bad
             // message fails by itself.
-            Err(_) => {
+            Err(error) => {
+                tracing::warn!(%error, messages = group.len(), "a group commit failed; storing its messages one by one");
                 for pending in group.drain(..) {
-                    let outcome = commit(&writer, std::slice::from_ref(&pending))
+                    let seq = commit(&writer, std::slice::from_ref(&pending))
                         .await
                         .map(|seqs| seqs.get(&pending.id).copied());
-                    let _ = pending.stored.send(outcome.map(|seq| {
-                        seq.map(|seq| {
-                            stored(pending.id.clone(), pending.at.clone(), pending.new, seq)
-                        })
-                    }));
+                    pending.answer(seq);
                 }
             }
         }
     }
 }
 
-fn stored(id: String, at: String, new: NewMessage, seq: u64) -> Message {
-    Message {
-        id,
-        session_id: new.session_id,
-        seq,
-        client_message_id: new.client_message_id,
-        sender: new.sender,
-        content: new.content,
-        created_at: Timestamp(at),
+impl Pending {
+    /// Tells the appender what became of its message: its `seq` once committed, `None` if it
+    /// was not stored.
+    fn answer(self, seq: StoreResult<Option<u64>>) {
+        let Pending {
+            id,
+            at,
+            new,
+            stored,
+        } = self;
+        let message = seq.map(|seq| {
+            seq.map(|seq| Message {
+                id,
+                session_id: new.session_id,
+                seq,
+                client_message_id: new.client_message_id,
+                sender: new.sender,
+                content: new.content,
+                created_at: Timestamp(at),
+            })
+        });
+        // The appender may have gone away (its socket closed); the message is stored anyway.
+        let _ = stored.send(message);
     }
 }
 
