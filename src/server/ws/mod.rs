@@ -17,7 +17,7 @@ pub const MAX_FRAME_BYTES: usize = 1024 * 1024;
 /// every read attempt, and a socket tries to read each time it wakes, also to send: at the
 /// default 128 KiB that zeroing cost more than everything else a delivery does (BENCHMARKS.md).
 /// Chat frames are small; a larger one grows the buffer as it arrives.
-const READ_BUFFER_BYTES: usize = 4 * 1024;
+const READ_BUFFER_BYTES: usize = 1024;
 
 /// The size limits and buffers of every socket the server accepts.
 pub fn configured(upgrade: WebSocketUpgrade) -> WebSocketUpgrade {

@@ -102,7 +102,9 @@ pub async fn run(
     };
     tracing::info!(peer = %who, resume_after = ?last_seq, "socket connected");
 
-    let ending = match conn.open(last_seq).await {
+    // The rare, deep futures (opening, commands, catching up) are boxed, so that the state the
+    // task keeps while it waits (every idle socket's) holds only the loop's own.
+    let ending = match Box::pin(conn.open(last_seq)).await {
         Err(e) => Ending::Dropped(e),
         Ok(()) => {
             let never = Duration::from_secs(100 * 365 * 24 * 3600);
@@ -120,7 +122,7 @@ pub async fn run(
                         last_heard = Instant::now();
                         match incoming {
                             Some(Ok(Message::Text(text))) => {
-                                if let Err(e) = conn.on_text(text.as_str()).await {
+                                if let Err(e) = Box::pin(conn.on_text(text.as_str())).await {
                                     break Ending::Dropped(e);
                                 }
                             }
@@ -154,7 +156,7 @@ pub async fn run(
                             conn.close(close_code::TOO_SLOW, "too slow: reconnect and resume").await;
                             break Ending::Closed(close_code::TOO_SLOW, "too slow");
                         }
-                        Some(Err(Missed::Interrupted)) => match conn.resync().await {
+                        Some(Err(Missed::Interrupted)) => match Box::pin(conn.resync()).await {
                             Ok(true) => {}
                             Ok(false) => {
                                 conn.close(close_code::TOO_SLOW, "events may have been missed: reconnect and resume").await;
@@ -371,7 +373,7 @@ impl Connection {
         match self.delivered.get(session_id).copied() {
             Some(last) if seq <= last => return Ok(false),
             // Another node published a later message first: fetch the gap from the store.
-            Some(last) if seq > last + 1 => self.catch_up(session_id, seq).await?,
+            Some(last) if seq > last + 1 => Box::pin(self.catch_up(session_id, seq)).await?,
             _ => {}
         }
         // Every message of an agent's busy sessions passes here: no new key when one exists.
