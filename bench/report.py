@@ -250,7 +250,6 @@ def main():
     args = parser.parse_args()
     runs = load(args.results)
     plot(runs, args.plot)
-    plot_link = args.plot.replace("docs/", "docs/", 1)
     today = datetime.date.today().isoformat()
     section = [
         BEGIN,
@@ -270,7 +269,7 @@ def main():
     ]
     section += echo_section(runs)
     section += fanout_section(runs)
-    section += latency_section(runs, plot_link)
+    section += latency_section(runs, args.plot)
     section += idle_section(runs)
     section += persist_section(runs)
     section.append(END)

@@ -45,7 +45,7 @@ pub async fn open(url: &str, index: usize) -> anyhow::Result<Socket> {
     Ok(socket)
 }
 
-/// Opens `count` sockets, `urls(i)` naming the `i`th one's address, a bounded number at a time.
+/// Opens `count` sockets, `url(i)` naming the `i`th one's address, a bounded number at a time.
 pub async fn open_many(
     count: usize,
     first_index: usize,

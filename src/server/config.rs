@@ -33,7 +33,7 @@ impl DatabaseUrl {
         }
         bail!(
             "database URL `{}` is neither sqlite://PATH nor postgres://…",
-            crate::server::store::redacted(url)
+            redacted(url)
         )
     }
 }
@@ -137,10 +137,7 @@ impl ServeConfig {
             None => Bus::Local,
             Some(url) => {
                 if !(url.starts_with("redis://") || url.starts_with("rediss://")) {
-                    bail!(
-                        "--redis-url `{}` is not a redis:// URL",
-                        crate::server::store::redacted(&url)
-                    );
+                    bail!("--redis-url `{}` is not a redis:// URL", redacted(&url));
                 }
                 Bus::Redis {
                     url,
@@ -176,9 +173,36 @@ impl ServeConfig {
     }
 }
 
+/// The URL without its password, for messages and logs.
+pub fn redacted(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn passwords_stay_out_of_messages() {
+        assert_eq!(
+            redacted("postgres://sb:secret@db:5432/switchboard"),
+            "postgres://sb:***@db:5432/switchboard"
+        );
+        assert_eq!(
+            redacted("postgres://db/switchboard"),
+            "postgres://db/switchboard"
+        );
+        assert_eq!(redacted("postgres://sb@db/x"), "postgres://sb@db/x");
+    }
 
     #[test]
     fn sqlite_urls() {

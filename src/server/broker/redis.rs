@@ -145,7 +145,7 @@ fn now_ms() -> u64 {
 
 /// The URL without its password, for the log.
 fn location(url: &str) -> String {
-    crate::server::store::redacted(url)
+    crate::server::config::redacted(url)
 }
 
 impl RedisBroker {

@@ -14,7 +14,7 @@ mod postgres;
 mod rows;
 mod sqlite;
 
-pub use postgres::{redacted, PgStore};
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 use crate::protocol::{Message, Sender, Session, SessionStatus, Visitor};

@@ -9,6 +9,7 @@ use super::{
     Store, StoreError, StoreResult, Tenant, TenantAi,
 };
 use crate::protocol::{Message, Session, Timestamp};
+use crate::server::config::redacted;
 use async_trait::async_trait;
 use sqlx::{
     postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow},
@@ -46,20 +47,6 @@ impl PgStore {
             .await
             .with_context(|| format!("cannot migrate the database {}", redacted(url)))?;
         Ok(Self { pool })
-    }
-}
-
-/// The URL without its password, for messages and logs.
-pub fn redacted(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let credentials = &url[scheme + 3..at];
-            match credentials.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
     }
 }
 
@@ -468,23 +455,5 @@ impl Store for PgStore {
             .fetch_one(&self.pool)
             .await?;
         Ok(stored)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::redacted;
-
-    #[test]
-    fn passwords_stay_out_of_messages() {
-        assert_eq!(
-            redacted("postgres://sb:secret@db:5432/switchboard"),
-            "postgres://sb:***@db:5432/switchboard"
-        );
-        assert_eq!(
-            redacted("postgres://db/switchboard"),
-            "postgres://db/switchboard"
-        );
-        assert_eq!(redacted("postgres://sb@db/x"), "postgres://sb@db/x");
     }
 }
