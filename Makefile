@@ -36,7 +36,7 @@ run: build
 
 test: tools-test build test-rust test-e2e
 
-# ARGS narrows the run, for example: make test-rust ARGS="--test echo json_format"
+# ARGS narrows the run, for example: make test-rust ARGS="--test api echo::json_format"
 test-rust:
 	$(LEPTOS_ENV) cargo test --release $(SERVER_FEATURES) $(ARGS)
 

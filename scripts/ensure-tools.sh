@@ -71,7 +71,7 @@ if [ "$want" = test ]; then
   fi
   npm_ci end2end
   # The PostgreSQL store and the Redis bus are tested against the real servers, which the
-  # tests start themselves on free ports (tests/common/services.rs). Only the programs are
+  # tests start themselves on free ports (tests/api/common/services.rs). Only the programs are
   # needed: the packages' own services are kept from starting.
   need=()
   compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || need+=(postgresql)

@@ -100,6 +100,43 @@ pub struct Sender {
     pub name: Option<String>,
 }
 
+impl Sender {
+    /// The visitor, by the name they gave, if any.
+    pub fn visitor(name: Option<String>) -> Self {
+        Self {
+            kind: SenderKind::Customer,
+            id: None,
+            name,
+        }
+    }
+
+    pub fn agent(id: &str, name: &str) -> Self {
+        Self {
+            kind: SenderKind::Agent,
+            id: Some(id.to_string()),
+            name: Some(name.to_string()),
+        }
+    }
+
+    /// The AI assistant, as the thread names it.
+    pub fn ai() -> Self {
+        Self {
+            kind: SenderKind::Ai,
+            id: None,
+            name: Some("Assistant".into()),
+        }
+    }
+
+    /// The system's own lines ("Alice joined the conversation").
+    pub fn system() -> Self {
+        Self {
+            kind: SenderKind::System,
+            id: None,
+            name: None,
+        }
+    }
+}
+
 /// A stored message. `seq` starts at 1 in each session and has no gaps.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -112,6 +149,10 @@ pub struct Message {
     pub sender: Sender,
     pub content: String,
     pub created_at: Timestamp,
+    /// The AI offered to bring in a person: a "yes" to this message asks for one, and the
+    /// widget may offer a button.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub offers_human: bool,
 }
 
 /// Where a conversation stands: the AI answers (`bot`), the visitor waits for a human
@@ -426,6 +467,7 @@ mod tests {
             },
             content: "Hello 👋 <b>".into(),
             created_at: ts(),
+            offers_human: false,
         }
     }
 

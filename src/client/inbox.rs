@@ -182,6 +182,7 @@ mod tests {
                 },
                 content: "hi".into(),
                 created_at: Timestamp(at.into()),
+                offers_human: false,
             },
         }
     }

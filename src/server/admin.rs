@@ -6,7 +6,7 @@
 use crate::server::{
     auth::{self, MIN_PASSWORD_CHARS},
     config::DatabaseUrl,
-    store::{self, DynStore, NewAgent, NewTenant, StoreError, Tenant},
+    store::{self, DynStore, NewAgent, NewTenant, StoreError, Tenant, TenantAi},
 };
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
@@ -133,35 +133,7 @@ async fn tenant(store: &DynStore, command: TenantCommand) -> anyhow::Result<()> 
             name,
             origins,
             public_url,
-        } => {
-            let name = name.trim().to_string();
-            if name.is_empty() {
-                bail!("the tenant's name must not be empty");
-            }
-            let origins = origins
-                .iter()
-                .map(|o| parse_origin(o))
-                .collect::<anyhow::Result<Vec<_>>>()?;
-            let tenant = store
-                .create_tenant(NewTenant {
-                    name,
-                    widget_key: auth::random_key(12),
-                    allowed_origins: origins,
-                })
-                .await?;
-            let base = public_url.trim_end_matches('/');
-            println!(
-                "Tenant \"{}\" created. Paste this into every page of your site, before </body>:",
-                tenant.name
-            );
-            println!();
-            println!(
-                "<script src=\"{base}/widget.js\" data-widget-key=\"{}\" async></script>",
-                tenant.widget_key
-            );
-            println!();
-            println!("{}", tenant.widget_key);
-        }
+        } => create_tenant(store, &name, &origins, &public_url).await?,
         TenantCommand::Show { widget_key } => {
             let tenant = tenant_by_key(store, &widget_key).await?;
             print_tenant(&tenant);
@@ -174,24 +146,11 @@ async fn tenant(store: &DynStore, command: TenantCommand) -> anyhow::Result<()> 
             origins,
         } => {
             let tenant = tenant_by_key(store, &widget_key).await?;
-            let mut settings = tenant.ai.clone();
-            if let Some(ai) = ai {
-                settings.enabled = ai == "on";
-            }
-            if let Some(answerer) = answerer {
-                settings.answerer = (answerer != "default").then_some(answerer);
-            }
-            if let Some(greeting) = greeting {
-                let greeting = greeting.trim().to_string();
-                settings.greeting = (!greeting.is_empty()).then_some(greeting);
-            }
+            let settings = tenant_ai(&tenant, ai, answerer, greeting);
             let origins = if origins.is_empty() {
                 tenant.allowed_origins.clone()
             } else {
-                origins
-                    .iter()
-                    .map(|o| parse_origin(o))
-                    .collect::<anyhow::Result<Vec<_>>>()?
+                parse_origins(&origins)?
             };
             store.update_tenant(&tenant.id, &origins, &settings).await?;
             print_tenant(&tenant_by_key(store, &widget_key).await?);
@@ -208,6 +167,63 @@ async fn tenant(store: &DynStore, command: TenantCommand) -> anyhow::Result<()> 
         }
     }
     Ok(())
+}
+
+fn parse_origins(origins: &[String]) -> anyhow::Result<Vec<String>> {
+    origins.iter().map(|o| parse_origin(o)).collect()
+}
+
+/// Creates a tenant and prints the snippet its site embeds.
+async fn create_tenant(
+    store: &DynStore,
+    name: &str,
+    origins: &[String],
+    public_url: &str,
+) -> anyhow::Result<()> {
+    let name = name.trim().to_string();
+    if name.is_empty() {
+        bail!("the tenant's name must not be empty");
+    }
+    let new = NewTenant {
+        name,
+        widget_key: auth::random_key(12),
+        allowed_origins: parse_origins(origins)?,
+    };
+    let tenant = store.create_tenant(new).await?;
+    let base = public_url.trim_end_matches('/');
+    println!(
+        "Tenant \"{}\" created. Paste this into every page of your site, before </body>:",
+        tenant.name
+    );
+    println!();
+    println!(
+        "<script src=\"{base}/widget.js\" data-widget-key=\"{}\" async></script>",
+        tenant.widget_key
+    );
+    println!();
+    println!("{}", tenant.widget_key);
+    Ok(())
+}
+
+/// The tenant's assistant settings with the flags given applied.
+fn tenant_ai(
+    tenant: &Tenant,
+    ai: Option<String>,
+    answerer: Option<String>,
+    greeting: Option<String>,
+) -> TenantAi {
+    let mut settings = tenant.ai.clone();
+    if let Some(ai) = ai {
+        settings.enabled = ai == "on";
+    }
+    if let Some(answerer) = answerer {
+        settings.answerer = (answerer != "default").then_some(answerer);
+    }
+    if let Some(greeting) = greeting {
+        let greeting = greeting.trim().to_string();
+        settings.greeting = (!greeting.is_empty()).then_some(greeting);
+    }
+    settings
 }
 
 async fn tenant_by_key(store: &DynStore, widget_key: &str) -> anyhow::Result<Tenant> {

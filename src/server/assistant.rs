@@ -9,12 +9,12 @@
 //! is answered once in a cluster; an agent taking the session on another node stops it through
 //! the session's `session.updated` event.
 
-use crate::protocol::{Sender, SenderKind, ServerEvent, ServerFrame, SessionStatus};
+use crate::protocol::{Sender, ServerEvent, SessionStatus};
 use crate::server::{
-    ai::{DynAnswerer, Question, Turn},
+    ai::{AiError, AnswerStream, DynAnswerer, Piece, Question, Turn},
     broker::{Event, InFlight, Topic},
     store::{new_id, NewMessage},
-    timeline::{frame_event, Timeline},
+    timeline::{Audience, Timeline},
 };
 use futures::StreamExt;
 use std::{
@@ -116,17 +116,58 @@ impl Assistant {
         }
     }
 
+    /// One answer to the conversation as it stands: prepared, streamed, then stored.
     async fn answer_once(&self, tenant_id: &str, session_id: &str) -> anyhow::Result<()> {
+        let Some((answerer, question)) = self.prepare(tenant_id, session_id).await? else {
+            return Ok(());
+        };
+        let (stop, stop_requested) = watch::channel(false);
+        {
+            let mut sessions = self.sessions.lock().expect("assistant lock");
+            let answers = sessions.entry(session_id.to_string()).or_default();
+            if answers.stopped {
+                return Ok(());
+            }
+            answers.stop = Some(stop);
+        }
+        let answer = InFlight {
+            message_id: new_id(),
+            text: String::new(),
+            tokens: 0,
+        };
+        let at = Answering {
+            tenant_id,
+            session_id,
+        };
+        let streamed = self
+            .stream(at, answer, answerer.answer(question), stop_requested)
+            .await;
+        self.sessions
+            .lock()
+            .expect("assistant lock")
+            .entry(session_id.to_string())
+            .or_default()
+            .stop = None;
+        self.finish(at, streamed).await
+    }
+
+    /// The answerer and the question for a `bot` session; `None` when there is nothing to
+    /// answer (the session left `bot`, or the tenant switched its assistant off).
+    async fn prepare(
+        &self,
+        tenant_id: &str,
+        session_id: &str,
+    ) -> anyhow::Result<Option<(DynAnswerer, Question)>> {
         let store = self.timeline.store();
         let Some(session) = store.session(tenant_id, session_id, None).await? else {
-            return Ok(());
+            return Ok(None);
+        };
+        let Some(tenant) = store.tenant(tenant_id).await? else {
+            return Ok(None);
         };
         if session.status != SessionStatus::Bot {
-            return Ok(());
+            return Ok(None);
         }
-        let Some(tenant) = store.tenant(tenant_id).await? else {
-            return Ok(());
-        };
         let answerer = match self.answerers.for_tenant(tenant.ai.answerer.as_deref()) {
             Some(answerer) if tenant.ai.enabled => answerer.clone(),
             // The tenant switched the assistant off since this conversation began.
@@ -134,7 +175,7 @@ impl Assistant {
                 self.timeline
                     .set_status(tenant_id, session_id, SessionStatus::Pending)
                     .await?;
-                return Ok(());
+                return Ok(None);
             }
         };
         let last_seq = session.last_message.as_ref().map(|m| m.seq).unwrap_or(0);
@@ -142,123 +183,126 @@ impl Assistant {
         let history = store
             .messages_after(session_id, from, CONTEXT_MESSAGES as u32)
             .await?;
+        let conversation = history
+            .into_iter()
+            .map(|m| Turn {
+                speaker: m.sender.kind,
+                content: m.content,
+            })
+            .collect();
         let question = Question {
             tenant_id: tenant_id.to_string(),
-            conversation: history
-                .into_iter()
-                .map(|m| Turn {
-                    speaker: m.sender.kind,
-                    content: m.content,
-                })
-                .collect(),
+            conversation,
         };
+        Ok(Some((answerer, question)))
+    }
 
-        let message_id = new_id();
-        let (stop_tx, mut stop_rx) = watch::channel(false);
-        {
-            let mut sessions = self.sessions.lock().expect("assistant lock");
-            let answers = sessions.entry(session_id.to_string()).or_default();
-            if answers.stopped {
-                return Ok(());
-            }
-            answers.stop = Some(stop_tx);
-        }
-        // A human may take the session on another node: its `session.updated` reaches this
-        // node on the session's topic. Subscribed before the answer starts, so none is missed.
+    /// Streams the answer to the session's sockets until it ends, fails, or a human takes over
+    /// (on this node, or on another: its event reaches this node on the session's topic).
+    async fn stream(
+        &self,
+        at: Answering<'_>,
+        mut answer: InFlight,
+        mut pieces: AnswerStream,
+        mut stop_requested: watch::Receiver<bool>,
+    ) -> Streamed {
+        // Subscribed before the answer starts, so that no hand-over is missed.
         let mut updates = self
             .timeline
             .broker()
-            .subscribe(&Topic::Session(session_id.to_string()));
-        let mut answer = InFlight {
-            message_id: message_id.clone(),
-            text: String::new(),
-            tokens: 0,
-        };
-        let broker = self.timeline.broker();
-        broker.record_answer(tenant_id, session_id, Some(answer.clone()));
-        self.timeline.publish_event(
-            session_id,
-            tenant_id,
+            .subscribe(&Topic::Session(at.session_id.to_string()));
+        self.timeline
+            .broker()
+            .record_answer(at.tenant_id, at.session_id, Some(answer.clone()));
+        self.timeline.announce(
+            at.audience(),
             ServerEvent::StreamStart {
-                message_id: message_id.clone(),
-                session_id: session_id.to_string(),
+                message_id: answer.message_id.clone(),
+                session_id: at.session_id.to_string(),
             },
         );
-
-        let mut tokens = answerer.answer(question);
-        let mut stopped = false;
-        let mut failure = None;
+        let mut ending = Ending::Done;
+        let mut offers_human = false;
         loop {
             tokio::select! {
-                next = tokens.next() => match next {
-                    Some(Ok(token)) => self.stream_token(tenant_id, session_id, &mut answer, token),
+                next = pieces.next() => match next {
+                    Some(Ok(Piece::Token(token))) => self.stream_token(at, &mut answer, token),
+                    Some(Ok(Piece::OffersHuman)) => offers_human = true,
                     Some(Err(error)) => {
-                        failure = Some(error);
+                        ending = Ending::Failed(error);
                         break;
                     }
                     None => break,
                 },
-                () = stop_requested(&mut stop_rx) => {
-                    stopped = true;
+                () = stop(&mut stop_requested) => {
+                    ending = Ending::Stopped;
                     break;
                 }
                 update = updates.recv() => match update {
-                    Some(Ok(event)) if hands_over(&event) => {
-                        stopped = true;
+                    Some(Ok(event)) if event.route.hands_over() => {
+                        ending = Ending::Stopped;
                         break;
                     }
                     // Events may have been missed: ask the store where the session stands.
-                    Some(Err(_)) if self.no_longer_bot(tenant_id, session_id).await => {
-                        stopped = true;
+                    Some(Err(_)) if self.no_longer_bot(at).await => {
+                        ending = Ending::Stopped;
                         break;
                     }
                     _ => {}
                 },
             }
         }
-        drop(tokens);
-        drop(updates);
+        Streamed {
+            answer,
+            offers_human,
+            ending,
+        }
+    }
 
-        self.sessions
-            .lock()
-            .expect("assistant lock")
-            .entry(session_id.to_string())
-            .or_default()
-            .stop = None;
-        broker.record_answer(tenant_id, session_id, None);
-        self.timeline.publish_event(
-            session_id,
-            tenant_id,
+    /// Ends the stream for every socket and stores what was shown, as it stands; a failed
+    /// answer hands the visitor to a person.
+    async fn finish(&self, at: Answering<'_>, streamed: Streamed) -> anyhow::Result<()> {
+        let Streamed {
+            answer,
+            offers_human,
+            ending,
+        } = streamed;
+        self.timeline
+            .broker()
+            .record_answer(at.tenant_id, at.session_id, None);
+        self.timeline.announce(
+            at.audience(),
             ServerEvent::StreamEnd {
-                message_id: message_id.clone(),
-                session_id: session_id.to_string(),
+                message_id: answer.message_id.clone(),
+                session_id: at.session_id.to_string(),
             },
         );
-        let shown = answer.text;
-        if stopped {
-            tracing::info!(session = %session_id, "answer stopped: a human took over");
-        }
-        if !shown.trim().is_empty() {
-            self.say(tenant_id, session_id, Some(message_id), shown)
+        if !answer.text.trim().is_empty() {
+            self.say(at, Some(answer.message_id), answer.text, offers_human)
                 .await?;
         }
-        if let Some(error) = failure {
-            // The visitor is not left waiting on a broken model: a person takes over.
-            tracing::warn!(session = %session_id, %error, "the AI could not answer; handing over to the team");
-            self.say(tenant_id, session_id, None, HANDOVER.to_string())
-                .await?;
-            self.timeline
-                .set_status(tenant_id, session_id, SessionStatus::Pending)
-                .await?;
+        match ending {
+            Ending::Done => {}
+            Ending::Stopped => {
+                tracing::info!(session = %at.session_id, "answer stopped: a human took over");
+            }
+            Ending::Failed(error) => {
+                // The visitor is not left waiting on a broken model: a person takes over.
+                tracing::warn!(session = %at.session_id, %error, "the AI could not answer; handing over to the team");
+                self.say(at, None, HANDOVER.to_string(), false).await?;
+                self.timeline
+                    .set_status(at.tenant_id, at.session_id, SessionStatus::Pending)
+                    .await?;
+            }
         }
         Ok(())
     }
 
-    async fn no_longer_bot(&self, tenant_id: &str, session_id: &str) -> bool {
+    async fn no_longer_bot(&self, at: Answering<'_>) -> bool {
         match self
             .timeline
             .store()
-            .session(tenant_id, session_id, None)
+            .session(at.tenant_id, at.session_id, None)
             .await
         {
             Ok(Some(session)) => session.status != SessionStatus::Bot,
@@ -270,110 +314,76 @@ impl Assistant {
     /// Stores (and so publishes) a message from the assistant.
     async fn say(
         &self,
-        tenant_id: &str,
-        session_id: &str,
+        at: Answering<'_>,
         id: Option<String>,
         content: String,
+        offers_human: bool,
     ) -> anyhow::Result<()> {
-        self.timeline
-            .append(
-                tenant_id,
-                NewMessage {
-                    id,
-                    session_id: session_id.to_string(),
-                    sender: Sender {
-                        kind: SenderKind::Ai,
-                        id: None,
-                        name: Some("Assistant".into()),
-                    },
-                    content,
-                    client_message_id: None,
-                },
-            )
-            .await?;
+        let message = NewMessage {
+            id,
+            session_id: at.session_id.to_string(),
+            sender: Sender::ai(),
+            content,
+            client_message_id: None,
+            offers_human,
+        };
+        self.timeline.append(at.tenant_id, message).await?;
         Ok(())
     }
 
     /// Records a token with the broker, then publishes it: a socket that reads the answer after
     /// receiving this token finds the token in it, and skips its live copy by index.
-    fn stream_token(
-        &self,
-        tenant_id: &str,
-        session_id: &str,
-        answer: &mut InFlight,
-        token: String,
-    ) {
+    fn stream_token(&self, at: Answering<'_>, answer: &mut InFlight, token: String) {
         answer.text.push_str(&token);
         let index = answer.tokens;
         answer.tokens += 1;
         self.timeline
             .broker()
-            .record_answer(tenant_id, session_id, Some(answer.clone()));
-        let mut event = frame_event(ServerEvent::StreamToken {
-            message_id: answer.message_id.clone(),
-            session_id: session_id.to_string(),
+            .record_answer(at.tenant_id, at.session_id, Some(answer.clone()));
+        let event = Event::stream_token(
+            answer.message_id.clone(),
+            at.session_id.to_string(),
             token,
-        });
-        event.token = Some((answer.message_id.clone(), index));
-        self.timeline.publish(session_id, tenant_id, event);
+            index,
+        );
+        self.timeline.publish(at.audience(), event);
     }
+}
+
+/// The session an answer is for.
+#[derive(Clone, Copy)]
+struct Answering<'a> {
+    tenant_id: &'a str,
+    session_id: &'a str,
+}
+
+impl Answering<'_> {
+    fn audience(&self) -> Audience<'_> {
+        Audience::Conversation {
+            tenant_id: self.tenant_id,
+            session_id: self.session_id,
+        }
+    }
+}
+
+/// How a stream ended.
+enum Ending {
+    /// The answerer said all it had.
+    Done,
+    /// A human took over, or was asked for.
+    Stopped,
+    Failed(AiError),
+}
+
+/// What a stream showed, and how it ended.
+struct Streamed {
+    answer: InFlight,
+    offers_human: bool,
+    ending: Ending,
 }
 
 /// Resolves once a local [`Assistant::stop`] asks the answer to stop.
-async fn stop_requested(stop: &mut watch::Receiver<bool>) {
+async fn stop(stop: &mut watch::Receiver<bool>) {
     // An error means the sender is gone, which only happens after the answer ended.
     let _ = stop.wait_for(|stop| *stop).await;
-}
-
-/// True for an event that takes the session away from the AI: an agent took it, or it left
-/// `bot` (the visitor asked for a human, or it was closed). Only frames that are
-/// not messages, tokens or typing are parsed: this runs for every event of the session.
-fn hands_over(event: &Event) -> bool {
-    if event.message.is_some() || event.token.is_some() || event.typist.is_some() {
-        return false;
-    }
-    match serde_json::from_str::<ServerFrame>(event.frame.as_str()).map(|frame| frame.event) {
-        Ok(ServerEvent::SessionAssigned { .. }) => true,
-        Ok(ServerEvent::SessionUpdated { session }) => session.status != SessionStatus::Bot,
-        _ => false,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::protocol::{Session, Timestamp, Visitor};
-
-    fn session(status: SessionStatus) -> Session {
-        Session {
-            id: "s1".into(),
-            status,
-            assigned_agent: None,
-            visitor: Visitor::default(),
-            last_message: None,
-            unread_count: 0,
-            created_at: Timestamp::now(),
-            updated_at: Timestamp::now(),
-        }
-    }
-
-    #[test]
-    fn a_session_leaving_the_bot_hands_over() {
-        let updated = |status| {
-            frame_event(ServerEvent::SessionUpdated {
-                session: session(status),
-            })
-        };
-        assert!(hands_over(&updated(SessionStatus::Active)));
-        assert!(hands_over(&updated(SessionStatus::Pending)));
-        assert!(!hands_over(&updated(SessionStatus::Bot)));
-        assert!(!hands_over(&frame_event(ServerEvent::Pong)));
-        assert!(hands_over(&frame_event(ServerEvent::SessionAssigned {
-            session_id: "s1".into(),
-            agent: crate::protocol::AgentRef {
-                id: "a1".into(),
-                name: "Al".into(),
-            },
-        })));
-    }
 }

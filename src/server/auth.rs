@@ -45,7 +45,7 @@ pub enum TokenError {
 
 /// Signs and checks tokens with the server's secret.
 #[derive(Clone)]
-pub struct Tokens {
+pub struct TokenSigner {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
@@ -60,7 +60,7 @@ fn unix_now() -> u64 {
         .unwrap_or(0)
 }
 
-impl Tokens {
+impl TokenSigner {
     pub fn new(secret: &JwtSecret, agent_ttl: Duration, visitor_ttl: Duration) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
         // Expiry is exact: the socket closes at `exp`, and REST agrees with it.
@@ -157,14 +157,14 @@ pub fn key_hash(key: &str) -> String {
 mod tests {
     use super::*;
 
-    fn tokens(ttl: Duration) -> Tokens {
+    fn signer(ttl: Duration) -> TokenSigner {
         let secret = JwtSecret::from_stored("k".repeat(32));
-        Tokens::new(&secret, ttl, ttl)
+        TokenSigner::new(&secret, ttl, ttl)
     }
 
     #[test]
     fn tokens_round_trip_and_carry_role_and_tenant() {
-        let tokens = tokens(Duration::from_secs(60));
+        let tokens = signer(Duration::from_secs(60));
         let claims = tokens.verify(&tokens.issue_agent("a1", "t1")).unwrap();
         assert_eq!(
             (claims.sub.as_str(), claims.tid.as_str(), claims.role),
@@ -177,9 +177,9 @@ mod tests {
 
     #[test]
     fn forged_and_expired_tokens_are_refused() {
-        let tokens = tokens(Duration::from_secs(60));
+        let tokens = signer(Duration::from_secs(60));
         let other = JwtSecret::from_stored("z".repeat(32));
-        let forger = Tokens::new(&other, Duration::from_secs(60), Duration::from_secs(60));
+        let forger = TokenSigner::new(&other, Duration::from_secs(60), Duration::from_secs(60));
         assert_eq!(
             tokens.verify(&forger.issue_agent("a1", "t1")),
             Err(TokenError::Invalid)

@@ -3,12 +3,13 @@
 
 use super::{
     admin::{self, AdminArgs},
-    config::ServeConfig,
+    config::{positive_secs, AiMode, Bus, DatabaseUrl, JwtSecret, OpenAiConfig, ServeConfig},
     startup::Application,
     telemetry,
 };
+use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
-use std::{net::SocketAddr, process::ExitCode};
+use std::{net::SocketAddr, process::ExitCode, time::Duration};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -27,13 +28,6 @@ pub enum Command {
     Serve(ServeArgs),
     /// Manage tenants and agents.
     Admin(AdminArgs),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum AiMode {
-    Knowledge,
-    Openai,
-    Off,
 }
 
 #[derive(Debug, Args)]
@@ -91,6 +85,38 @@ pub struct ServeArgs {
     pub ai_timeout_secs: u64,
 }
 
+impl ServeArgs {
+    /// The checked configuration these flags describe, with the secrets that are read from the
+    /// environment only.
+    pub fn into_config(
+        self,
+        jwt_secret: Option<String>,
+        openai_key: Option<String>,
+    ) -> anyhow::Result<ServeConfig> {
+        let bus = Bus::parse(self.redis_url, self.node_id, self.redis_prefix)?;
+        let database = DatabaseUrl::parse(&self.database_url).context("--database-url")?;
+        Ok(ServeConfig {
+            addr: self.addr,
+            database,
+            bus,
+            demo: self.demo,
+            jwt_secret: JwtSecret::resolve(jwt_secret, self.demo)?,
+            agent_token_ttl: positive_secs("--agent-token-ttl-secs", self.agent_token_ttl_secs)?,
+            visitor_token_ttl: Duration::from_secs(24 * 60 * 60),
+            ws_ping_every: positive_secs("--ws-ping-secs", self.ws_ping_secs)?,
+            ai: self.ai,
+            knowledge_dir: self.knowledge_dir,
+            ai_token_delay: Duration::from_millis(self.ai_token_delay_ms),
+            openai: OpenAiConfig {
+                base_url: self.openai_base_url,
+                api_key: openai_key.filter(|k| !k.trim().is_empty()),
+                model: self.openai_model,
+                stall_timeout: Duration::from_secs(self.ai_timeout_secs.max(1)),
+            },
+        })
+    }
+}
+
 /// Parses the command line, runs the command, and turns every failure into one line on stderr
 /// and a non-zero exit code: 2 for a usage error, 1 for anything else.
 pub async fn run() -> ExitCode {
@@ -125,8 +151,7 @@ pub async fn run() -> ExitCode {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     telemetry::init();
-    let config = ServeConfig::from_args(
-        args,
+    let config = args.into_config(
         std::env::var("SWITCHBOARD_JWT_SECRET").ok(),
         std::env::var("OPENAI_API_KEY").ok(),
     )?;

@@ -1,8 +1,11 @@
 //! Settings, validated once at start so that a bad one stops the server with a clear message
 //! instead of failing later under load.
 
-use super::cli::{AiMode, ServeArgs};
-use anyhow::{bail, Context};
+//!
+//! A leaf: it uses no other module of the server, so every module may use it. The command line
+//! (`cli`) fills a [`ServeConfig`] from flags and environment variables.
+
+use anyhow::bail;
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 /// The shortest HS256 secret accepted: 256 bits, the size of the hash.
@@ -109,6 +112,25 @@ impl std::fmt::Debug for JwtSecret {
     }
 }
 
+/// Who answers first, for the whole server (tenants may switch their assistant off).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AiMode {
+    Knowledge,
+    Openai,
+    Off,
+}
+
+/// Where and how to reach an OpenAI-compatible provider.
+#[derive(Debug, Clone)]
+pub struct OpenAiConfig {
+    /// For example `https://api.openai.com/v1` or `http://127.0.0.1:11434/v1` (Ollama).
+    pub base_url: String,
+    pub api_key: Option<String>,
+    pub model: String,
+    /// The longest wait for the first byte or between two events before giving up.
+    pub stall_timeout: Duration,
+}
+
 /// Everything `switchboard serve` needs, checked.
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
@@ -124,53 +146,36 @@ pub struct ServeConfig {
     pub ai: AiMode,
     pub knowledge_dir: PathBuf,
     pub ai_token_delay: Duration,
-    pub openai: crate::server::ai::OpenAiConfig,
+    pub openai: OpenAiConfig,
 }
 
-impl ServeConfig {
-    pub fn from_args(
-        args: ServeArgs,
-        jwt_secret: Option<String>,
-        openai_key: Option<String>,
+impl Bus {
+    /// The bus a `--redis-url` asks for: none (or blank) means this process alone.
+    pub fn parse(
+        redis_url: Option<String>,
+        node_id: Option<String>,
+        prefix: String,
     ) -> anyhow::Result<Self> {
-        let bus = match args.redis_url.filter(|url| !url.trim().is_empty()) {
-            None => Bus::Local,
-            Some(url) => {
-                if !(url.starts_with("redis://") || url.starts_with("rediss://")) {
-                    bail!("--redis-url `{}` is not a redis:// URL", redacted(&url));
-                }
-                Bus::Redis {
-                    url,
-                    node_id: args.node_id.unwrap_or_else(default_node_id),
-                    prefix: args.redis_prefix,
-                }
-            }
+        let Some(url) = redis_url.filter(|url| !url.trim().is_empty()) else {
+            return Ok(Self::Local);
         };
-        let database = DatabaseUrl::parse(&args.database_url).context("--database-url")?;
-        let jwt_secret = JwtSecret::resolve(jwt_secret, args.demo)?;
-        if args.ws_ping_secs == 0 || args.agent_token_ttl_secs == 0 {
-            bail!("--ws-ping-secs and --agent-token-ttl-secs must be at least 1");
+        if !(url.starts_with("redis://") || url.starts_with("rediss://")) {
+            bail!("--redis-url `{}` is not a redis:// URL", redacted(&url));
         }
-        Ok(Self {
-            addr: args.addr,
-            database,
-            bus,
-            demo: args.demo,
-            jwt_secret,
-            agent_token_ttl: Duration::from_secs(args.agent_token_ttl_secs),
-            visitor_token_ttl: Duration::from_secs(24 * 60 * 60),
-            ws_ping_every: Duration::from_secs(args.ws_ping_secs),
-            ai: args.ai,
-            knowledge_dir: args.knowledge_dir,
-            ai_token_delay: Duration::from_millis(args.ai_token_delay_ms),
-            openai: crate::server::ai::OpenAiConfig {
-                base_url: args.openai_base_url,
-                api_key: openai_key.filter(|k| !k.trim().is_empty()),
-                model: args.openai_model,
-                stall_timeout: Duration::from_secs(args.ai_timeout_secs.max(1)),
-            },
+        Ok(Self::Redis {
+            url,
+            node_id: node_id.unwrap_or_else(default_node_id),
+            prefix,
         })
     }
+}
+
+/// A duration in whole seconds that must be at least one, named by its flag for the message.
+pub fn positive_secs(flag: &str, secs: u64) -> anyhow::Result<Duration> {
+    if secs == 0 {
+        bail!("{flag} must be at least 1");
+    }
+    Ok(Duration::from_secs(secs))
 }
 
 /// The URL without its password, for messages and logs.

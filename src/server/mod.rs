@@ -5,7 +5,8 @@
 //! - [`telemetry`]: structured logs through `tracing`.
 //! - [`startup`]: builds the application from its configuration, binds, serves, shuts down.
 //! - [`state`]: what every request handler can reach.
-//! - [`http`]: the axum router: pages (Leptos SSR), health checks, the REST API.
+//! - [`router`]: the one axum router: REST, WebSockets, health, pages, static files.
+//! - [`http`]: the REST API, the messenger page and the health checks.
 //! - [`ws`]: the WebSocket endpoints.
 //! - [`hub`]: every change to a conversation, checked and carried out.
 //! - [`timeline`]: append to the store, then publish: the one way anything happens.
@@ -27,6 +28,7 @@ pub mod config;
 pub mod demo;
 pub mod http;
 pub mod hub;
+pub mod router;
 pub mod shutdown;
 pub mod startup;
 pub mod state;

@@ -3,12 +3,12 @@
 use super::{
     ai::{Answerer, DynAnswerer, KnowledgeBase, OpenAiCompatible},
     assistant::{Answerers, Assistant},
-    auth::Tokens,
+    auth::TokenSigner,
     broker::{DynBroker, LocalBroker, RedisBroker},
-    cli::AiMode,
-    config::{Bus, JwtSecret, ServeConfig},
-    demo, http,
+    config::{AiMode, Bus, JwtSecret, ServeConfig},
+    demo,
     hub::Hub,
+    router,
     shutdown::{self, Shutdown},
     state::{AppState, KeepAlive},
     store::{self, DynStore},
@@ -117,7 +117,7 @@ impl Application {
                 .context("cannot create the demo data")?;
         }
         let secret = jwt_secret(&config, &store).await?;
-        let tokens = Tokens::new(&secret, config.agent_token_ttl, config.visitor_token_ttl);
+        let signer = TokenSigner::new(&secret, config.agent_token_ttl, config.visitor_token_ttl);
         let broker = broker(&config.bus).await?;
         tracing::info!(mode = %broker.describe(), "hub started");
         let timeline = Arc::new(Timeline::new(store, broker));
@@ -132,7 +132,7 @@ impl Application {
         if assistant.is_none() {
             tracing::info!("AI assistant off: conversations go straight to the agents");
         }
-        let hub = Arc::new(Hub::new(timeline, assistant, tokens));
+        let hub = Arc::new(Hub::new(timeline, assistant, signer));
 
         let listener = TcpListener::bind(config.addr)
             .await
@@ -169,7 +169,7 @@ impl Application {
             shutdown,
         } = self;
         let hub = state.hub.clone();
-        let router = http::router(state);
+        let router = router::router(state);
         let stop = shutdown::signal();
         tracing::info!(address = %format!("http://{addr}"), "listening");
 
@@ -185,7 +185,7 @@ impl Application {
         if !shutdown.stop_and_wait(SHUTDOWN_GRACE).await {
             tracing::warn!("some sockets did not close within {SHUTDOWN_GRACE:?}");
         }
-        hub.store().close().await;
+        hub.shut_down().await;
         tracing::info!("stopped cleanly");
         Ok(())
     }

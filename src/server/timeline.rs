@@ -1,62 +1,54 @@
-//! The one path by which anything happens in a conversation: **append to the store, then
-//! publish** on the broker. The hub and the AI assistant both write through it.
+//! The one path by which anything changes in a conversation: **store it, then publish it** on
+//! the broker. The hub and the AI assistant both write through here, and nothing else writes a
+//! message or a session's state, or publishes an event.
 //!
-//! Within a session, an append and its publication happen under one lock, so that on a node
+//! Within a session, a change and its publications happen under one lock, so that on a node
 //! events leave in `seq` order.
 
-use crate::protocol::{Sender, SenderKind};
-use crate::protocol::{ServerEvent, ServerFrame, Session, SessionStatus, Timestamp};
+use crate::protocol::{AgentRef, ServerEvent, Session, SessionStatus};
 use crate::server::{
     broker::{DynBroker, Event, Topic},
-    store::{Appended, DynStore, NewMessage, SessionChange, StoreResult},
+    store::{Appended, DynStore, NewMessage, NewSession, SessionChange, StoreResult},
 };
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
 };
 
+/// Who hears an event.
+#[derive(Debug, Clone, Copy)]
+pub enum Audience<'a> {
+    /// The session's visitor sockets and the tenant's agents.
+    Conversation {
+        tenant_id: &'a str,
+        session_id: &'a str,
+    },
+    /// The session's visitor sockets only.
+    Visitor { session_id: &'a str },
+    /// The tenant's agents only.
+    Agents { tenant_id: &'a str },
+}
+
+impl Audience<'_> {
+    fn topics(self) -> Vec<Topic> {
+        match self {
+            Self::Conversation {
+                tenant_id,
+                session_id,
+            } => vec![
+                Topic::Session(session_id.to_string()),
+                Topic::Tenant(tenant_id.to_string()),
+            ],
+            Self::Visitor { session_id } => vec![Topic::Session(session_id.to_string())],
+            Self::Agents { tenant_id } => vec![Topic::Tenant(tenant_id.to_string())],
+        }
+    }
+}
+
 pub struct Timeline {
     store: DynStore,
     broker: DynBroker,
     session_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
-}
-
-/// Serialises a server frame once, for every recipient, with the routing facts sockets need.
-pub fn frame_event(event: ServerEvent) -> Event {
-    let message = match &event {
-        ServerEvent::MessageNew { message } => Some((message.session_id.clone(), message.seq)),
-        _ => None,
-    };
-    let typist = match &event {
-        ServerEvent::Typing { sender, .. } => Some(typist(sender)),
-        _ => None,
-    };
-    let stream_start = match &event {
-        ServerEvent::StreamStart { message_id, .. } => Some(message_id.clone()),
-        _ => None,
-    };
-    let frame = ServerFrame {
-        event,
-        timestamp: Timestamp::now(),
-    };
-    Event {
-        frame: serde_json::to_string(&frame)
-            .expect("frames serialise")
-            .into(),
-        message,
-        typist,
-        stream_start,
-        token: None,
-    }
-}
-
-/// Who a typing indicator is about, as [`Event::typist`] names them.
-pub fn typist(sender: &Sender) -> String {
-    match (sender.kind, &sender.id) {
-        (SenderKind::Agent, Some(id)) => format!("agent:{id}"),
-        (SenderKind::Customer, _) => "customer".into(),
-        (kind, _) => format!("{kind:?}").to_lowercase(),
-    }
 }
 
 impl Timeline {
@@ -68,43 +60,27 @@ impl Timeline {
         }
     }
 
+    /// For reads. Every write goes through the methods below.
     pub fn store(&self) -> &DynStore {
         &self.store
     }
 
+    /// For subscriptions and the answers in flight. Every publication goes through the methods
+    /// below.
     pub fn broker(&self) -> &DynBroker {
         &self.broker
     }
 
-    /// To the session's visitor sockets and the tenant's agents.
-    pub fn publish(&self, session_id: &str, tenant_id: &str, event: Event) {
-        self.broker.publish(
-            &[
-                Topic::Session(session_id.to_string()),
-                Topic::Tenant(tenant_id.to_string()),
-            ],
-            event,
-        );
+    /// Publishes what is not stored: typing, the AI's streamed tokens, notices.
+    pub fn publish(&self, audience: Audience<'_>, event: Event) {
+        self.broker.publish(&audience.topics(), event);
     }
 
-    pub fn publish_event(&self, session_id: &str, tenant_id: &str, event: ServerEvent) {
-        self.publish(session_id, tenant_id, frame_event(event));
+    pub fn announce(&self, audience: Audience<'_>, event: ServerEvent) {
+        self.publish(audience, Event::new(event));
     }
 
-    /// To the session's visitor sockets only.
-    pub fn publish_to_visitor(&self, session_id: &str, event: ServerEvent) {
-        self.broker.publish(
-            &[Topic::Session(session_id.to_string())],
-            frame_event(event),
-        );
-    }
-
-    pub fn publish_to_agents(&self, tenant_id: &str, event: ServerEvent) {
-        self.broker
-            .publish(&[Topic::Tenant(tenant_id.to_string())], frame_event(event));
-    }
-
-    /// The lock that keeps one session's appends and publications in `seq` order.
+    /// The lock that keeps one session's changes and publications in `seq` order.
     fn session_lock(&self, session_id: &str) -> Arc<tokio::sync::Mutex<()>> {
         let mut locks = self.session_locks.lock().expect("session locks");
         // Forget locks nobody holds, so the map stays as small as the set of busy sessions.
@@ -114,6 +90,52 @@ impl Timeline {
         locks.entry(session_id.to_string()).or_default().clone()
     }
 
+    /// Stores a new conversation and tells the tenant's agents.
+    pub async fn start_session(&self, new: NewSession) -> StoreResult<Session> {
+        let tenant_id = new.tenant_id.clone();
+        let session = self.store.create_session(new).await?;
+        self.announce(
+            Audience::Agents {
+                tenant_id: &tenant_id,
+            },
+            ServerEvent::SessionStarted {
+                session: session.clone(),
+            },
+        );
+        Ok(session)
+    }
+
+    /// Stores how far an agent has read a session. Nothing is published yet: only the agent's
+    /// own unread counts depend on it.
+    pub async fn mark_read(&self, agent_id: &str, session_id: &str, seq: u64) -> StoreResult<()> {
+        self.store.mark_read(agent_id, session_id, seq).await
+    }
+
+    /// Stores a message and publishes it. A repeated `clientMessageId` stores and publishes
+    /// nothing and returns the message stored the first time.
+    pub async fn append(&self, tenant_id: &str, new: NewMessage) -> StoreResult<Appended> {
+        let lock = self.session_lock(&new.session_id);
+        let _ordered = lock.lock().await;
+        self.append_in_order(tenant_id, new).await
+    }
+
+    /// [`Timeline::append`], for a caller that holds the session's lock.
+    async fn append_in_order(&self, tenant_id: &str, new: NewMessage) -> StoreResult<Appended> {
+        let appended = self.store.append(new).await?;
+        if appended.created {
+            self.announce(
+                Audience::Conversation {
+                    tenant_id,
+                    session_id: &appended.message.session_id,
+                },
+                ServerEvent::MessageNew {
+                    message: appended.message.clone(),
+                },
+            );
+        }
+        Ok(appended)
+    }
+
     /// Sets a session's status and tells its visitor and the tenant's agents.
     pub async fn set_status(
         &self,
@@ -121,14 +143,18 @@ impl Timeline {
         session_id: &str,
         status: SessionStatus,
     ) -> StoreResult<Option<Session>> {
+        let lock = self.session_lock(session_id);
+        let _ordered = lock.lock().await;
         let session = self
             .store
             .update_session(tenant_id, session_id, SessionChange::Status(status))
             .await?;
         if let Some(session) = &session {
-            self.publish_event(
-                session_id,
-                tenant_id,
+            self.announce(
+                Audience::Conversation {
+                    tenant_id,
+                    session_id,
+                },
                 ServerEvent::SessionUpdated {
                     session: session.clone(),
                 },
@@ -137,21 +163,50 @@ impl Timeline {
         Ok(session)
     }
 
-    /// Stores a message and publishes it. A repeated `clientMessageId` stores and publishes
-    /// nothing and returns the message stored the first time.
-    pub async fn append(&self, tenant_id: &str, new: NewMessage) -> StoreResult<Appended> {
-        let lock = self.session_lock(&new.session_id);
+    /// An agent takes the session: it becomes `active` and theirs, the thread says who joined,
+    /// and the visitor and every agent of the tenant hear who holds it. False: no such session.
+    pub async fn assign(
+        &self,
+        tenant_id: &str,
+        session_id: &str,
+        agent: AgentRef,
+    ) -> StoreResult<bool> {
+        let lock = self.session_lock(session_id);
         let _ordered = lock.lock().await;
-        let appended = self.store.append(new).await?;
-        if appended.created {
-            self.publish_event(
-                &appended.message.session_id,
-                tenant_id,
-                ServerEvent::MessageNew {
-                    message: appended.message.clone(),
-                },
-            );
+        let change = SessionChange::Assign {
+            agent_id: agent.id.clone(),
+        };
+        if self
+            .store
+            .update_session(tenant_id, session_id, change)
+            .await?
+            .is_none()
+        {
+            return Ok(false);
         }
-        Ok(appended)
+        let joined = NewMessage::system(
+            session_id,
+            format!("{} joined the conversation", agent.name),
+        );
+        self.append_in_order(tenant_id, joined).await?;
+        let audience = Audience::Conversation {
+            tenant_id,
+            session_id,
+        };
+        self.announce(
+            audience,
+            ServerEvent::SessionAssigned {
+                session_id: session_id.to_string(),
+                agent: agent.clone(),
+            },
+        );
+        self.announce(
+            audience,
+            ServerEvent::AgentJoined {
+                session_id: session_id.to_string(),
+                agent,
+            },
+        );
+        Ok(true)
     }
 }

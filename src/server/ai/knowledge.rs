@@ -5,7 +5,7 @@
 //! its article; when nothing ranks well enough, the assistant says it does not know and offers a
 //! person.
 
-use super::{Answerer, Question, Tokens};
+use super::{AnswerStream, Answerer, Piece, Question};
 use anyhow::Context;
 use bm25::{Document, Language, SearchEngine, SearchEngineBuilder};
 use futures::StreamExt;
@@ -15,7 +15,8 @@ use std::{path::Path, time::Duration};
 /// on-topic question scores 3 or more, an unrelated one below 1).
 const MIN_SCORE: f32 = 1.5;
 
-/// What the assistant says when it has nothing good; the hub recognises a "yes" after it.
+/// What the assistant says when it has nothing good; its message is marked as offering a person,
+/// so the hub takes a "yes" after it as a request for one.
 pub const OFFER_HUMAN: &str = "I'm not sure I can answer that well. Would you like me to connect you with someone from our team?";
 
 #[derive(Debug, Clone)]
@@ -83,12 +84,20 @@ impl KnowledgeBase {
 
     /// The whole answer text for a question.
     pub fn compose(&self, question: &str) -> String {
+        self.reply(question).0
+    }
+
+    /// The answer text, and whether it offers a person because nothing answers the question.
+    fn reply(&self, question: &str) -> (String, bool) {
         match self.search(question, 1).first() {
-            Some((passage, _)) => format!(
-                "{}\n\n(From our article \u{201c}{}\u{201d}.) Is there anything else I can help with?",
-                passage.text, passage.article
+            Some((passage, _)) => (
+                format!(
+                    "{}\n\n(From our article \u{201c}{}\u{201d}.) Is there anything else I can help with?",
+                    passage.text, passage.article
+                ),
+                false,
             ),
-            None => OFFER_HUMAN.to_string(),
+            None => (OFFER_HUMAN.to_string(), true),
         }
     }
 }
@@ -142,17 +151,17 @@ pub fn tokenize(text: &str) -> Vec<String> {
 }
 
 impl Answerer for KnowledgeBase {
-    fn answer(&self, question: Question) -> Tokens {
-        let tokens = tokenize(&self.compose(question.latest()));
+    fn answer(&self, question: Question) -> AnswerStream {
+        let (text, offers_human) = self.reply(question.latest());
         let pace = self.pace;
-        futures::stream::iter(tokens)
-            .then(move |token| async move {
-                if !pace.is_zero() {
-                    tokio::time::sleep(pace).await;
-                }
-                Ok(token)
-            })
-            .boxed()
+        let words = futures::stream::iter(tokenize(&text)).then(move |token| async move {
+            if !pace.is_zero() {
+                tokio::time::sleep(pace).await;
+            }
+            Ok(Piece::Token(token))
+        });
+        let offer = futures::stream::iter(offers_human.then_some(Ok(Piece::OffersHuman)));
+        words.chain(offer).boxed()
     }
 
     fn describe(&self) -> String {

@@ -10,12 +10,7 @@ mod knowledge;
 mod openai;
 
 pub use knowledge::KnowledgeBase;
-pub use openai::{OpenAiCompatible, OpenAiConfig};
-
-/// The built-in answerer's offer of a person; a "yes" right after it is a request for one.
-pub fn knowledge_offer_human() -> &'static str {
-    knowledge::OFFER_HUMAN
-}
+pub use openai::OpenAiCompatible;
 
 use crate::protocol::SenderKind;
 use futures::stream::BoxStream;
@@ -55,11 +50,21 @@ pub enum AiError {
     Timeout,
 }
 
-pub type Tokens = BoxStream<'static, Result<String, AiError>>;
+/// One piece of a streamed answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece {
+    /// The next words, shown as they come.
+    Token(String),
+    /// The answer offers to bring in a person: a "yes" to it asks for one.
+    OffersHuman,
+}
+
+/// An answer as it is produced; dropping it cancels the answer.
+pub type AnswerStream = BoxStream<'static, Result<Piece, AiError>>;
 
 pub trait Answerer: Send + Sync + 'static {
-    /// Starts answering; the stream yields the answer's tokens in order.
-    fn answer(&self, question: Question) -> Tokens;
+    /// Starts answering; the stream yields the answer's pieces in order.
+    fn answer(&self, question: Question) -> AnswerStream;
     /// For the start-up log.
     fn describe(&self) -> String;
 }

@@ -5,23 +5,13 @@
 //! `choices[0].delta.content` is a token; `data: [DONE]` ends the answer. The knowledge base's
 //! best passages go into the system prompt, so the model answers from the shop's own articles.
 
-use super::{AiError, Answerer, KnowledgeBase, Question, Tokens};
+use super::{AiError, AnswerStream, Answerer, KnowledgeBase, Piece, Question};
 use crate::protocol::SenderKind;
+use crate::server::config::OpenAiConfig;
 use eventsource_stream::Eventsource;
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use std::{sync::Arc, time::Duration};
-
-/// Where and how to reach the provider.
-#[derive(Debug, Clone)]
-pub struct OpenAiConfig {
-    /// For example `https://api.openai.com/v1` or `http://127.0.0.1:11434/v1` (Ollama).
-    pub base_url: String,
-    pub api_key: Option<String>,
-    pub model: String,
-    /// The longest wait for the first byte or between two events before giving up.
-    pub stall_timeout: Duration,
-}
 
 pub struct OpenAiCompatible {
     config: OpenAiConfig,
@@ -114,7 +104,7 @@ impl OpenAiCompatible {
 }
 
 impl Answerer for OpenAiCompatible {
-    fn answer(&self, question: Question) -> Tokens {
+    fn answer(&self, question: Question) -> AnswerStream {
         let url = format!(
             "{}/chat/completions",
             self.config.base_url.trim_end_matches('/')
@@ -130,7 +120,9 @@ impl Answerer for OpenAiCompatible {
         }
         let stall = self.config.stall_timeout;
 
-        token_stream(request, stall).boxed()
+        token_stream(request, stall)
+            .map(|token| token.map(Piece::Token))
+            .boxed()
     }
 
     fn describe(&self) -> String {

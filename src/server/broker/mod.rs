@@ -8,16 +8,17 @@
 //! then gets the rest live, with nothing missing or repeated.
 
 mod answers;
+mod event;
 mod fanout;
 mod local;
 mod redis;
 
 pub use answers::InFlight;
+pub use event::{encode, Event, Route, Typist};
 pub use local::LocalBroker;
 pub use redis::{Link, RedisBroker};
 
 use async_trait::async_trait;
-use axum::extract::ws::Utf8Bytes;
 use std::sync::Arc;
 use tokio::sync::broadcast;
 
@@ -35,25 +36,6 @@ impl Topic {
             Self::Session(id) => format!("session:{id}"),
         }
     }
-}
-
-/// One event, serialised once as the JSON frame every recipient receives.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Event {
-    /// The `ServerFrame` as JSON text, shared by every socket that sends it.
-    pub frame: Utf8Bytes,
-    /// For `chat.message.new`: the message's session and `seq`, so that a socket that replays
-    /// history can skip what it already sent without parsing the frame.
-    pub message: Option<(String, u64)>,
-    /// For `chat.typing`: who is typing (`customer`, or `agent:ID`), so that their own
-    /// sockets are not told about themselves.
-    pub typist: Option<String>,
-    /// For `stream-start`: the answer's message id, so that a socket that was sent the answer
-    /// as a snapshot does not start it twice.
-    pub stream_start: Option<String>,
-    /// For `stream-token`: the answer's message id and the token's index in it, so that a socket
-    /// that was sent the answer so far skips the tokens it already has.
-    pub token: Option<(String, usize)>,
 }
 
 /// Why a subscriber may have missed events, and must resume from the store.

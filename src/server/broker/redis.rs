@@ -17,7 +17,8 @@
 //! answer at least as far as the tokens it was sent.
 
 use super::{
-    answers::LocalAnswers, fanout::Fanout, Broker, BusHealth, Event, InFlight, Subscription, Topic,
+    answers::LocalAnswers, fanout::Fanout, Broker, BusHealth, Event, InFlight, Route, Subscription,
+    Topic,
 };
 use async_trait::async_trait;
 use futures::StreamExt;
@@ -57,24 +58,15 @@ struct Envelope {
     n: u64,
     topics: Vec<String>,
     frame: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    message: Option<(String, u64)>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    typist: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    stream_start: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    token: Option<(String, usize)>,
+    #[serde(default)]
+    route: Route,
 }
 
 impl Envelope {
     fn into_event(self) -> (Vec<String>, Event) {
         let event = Event {
             frame: self.frame.into(),
-            message: self.message,
-            typist: self.typist,
-            stream_start: self.stream_start,
-            token: self.token,
+            route: self.route,
         };
         (self.topics, event)
     }
@@ -283,10 +275,7 @@ impl Broker for RedisBroker {
             n: 0,
             topics: keys.clone(),
             frame: event.frame.as_str().to_string(),
-            message: event.message.clone(),
-            typist: event.typist.clone(),
-            stream_start: event.stream_start.clone(),
-            token: event.token.clone(),
+            route: event.route.clone(),
         };
         self.fanout.deliver(&keys, event);
         self.send(true, |n| {
@@ -385,10 +374,7 @@ impl Publisher {
             n,
             topics: Vec::new(),
             frame: String::new(),
-            message: None,
-            typist: None,
-            stream_start: None,
-            token: None,
+            route: Route::Other,
         };
         Some(serde_json::to_string(&beat).expect("envelopes serialise"))
     }

@@ -5,14 +5,14 @@ use super::{
     extract::{ApiJson, AuthedAgent},
 };
 use crate::protocol::{
-    AgentMessageRequest, AgentProfile, LoginRequest, LoginResponse, MarkReadRequest, MeResponse,
-    Message, PublicMessageRequest, Session, SessionHistory, StartSessionRequest,
-    StartSessionResponse, TenantRef, WidgetConfig,
+    AgentMessageRequest, LoginRequest, LoginResponse, MarkReadRequest, MeResponse, Message,
+    PublicMessageRequest, Session, SessionHistory, StartSessionRequest, StartSessionResponse,
+    WidgetConfig,
 };
-use crate::server::{auth, hub::HISTORY_PAGE, state::AppState};
+use crate::server::state::AppState;
 use axum::{
     extract::{Path, Query, State},
-    http::StatusCode,
+    http::{StatusCode, Uri},
     routing::{get, post},
     Json, Router,
 };
@@ -42,87 +42,36 @@ pub fn routes() -> Router<AppState> {
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
 
+/// An unknown API path is answered in JSON, not with the 404 page.
+pub async fn not_found(uri: Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        format!("no API endpoint at {}", uri.path()),
+    )
+}
+
 async fn login(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> ApiResult<LoginResponse> {
-    let agent = state
-        .hub
-        .store()
-        .agent_by_email(request.email.trim())
-        .await
-        .map_err(crate::server::hub::HubError::from)?;
-    let stored = agent.as_ref().map(|a| a.password_hash.clone());
-    let password = request.password;
-    let matches =
-        tokio::task::spawn_blocking(move || auth::verify_password(&password, stored.as_deref()))
-            .await
-            .unwrap_or(false);
-    let agent = match (matches, agent) {
-        (true, Some(agent)) => agent,
-        _ => {
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "invalid_credentials",
-                "wrong email or password",
-            ))
-        }
-    };
-    tracing::info!(agent = %agent.id, tenant = %agent.tenant_id, "agent signed in");
-    Ok(Json(LoginResponse {
-        token: state.hub.tokens().issue_agent(&agent.id, &agent.tenant_id),
-        agent: AgentProfile {
-            id: agent.id,
-            name: agent.name,
-            email: agent.email,
-        },
-    }))
+    Ok(Json(
+        state.hub.login(&request.email, request.password).await?,
+    ))
 }
 
 async fn me(
     State(state): State<AppState>,
     AuthedAgent(agent): AuthedAgent,
 ) -> ApiResult<MeResponse> {
-    let store = state.hub.store();
-    let record = store
-        .agent(&agent.tenant_id, &agent.agent_id)
-        .await
-        .map_err(crate::server::hub::HubError::from)?
-        .ok_or_else(|| ApiError::unauthorized("this agent no longer exists"))?;
-    let tenant = store
-        .tenant(&agent.tenant_id)
-        .await
-        .map_err(crate::server::hub::HubError::from)?
-        .ok_or_else(|| ApiError::unauthorized("this tenant no longer exists"))?;
-    Ok(Json(MeResponse {
-        agent: AgentProfile {
-            id: record.id,
-            name: record.name,
-            email: record.email,
-        },
-        tenant: TenantRef {
-            id: tenant.id,
-            name: tenant.name,
-        },
-    }))
+    Ok(Json(state.hub.profile(&agent).await?))
 }
 
 async fn widget_config(
     State(state): State<AppState>,
     Path(widget_key): Path<String>,
 ) -> ApiResult<WidgetConfig> {
-    let tenant = state
-        .hub
-        .store()
-        .tenant_by_widget_key(&widget_key)
-        .await
-        .map_err(crate::server::hub::HubError::from)?
-        .ok_or(crate::server::hub::HubError::NotFound("widget key"))?;
-    Ok(Json(WidgetConfig {
-        tenant_name: tenant.name,
-        ai_enabled: tenant.ai.enabled && state.hub.assistant().is_some(),
-        greeting: tenant.ai.greeting,
-    }))
+    Ok(Json(state.hub.widget(&widget_key).await?.config))
 }
 
 async fn start(
@@ -156,14 +105,7 @@ async fn public_session(
     State(state): State<AppState>,
     Path(session_key): Path<String>,
 ) -> ApiResult<SessionHistory> {
-    let (_, session) = state.hub.visitor_by_key(&session_key).await?;
-    let messages = state
-        .hub
-        .store()
-        .messages_after(&session.id, 0, HISTORY_PAGE)
-        .await
-        .map_err(crate::server::hub::HubError::from)?;
-    Ok(Json(SessionHistory { session, messages }))
+    Ok(Json(state.hub.visitor_history(&session_key).await?))
 }
 
 async fn sessions(

@@ -38,16 +38,10 @@ impl From<HubError> for ApiError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             HubError::SessionClosed => StatusCode::CONFLICT,
-            HubError::Store(store) => {
-                tracing::error!(error = %store, "store failure");
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            HubError::InvalidCredentials | HubError::SignedOut(_) => StatusCode::UNAUTHORIZED,
+            HubError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
-        let message = match &error {
-            HubError::Store(_) => "something went wrong on the server".to_string(),
-            other => other.to_string(),
-        };
-        Self::new(status, error.code(), message)
+        Self::new(status, error.code(), error.to_string())
     }
 }
 

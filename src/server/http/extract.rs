@@ -1,7 +1,7 @@
 //! Extractors that turn every bad request into the contract's error body.
 
 use super::error::ApiError;
-use crate::server::{auth::Role, hub::AgentActor, state::AppState};
+use crate::server::{hub::AgentActor, state::AppState};
 use axum::{
     extract::{rejection::JsonRejection, FromRequest, FromRequestParts, Request},
     http::{header::AUTHORIZATION, request::Parts, StatusCode},
@@ -54,15 +54,7 @@ impl FromRequestParts<AppState> for AuthedAgent {
         let token = header.strip_prefix("Bearer ").ok_or_else(|| {
             ApiError::unauthorized("the Authorization header must be `Bearer <token>`")
         })?;
-        let claims = state.hub.tokens().verify(token.trim())?;
-        if claims.role != Role::Agent {
-            return Err(ApiError::unauthorized("this needs an agent's token"));
-        }
-        let agent = state
-            .hub
-            .agent(&claims.tid, &claims.sub)
-            .await
-            .map_err(|_| ApiError::unauthorized("this agent no longer exists"))?;
-        Ok(Self(agent))
+        let claims = state.hub.verify_token(token.trim())?;
+        Ok(Self(state.hub.agent_by_claims(&claims).await?))
     }
 }

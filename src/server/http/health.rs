@@ -12,11 +12,12 @@ pub async fn live() -> impl IntoResponse {
 }
 
 pub async fn ready(State(state): State<AppState>) -> axum::response::Response {
-    match state.hub.store().ping().await {
+    let readiness = state.hub.readiness().await;
+    match readiness.database {
         Ok(()) => {
             // Ready without Redis: the node serves its own sockets, and they resync when it is
             // back. Taking every node out of the load balancer would be worse.
-            let bus = match state.hub.broker().health() {
+            let bus = match readiness.bus {
                 BusHealth::SingleNode => "single-node",
                 BusHealth::Connected => "ok",
                 BusHealth::Disconnected => "disconnected",

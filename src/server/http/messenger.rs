@@ -6,8 +6,7 @@
 //! allowed origins, the same list the sockets check.
 
 use crate::app::messenger::{messenger_shell, MessengerSetup};
-use crate::protocol::WidgetConfig;
-use crate::server::state::AppState;
+use crate::server::{hub::HubError, state::AppState};
 use axum::{
     body::Body,
     extract::{Path, State},
@@ -23,25 +22,22 @@ pub async fn page(
     Path(widget_key): Path<String>,
     request: Request<Body>,
 ) -> Response {
-    let tenant = match state.hub.store().tenant_by_widget_key(&widget_key).await {
-        Ok(Some(tenant)) => tenant,
-        Ok(None) => return (StatusCode::NOT_FOUND, "No chat has this widget key.").into_response(),
-        Err(error) => {
-            tracing::error!(%error, "could not read the tenant for the messenger");
-            return (StatusCode::SERVICE_UNAVAILABLE, "The chat is unavailable.").into_response();
+    let widget = match state.hub.widget(&widget_key).await {
+        Ok(widget) => widget,
+        Err(HubError::NotFound(_)) => {
+            return (StatusCode::NOT_FOUND, "No chat has this widget key.").into_response()
+        }
+        Err(_) => {
+            return (StatusCode::SERVICE_UNAVAILABLE, "The chat is unavailable.").into_response()
         }
     };
     let setup = MessengerSetup {
         widget_key,
-        config: WidgetConfig {
-            tenant_name: tenant.name,
-            ai_enabled: tenant.ai.enabled && state.hub.assistant().is_some(),
-            greeting: tenant.ai.greeting,
-        },
+        config: widget.config,
     };
     let frame_ancestors = std::iter::once("'self'".to_string())
         .chain(
-            tenant
+            widget
                 .allowed_origins
                 .iter()
                 .map(|o| o.trim_end_matches('/').to_string()),

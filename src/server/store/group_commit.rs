@@ -5,7 +5,7 @@
 //! acknowledged, nor published, before it is durable.
 
 use super::{new_id, now, rows::kind_str, NewMessage, StoreError, StoreResult};
-use crate::protocol::{Message, Timestamp};
+use crate::protocol::Message;
 use sqlx::{sqlite::SqlitePool, Row};
 use std::{collections::HashMap, sync::OnceLock};
 use tokio::sync::{mpsc, oneshot};
@@ -20,8 +20,8 @@ const STATEMENTS_PER_QUERY: [usize; 4] = [64, 16, 4, 1];
 /// One message. `last_seq + 1` reads what the previous INSERT of the group left, because the
 /// `messages_advance_session` trigger (migration 0003) advances the session as each row lands.
 /// `WHERE true` keeps SQLite from reading ON CONFLICT as part of the SELECT.
-const INSERT: &str = "INSERT INTO messages (id, session_id, seq, client_message_id, sender_kind, sender_id, sender_name, content, created_at)
- SELECT ?, id, last_seq + 1, ?, ?, ?, ?, ?, ? FROM sessions WHERE id = ? AND true
+const INSERT: &str = "INSERT INTO messages (id, session_id, seq, client_message_id, sender_kind, sender_id, sender_name, content, created_at, offers_human)
+ SELECT ?, id, last_seq + 1, ?, ?, ?, ?, ?, ?, ? FROM sessions WHERE id = ? AND true
  ON CONFLICT (session_id, client_message_id) DO NOTHING
  RETURNING id, seq;";
 
@@ -112,17 +112,7 @@ impl Pending {
             new,
             stored,
         } = self;
-        let message = seq.map(|seq| {
-            seq.map(|seq| Message {
-                id,
-                session_id: new.session_id,
-                seq,
-                client_message_id: new.client_message_id,
-                sender: new.sender,
-                content: new.content,
-                created_at: Timestamp(at),
-            })
-        });
+        let message = seq.map(|seq| seq.map(|seq| new.stored(id, seq, at)));
         // The appender may have gone away (its socket closed); the message is stored anyway.
         let _ = stored.send(message);
     }
@@ -149,6 +139,7 @@ async fn commit(writer: &SqlitePool, group: &[Pending]) -> StoreResult<HashMap<S
                 .bind(&p.new.sender.name)
                 .bind(&p.new.content)
                 .bind(&p.at)
+                .bind(p.new.offers_human)
                 .bind(&p.new.session_id);
         }
         for row in query.fetch_all(&mut *tx).await? {

@@ -27,13 +27,25 @@ pub(super) const SQLITE: Steps = &[
         "append trigger",
         include_str!("../../../migrations/sqlite/0003_append_trigger.sql"),
     ),
+    (
+        4,
+        "offers human",
+        include_str!("../../../migrations/sqlite/0004_offers_human.sql"),
+    ),
 ];
 
-pub(super) const POSTGRES: Steps = &[(
-    1,
-    "hub",
-    include_str!("../../../migrations/postgres/0001_hub.sql"),
-)];
+pub(super) const POSTGRES: Steps = &[
+    (
+        1,
+        "hub",
+        include_str!("../../../migrations/postgres/0001_hub.sql"),
+    ),
+    (
+        2,
+        "offers human",
+        include_str!("../../../migrations/postgres/0002_offers_human.sql"),
+    ),
+];
 
 #[derive(Debug)]
 struct Embedded(Steps);

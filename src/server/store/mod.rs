@@ -2,7 +2,7 @@
 //! SQLite file and a PostgreSQL cluster serve the same hub.
 //!
 //! `SqliteStore` is the embedded default; `PgStore` serves a cluster of nodes. Both pass the same
-//! contract tests (tests/store_contract.rs).
+//! contract tests (tests/api/store_contract.rs).
 //!
 //! Every read that takes a tenant id is scoped by it: an id from another tenant is simply not
 //! found. [`Store::append`] is the one way a message enters the system; it gives the message the
@@ -129,6 +129,36 @@ pub struct NewMessage {
     pub sender: Sender,
     pub content: String,
     pub client_message_id: Option<String>,
+    /// The AI offered to bring in a person: a "yes" to this message asks for one.
+    pub offers_human: bool,
+}
+
+impl NewMessage {
+    /// The message as stored under `id`, `seq` and the time `at`.
+    pub(crate) fn stored(self, id: String, seq: u64, at: String) -> Message {
+        Message {
+            id,
+            session_id: self.session_id,
+            seq,
+            client_message_id: self.client_message_id,
+            sender: self.sender,
+            content: self.content,
+            created_at: crate::protocol::Timestamp(at),
+            offers_human: self.offers_human,
+        }
+    }
+
+    /// A line in the thread from the system itself ("Alice joined the conversation").
+    pub fn system(session_id: &str, content: String) -> Self {
+        Self {
+            id: None,
+            session_id: session_id.to_string(),
+            sender: Sender::system(),
+            content,
+            client_message_id: None,
+            offers_human: false,
+        }
+    }
 }
 
 /// The outcome of [`Store::append`]: the stored message, and whether this call stored it

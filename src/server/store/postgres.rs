@@ -73,7 +73,7 @@ SELECT s.id, s.tenant_id, s.status, s.assigned_agent_id, a.name AS agent_name,
        m.id AS m_id, m.session_id AS m_session_id, m.seq AS m_seq,
        m.client_message_id AS m_client_message_id, m.sender_kind AS m_sender_kind,
        m.sender_id AS m_sender_id, m.sender_name AS m_sender_name, m.content AS m_content,
-       m.created_at AS m_created_at,
+       m.created_at AS m_created_at, m.offers_human AS m_offers_human,
        CASE WHEN $1::text IS NULL THEN 0 ELSE (
            SELECT COUNT(*) FROM messages u
            WHERE u.session_id = s.id AND u.sender_kind = 'customer'
@@ -355,8 +355,8 @@ impl Store for PgStore {
             return Err(StoreError::NotFound("session"));
         };
         let inserted = sqlx::query(
-            "INSERT INTO messages (id, session_id, seq, client_message_id, sender_kind, sender_id, sender_name, content, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            "INSERT INTO messages (id, session_id, seq, client_message_id, sender_kind, sender_id, sender_name, content, created_at, offers_human)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
              ON CONFLICT (session_id, client_message_id) DO NOTHING",
         )
         .bind(&id)
@@ -368,6 +368,7 @@ impl Store for PgStore {
         .bind(&new.sender.name)
         .bind(&new.content)
         .bind(&at)
+        .bind(new.offers_human)
         .execute(&mut *tx)
         .await?;
         if inserted.rows_affected() == 0 {
@@ -387,15 +388,7 @@ impl Store for PgStore {
         }
         tx.commit().await?;
         Ok(Appended {
-            message: Message {
-                id,
-                session_id: new.session_id,
-                seq: seq as u64,
-                client_message_id: new.client_message_id,
-                sender: new.sender,
-                content: new.content,
-                created_at: Timestamp(at),
-            },
+            message: new.stored(id, seq as u64, at),
             created: true,
         })
     }

@@ -13,6 +13,7 @@ pub(super) trait Columns {
     fn text(&self, name: &str) -> Result<String, sqlx::Error>;
     fn optional_text(&self, name: &str) -> Result<Option<String>, sqlx::Error>;
     fn integer(&self, name: &str) -> Result<i64, sqlx::Error>;
+    fn flag(&self, name: &str) -> Result<bool, sqlx::Error>;
 }
 
 macro_rules! columns_for {
@@ -25,6 +26,9 @@ macro_rules! columns_for {
                 self.try_get(name)
             }
             fn integer(&self, name: &str) -> Result<i64, sqlx::Error> {
+                self.try_get(name)
+            }
+            fn flag(&self, name: &str) -> Result<bool, sqlx::Error> {
                 self.try_get(name)
             }
         }
@@ -97,6 +101,7 @@ pub(super) fn message_from(row: &impl Columns, prefix: &str) -> Result<Message, 
         },
         content: row.text(&col("content"))?,
         created_at: Timestamp(row.text(&col("created_at"))?),
+        offers_human: row.flag(&col("offers_human"))?,
     })
 }
 

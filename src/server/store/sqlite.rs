@@ -96,7 +96,7 @@ SELECT s.id, s.tenant_id, s.status, s.assigned_agent_id, a.name AS agent_name,
        m.id AS m_id, m.session_id AS m_session_id, m.seq AS m_seq,
        m.client_message_id AS m_client_message_id, m.sender_kind AS m_sender_kind,
        m.sender_id AS m_sender_id, m.sender_name AS m_sender_name, m.content AS m_content,
-       m.created_at AS m_created_at,
+       m.created_at AS m_created_at, m.offers_human AS m_offers_human,
        CASE WHEN ?1 IS NULL THEN 0 ELSE (
            SELECT COUNT(*) FROM messages u
            WHERE u.session_id = s.id AND u.sender_kind = 'customer'

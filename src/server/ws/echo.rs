@@ -4,6 +4,7 @@
 //! `?format=json` speaks seed 001's JSON echo: a `connection` frame first, then
 //! `{type: "echo", message: "Server received: T", original_message: T, timestamp}`.
 
+use super::is_capacity_error;
 use crate::protocol::{EchoFrame, Timestamp};
 use crate::server::{shutdown::ShutdownListener, state::AppState};
 use axum::{
@@ -121,13 +122,6 @@ fn close(code: u16, reason: &'static str) -> Message {
         code,
         reason: Utf8Bytes::from_static(reason),
     }))
-}
-
-/// True when the peer sent a frame or message over [`MAX_FRAME_BYTES`].
-fn is_capacity_error(error: &axum::Error) -> bool {
-    std::error::Error::source(error)
-        .and_then(|source| source.downcast_ref::<tungstenite::Error>())
-        .is_some_and(|e| matches!(e, tungstenite::Error::Capacity(_)))
 }
 
 #[cfg(test)]

@@ -55,12 +55,13 @@ impl<S: Send + Sync> FromRequestParts<S> for SocketQuery {
     }
 }
 
-/// The origins a tenant allows to open visitor sockets.
+/// The origins a tenant allows to open visitor sockets (none, if they cannot be read).
 async fn tenant_origins(state: &AppState, tenant_id: &str) -> Vec<String> {
-    match state.hub.store().tenant(tenant_id).await {
-        Ok(Some(tenant)) => tenant.allowed_origins,
-        _ => Vec::new(),
-    }
+    state
+        .hub
+        .allowed_origins(tenant_id)
+        .await
+        .unwrap_or_default()
 }
 
 /// `GET /ws?token=JWT[&lastSeq=N]`: an agent's or a visitor's socket.
@@ -73,14 +74,14 @@ pub async fn with_token(
     let Some(token) = query.token.as_deref() else {
         return ApiError::unauthorized("connect with ?token=<JWT>").into_response();
     };
-    let claims = match state.hub.tokens().verify(token) {
+    let claims = match state.hub.verify_token(token) {
         Ok(claims) => claims,
         Err(e) => return ApiError::from(e).into_response(),
     };
     let (peer, allowed) = match claims.role {
-        Role::Agent => match state.hub.agent(&claims.tid, &claims.sub).await {
+        Role::Agent => match state.hub.agent_by_claims(&claims).await {
             Ok(agent) => (Peer::Agent(agent), Vec::new()),
-            Err(_) => return ApiError::unauthorized("this agent no longer exists").into_response(),
+            Err(e) => return ApiError::from(e).into_response(),
         },
         Role::Visitor => {
             let visitor = VisitorActor {

@@ -1,6 +1,9 @@
 //! The WebSocket endpoints: `/ws/echo` (diagnostics), `/ws?token=` (agents and visitors, with
 //! its `/?token=` alias for seed-003 clients) and `/ws/public/{sessionKey}` (visitors).
 
+mod commands;
+mod connection;
+mod delivery;
 pub mod echo;
 mod frames;
 mod handshake;
@@ -25,6 +28,13 @@ pub fn configured(upgrade: WebSocketUpgrade) -> WebSocketUpgrade {
         .read_buffer_size(READ_BUFFER_BYTES)
         .max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
+}
+
+/// True when the peer sent a frame or message over [`MAX_FRAME_BYTES`].
+fn is_capacity_error(error: &axum::Error) -> bool {
+    std::error::Error::source(error)
+        .and_then(|source| source.downcast_ref::<tungstenite::Error>())
+        .is_some_and(|e| matches!(e, tungstenite::Error::Capacity(_)))
 }
 
 /// Close codes of the contract.

@@ -1,7 +1,7 @@
 //! `switchboard serve` as an operator meets it: every refusal is one clear line on stderr and a
 //! non-zero exit; a good start serves pages and health checks; SIGTERM and Ctrl-C stop it cleanly.
 
-mod common;
+use crate::common;
 
 use common::{command, get, sqlite_url, TestServer};
 use std::process::Output;

@@ -1,6 +1,6 @@
 //! `switchboard admin` and `--demo` as an operator uses them, against a real SQLite file.
 
-mod common;
+use crate::common;
 
 use common::{command, post, sqlite_url, TestServer};
 use serde_json::json;

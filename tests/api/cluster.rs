@@ -2,7 +2,7 @@
 //! node is the real binary on its own port. Sockets are spread across the nodes on purpose, and
 //! one node is killed mid-conversation.
 
-mod common;
+use crate::common;
 
 use common::{
     chat::{agent_socket, history, login, start_visitor, visitor_socket, Visitor},

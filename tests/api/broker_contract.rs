@@ -2,13 +2,14 @@
 //! `RedisBroker` nodes sharing a real Redis (events published on one node, received on the
 //! other). Then what only a cluster has: Redis going away and coming back, and a lost event.
 
-mod common;
+use crate::common;
 
 use common::services::Redis;
 use std::{sync::Arc, time::Duration};
+use switchboard::protocol::SessionStatus;
 use switchboard::server::broker::{
-    Broker, BusHealth, DynBroker, Event, InFlight, LocalBroker, Missed, RedisBroker, Subscription,
-    Topic,
+    Broker, BusHealth, DynBroker, Event, InFlight, LocalBroker, Missed, RedisBroker, Route,
+    Subscription, Topic, Typist,
 };
 
 /// How long a test waits for something that should happen at once before failing.
@@ -168,15 +169,33 @@ async fn answers_in_flight_are_readable_on_every_node_and_scoped_by_tenant(nodes
 
 async fn routing_facts_travel_with_the_event(nodes: Nodes) {
     let mut b = nodes.b.subscribe(&tenant("t1"));
-    let full = Event {
-        frame: "{\"type\":\"x\"}".to_string().into(),
-        message: Some(("s1".into(), 7)),
-        typist: Some("agent:a1".into()),
-        stream_start: Some("m1".into()),
-        token: Some(("m1".into(), 4)),
-    };
-    nodes.a.publish(&[tenant("t1")], full.clone());
-    assert_eq!(*next_event(&mut b).await, full);
+    let routes = [
+        Route::Message {
+            session_id: "s1".into(),
+            seq: 7,
+        },
+        Route::Typing {
+            typist: Typist::Agent("a1".into()),
+        },
+        Route::StreamStart {
+            message_id: "m1".into(),
+        },
+        Route::StreamToken {
+            message_id: "m1".into(),
+            index: 4,
+        },
+        Route::SessionChange {
+            status: SessionStatus::Active,
+        },
+    ];
+    for route in routes {
+        let full = Event {
+            frame: "{\"type\":\"x\"}".to_string().into(),
+            route,
+        };
+        nodes.a.publish(&[tenant("t1")], full.clone());
+        assert_eq!(*next_event(&mut b).await, full);
+    }
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 //! 5 (customer, two agents, assignment, replies, live fan-out), seed 003's frames, bad input,
 //! refused handshakes, idempotent sends and resume.
 
-mod common;
+use crate::common;
 
 use common::{
     chat::{agent_socket, history, login, start_visitor, visitor_socket, PASSWORD},
@@ -12,7 +12,7 @@ use common::{
 };
 use serde_json::{json, Value};
 
-/// The hub's own behaviour, without the AI answering in between (tests/ai.rs covers that).
+/// The hub's own behaviour, without the AI answering in between (tests/api/ai.rs covers that).
 const AI_OFF: &[&str] = &["--demo", "--ai", "off"];
 
 #[tokio::test]
@@ -175,7 +175,7 @@ async fn seed_004_test_5_two_agents_see_everything_live() {
 
 #[tokio::test]
 async fn seed_003_frames_over_the_token_socket_and_its_root_alias() {
-    // With the assistant on, as seed 003's server has it; its answers are covered in tests/ai.rs.
+    // With the assistant on, as seed 003's server has it; its answers are covered in tests/api/ai.rs.
     let server = TestServer::start_with(&["--demo", "--ai-token-delay-ms", "0"]).await;
     let visitor = start_visitor(&server, None).await;
     for path in [

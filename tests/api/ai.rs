@@ -2,7 +2,7 @@
 //! and silenced the moment a human takes over or is asked for. Against the real server with the
 //! built-in knowledge base.
 
-mod common;
+use crate::common;
 
 use common::{get_json, post, ws::Client, TestServer};
 use serde_json::{json, Value};

@@ -1,7 +1,7 @@
 //! `/ws/echo` against the real server, with a real WebSocket client: every case of seed 000,
 //! binary frames, seed 001's JSON mode, and the 1 MiB limit.
 
-mod common;
+use crate::common;
 
 use common::TestServer;
 use futures::{SinkExt, StreamExt};

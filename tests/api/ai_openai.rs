@@ -3,7 +3,7 @@
 //! events (`data: {"choices":[{"delta":{"content":…}}]}`, then `data: [DONE]`), split across
 //! reads at awkward places; an error status; a stream that stalls.
 
-mod common;
+use crate::common;
 
 use axum::{
     body::Body,

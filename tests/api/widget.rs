@@ -1,7 +1,7 @@
 //! The embed: `/widget.js`, and the messenger page it frames, which only the tenant's own
 //! sites may embed.
 
-mod common;
+use crate::common;
 
 use common::{get, TestServer};
 

@@ -1,7 +1,7 @@
 //! The `Store` contract: every test runs against a real SQLite file and a real PostgreSQL
-//! database (a fresh one per test, on the server tests/common/services.rs starts).
+//! database (a fresh one per test, on the server tests/api/common/services.rs starts).
 
-mod common;
+use crate::common;
 
 use common::services::Postgres;
 use std::sync::Arc;
@@ -65,6 +65,7 @@ contract!(
     tenants_keep_their_origins_and_assistant_settings,
     sessions_carry_their_last_message_agent_and_order,
     history_pages_by_seq,
+    an_offer_of_a_person_is_stored_with_the_message,
 );
 
 fn customer() -> Sender {
@@ -103,6 +104,7 @@ fn text(session_id: &str, content: &str, client_id: Option<&str>) -> NewMessage 
         sender: customer(),
         content: content.into(),
         client_message_id: client_id.map(str::to_string),
+        offers_human: false,
     }
 }
 
@@ -483,4 +485,31 @@ async fn history_pages_by_seq(store: DynStore) {
         .await
         .unwrap()
         .is_empty());
+}
+
+async fn an_offer_of_a_person_is_stored_with_the_message(store: DynStore) {
+    let (tenant, session) = tenant_with_session(&store, "t").await;
+    store
+        .append(text(&session, "Do you sell tea?", None))
+        .await
+        .unwrap();
+    let offer = NewMessage {
+        sender: Sender::ai(),
+        offers_human: true,
+        ..text(&session, "Shall I bring in someone from the team?", None)
+    };
+    let stored = store.append(offer).await.unwrap().message;
+    assert!(stored.offers_human);
+    let page = store.messages_after(&session, 0, 10).await.unwrap();
+    let offers: Vec<_> = page.iter().map(|m| m.offers_human).collect();
+    assert_eq!(offers, [false, true]);
+    let read = store
+        .session(&tenant, &session, None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        read.last_message.unwrap().offers_human,
+        "as the session's last message too"
+    );
 }

@@ -1,0 +1,199 @@
+//! What agents do: sign in, read their tenant's inbox and conversations, reply, take a
+//! conversation, close it, and mark what they have read.
+
+use super::{check_client_message_id, AgentActor, Hub, HubError, HubResult, HISTORY_PAGE};
+use crate::protocol::{
+    AgentProfile, LoginResponse, MeResponse, Message, MessageContent, Session, SessionStatus,
+    TenantRef,
+};
+use crate::server::{
+    auth::{self, Claims, Role, TokenError},
+    store::{Appended, NewMessage},
+};
+
+impl Hub {
+    /// Checks an email and password; a token and the agent's profile if they match.
+    pub async fn login(&self, email: &str, password: String) -> HubResult<LoginResponse> {
+        let agent = self.timeline.store().agent_by_email(email.trim()).await?;
+        let stored = agent.as_ref().map(|a| a.password_hash.clone());
+        // argon2 is slow on purpose: off the async runtime.
+        let matches = tokio::task::spawn_blocking(move || {
+            auth::verify_password(&password, stored.as_deref())
+        })
+        .await
+        .unwrap_or(false);
+        let agent = match (matches, agent) {
+            (true, Some(agent)) => agent,
+            _ => return Err(HubError::InvalidCredentials),
+        };
+        tracing::info!(agent = %agent.id, tenant = %agent.tenant_id, "agent signed in");
+        Ok(LoginResponse {
+            token: self.signer.issue_agent(&agent.id, &agent.tenant_id),
+            agent: AgentProfile {
+                id: agent.id,
+                name: agent.name,
+                email: agent.email,
+            },
+        })
+    }
+
+    /// The claims of a token this server signed, still valid.
+    pub fn verify_token(&self, token: &str) -> Result<Claims, TokenError> {
+        self.signer.verify(token)
+    }
+
+    /// The agent an agent token names, if they still exist.
+    pub async fn agent_by_claims(&self, claims: &Claims) -> HubResult<AgentActor> {
+        if claims.role != Role::Agent {
+            return Err(HubError::SignedOut("this needs an agent's token"));
+        }
+        self.agent(&claims.tid, &claims.sub).await
+    }
+
+    async fn agent(&self, tenant_id: &str, agent_id: &str) -> HubResult<AgentActor> {
+        let agent = self
+            .timeline
+            .store()
+            .agent(tenant_id, agent_id)
+            .await?
+            .ok_or(HubError::SignedOut("this agent no longer exists"))?;
+        Ok(AgentActor::from(&agent))
+    }
+
+    /// The signed-in agent's own profile and tenant.
+    pub async fn profile(&self, agent: &AgentActor) -> HubResult<MeResponse> {
+        let store = self.timeline.store();
+        let record = store
+            .agent(&agent.tenant_id, &agent.agent_id)
+            .await?
+            .ok_or(HubError::SignedOut("this agent no longer exists"))?;
+        let tenant = store
+            .tenant(&agent.tenant_id)
+            .await?
+            .ok_or(HubError::SignedOut("this tenant no longer exists"))?;
+        Ok(MeResponse {
+            agent: AgentProfile {
+                id: record.id,
+                name: record.name,
+                email: record.email,
+            },
+            tenant: TenantRef {
+                id: tenant.id,
+                name: tenant.name,
+            },
+        })
+    }
+
+    pub async fn session_for(&self, agent: &AgentActor, session_id: &str) -> HubResult<Session> {
+        self.timeline
+            .store()
+            .session(&agent.tenant_id, session_id, Some(&agent.agent_id))
+            .await?
+            .ok_or(HubError::NotFound("session"))
+    }
+
+    pub async fn sessions_for(&self, agent: &AgentActor) -> HubResult<Vec<Session>> {
+        Ok(self
+            .timeline
+            .store()
+            .sessions(&agent.tenant_id, &agent.agent_id)
+            .await?)
+    }
+
+    pub async fn messages_for(
+        &self,
+        agent: &AgentActor,
+        session_id: &str,
+        after_seq: u64,
+    ) -> HubResult<Vec<Message>> {
+        self.session_for(agent, session_id).await?;
+        self.messages_after(session_id, after_seq).await
+    }
+
+    /// An agent's reply. Replying to a conversation nobody holds takes it, as in Intercom.
+    pub async fn agent_message(
+        &self,
+        agent: &AgentActor,
+        session_id: &str,
+        content: String,
+        client_message_id: Option<String>,
+    ) -> HubResult<Appended> {
+        let content = MessageContent::parse(content).map_err(HubError::InvalidContent)?;
+        check_client_message_id(&client_message_id)?;
+        let session = self.session_for(agent, session_id).await?;
+        if session.status == SessionStatus::Closed {
+            return Err(HubError::SessionClosed);
+        }
+        if session.assigned_agent.is_none() {
+            self.assign(agent, session_id).await?;
+        }
+        let new = NewMessage {
+            id: None,
+            session_id: session_id.to_string(),
+            sender: agent.as_sender(),
+            content: content.into_inner(),
+            client_message_id,
+            offers_human: false,
+        };
+        Ok(self.timeline.append(&agent.tenant_id, new).await?)
+    }
+
+    /// The agent takes the session: it becomes `active`, the AI falls silent, the visitor sees
+    /// who joined, and every agent of the tenant sees who holds it.
+    pub async fn assign(&self, agent: &AgentActor, session_id: &str) -> HubResult<Session> {
+        let before = self.session_for(agent, session_id).await?;
+        self.stop_assistant(session_id);
+        let already_mine = before.status == SessionStatus::Active
+            && before
+                .assigned_agent
+                .as_ref()
+                .is_some_and(|a| a.id == agent.agent_id);
+        if already_mine {
+            return Ok(before);
+        }
+        if !self
+            .timeline
+            .assign(&agent.tenant_id, session_id, agent.as_ref())
+            .await?
+        {
+            return Err(HubError::NotFound("session"));
+        }
+        self.session_for(agent, session_id).await
+    }
+
+    pub async fn close(&self, agent: &AgentActor, session_id: &str) -> HubResult<Session> {
+        self.session_for(agent, session_id).await?;
+        self.timeline
+            .set_status(&agent.tenant_id, session_id, SessionStatus::Closed)
+            .await?
+            .ok_or(HubError::NotFound("session"))?;
+        self.session_for(agent, session_id).await
+    }
+
+    pub async fn mark_read(
+        &self,
+        agent: &AgentActor,
+        session_id: &str,
+        seq: u64,
+    ) -> HubResult<Session> {
+        self.session_for(agent, session_id).await?;
+        self.timeline
+            .mark_read(&agent.agent_id, session_id, seq)
+            .await?;
+        self.session_for(agent, session_id).await
+    }
+
+    /// A page of a session's stored messages after `after_seq`, in order. The caller has
+    /// checked that the session is the asker's.
+    pub async fn messages_after(
+        &self,
+        session_id: &str,
+        after_seq: u64,
+    ) -> HubResult<Vec<Message>> {
+        Ok(self
+            .timeline
+            .store()
+            .messages_after(session_id, after_seq, HISTORY_PAGE)
+            .await?)
+    }
+}

@@ -1,0 +1,149 @@
+//! The hub: what the HTTP handlers, the messenger page, the health checks and the sockets ask
+//! for, whether it came over REST or a socket, from a visitor or an agent. It checks who may do
+//! what, and carries every change out through the [`Timeline`] (store first, then publish), so
+//! that nothing is ever sent that a reconnecting client could not fetch again from the store.
+//!
+//! - [`visitors`]: starting a conversation, a visitor's messages and history, asking for a human.
+//! - [`agents`]: signing in, the inbox, replies, assignment, closing, read marks.
+//! - [`live`]: what is not stored (typing), subscriptions, the answers in flight, readiness.
+
+mod agents;
+mod live;
+mod visitors;
+
+pub use live::Readiness;
+pub use visitors::{StartedSession, Widget, ESCALATION_REPLY};
+
+use crate::protocol::{AgentRef, ContentError, Sender, MAX_CLIENT_MESSAGE_ID_CHARS};
+use crate::server::{
+    assistant::Assistant,
+    auth::TokenSigner,
+    store::{Agent, StoreError},
+    timeline::Timeline,
+};
+use std::sync::Arc;
+
+/// How many messages one history request returns at most.
+pub const HISTORY_PAGE: u32 = 500;
+
+/// Why the hub refused something. Each maps to an error code of the contract.
+#[derive(Debug, thiserror::Error)]
+pub enum HubError {
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    InvalidContent(ContentError),
+    #[error("clientMessageId must be 1 to {MAX_CLIENT_MESSAGE_ID_CHARS} characters")]
+    InvalidClientMessageId,
+    #[error("this conversation is closed")]
+    SessionClosed,
+    #[error("wrong email or password")]
+    InvalidCredentials,
+    /// The token was good, but whom it names is gone.
+    #[error("{0}")]
+    SignedOut(&'static str),
+    /// The store failed; the details are logged where this was made, never shown.
+    #[error("something went wrong on the server")]
+    Store(#[source] StoreError),
+}
+
+impl HubError {
+    /// The stable, machine-readable code clients switch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotFound(_) => "not_found",
+            Self::InvalidContent(ContentError::Empty) => "content_empty",
+            Self::InvalidContent(ContentError::TooLong) => "content_too_long",
+            Self::InvalidClientMessageId => "invalid_client_message_id",
+            Self::SessionClosed => "session_closed",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::SignedOut(_) => "unauthorized",
+            Self::Store(_) => "internal",
+        }
+    }
+}
+
+/// The one place a store failure becomes a hub error, and is logged.
+impl From<StoreError> for HubError {
+    fn from(error: StoreError) -> Self {
+        tracing::error!(%error, "store failure");
+        Self::Store(error)
+    }
+}
+
+pub type HubResult<T> = Result<T, HubError>;
+
+/// An agent acting within their tenant, as their token and the store say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentActor {
+    pub tenant_id: String,
+    pub agent_id: String,
+    pub name: String,
+}
+
+impl From<&Agent> for AgentActor {
+    fn from(agent: &Agent) -> Self {
+        Self {
+            tenant_id: agent.tenant_id.clone(),
+            agent_id: agent.id.clone(),
+            name: agent.name.clone(),
+        }
+    }
+}
+
+impl AgentActor {
+    /// The agent as others see them.
+    pub fn as_ref(&self) -> AgentRef {
+        AgentRef {
+            id: self.agent_id.clone(),
+            name: self.name.clone(),
+        }
+    }
+
+    pub fn as_sender(&self) -> Sender {
+        Sender::agent(&self.agent_id, &self.name)
+    }
+}
+
+/// A visitor, who can act in their own session only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VisitorActor {
+    pub tenant_id: String,
+    pub session_id: String,
+}
+
+pub struct Hub {
+    timeline: Arc<Timeline>,
+    /// `None` when the AI is off: conversations start `pending`, for the agents.
+    assistant: Option<Arc<Assistant>>,
+    signer: TokenSigner,
+}
+
+fn check_client_message_id(id: &Option<String>) -> HubResult<()> {
+    match id {
+        Some(id) if id.is_empty() || id.chars().count() > MAX_CLIENT_MESSAGE_ID_CHARS => {
+            Err(HubError::InvalidClientMessageId)
+        }
+        _ => Ok(()),
+    }
+}
+
+impl Hub {
+    pub fn new(
+        timeline: Arc<Timeline>,
+        assistant: Option<Arc<Assistant>>,
+        signer: TokenSigner,
+    ) -> Self {
+        Self {
+            timeline,
+            assistant,
+            signer,
+        }
+    }
+
+    fn stop_assistant(&self, session_id: &str) {
+        if let Some(assistant) = &self.assistant {
+            assistant.stop(session_id);
+        }
+    }
+}

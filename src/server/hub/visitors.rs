@@ -1,0 +1,227 @@
+//! What visitors do: start a conversation from a tenant's widget, write, read their history,
+//! and ask for a human.
+
+use super::{check_client_message_id, Hub, HubError, HubResult, VisitorActor};
+use crate::protocol::{
+    MessageContent, Sender, SenderKind, ServerEvent, Session, SessionHistory, SessionStatus,
+    Visitor, WidgetConfig,
+};
+use crate::server::{
+    ai::intent,
+    auth,
+    store::{Appended, NewMessage, NewSession, Tenant},
+    timeline::Audience,
+};
+
+use super::HISTORY_PAGE;
+
+/// What the visitor is told after asking for a human.
+pub const ESCALATION_REPLY: &str =
+    "Thanks, we've let the team know. A human agent will join this conversation shortly.";
+
+/// What `public/start` hands a new visitor.
+#[derive(Debug, Clone)]
+pub struct StartedSession {
+    pub session: Session,
+    pub session_key: String,
+    pub token: String,
+}
+
+/// A tenant's widget: what the messenger shows, and which sites may embed it.
+#[derive(Debug, Clone)]
+pub struct Widget {
+    pub config: WidgetConfig,
+    pub allowed_origins: Vec<String>,
+}
+
+impl Hub {
+    async fn tenant_by_widget_key(&self, widget_key: &str) -> HubResult<Tenant> {
+        self.timeline
+            .store()
+            .tenant_by_widget_key(widget_key)
+            .await?
+            .ok_or(HubError::NotFound("widget key"))
+    }
+
+    /// The widget of the tenant whose widget key this is.
+    pub async fn widget(&self, widget_key: &str) -> HubResult<Widget> {
+        let tenant = self.tenant_by_widget_key(widget_key).await?;
+        Ok(Widget {
+            config: WidgetConfig {
+                tenant_name: tenant.name,
+                ai_enabled: tenant.ai.enabled && self.assistant.is_some(),
+                greeting: tenant.ai.greeting,
+            },
+            allowed_origins: tenant.allowed_origins,
+        })
+    }
+
+    /// The origins a tenant allows to embed its widget and open visitor sockets.
+    pub async fn allowed_origins(&self, tenant_id: &str) -> HubResult<Vec<String>> {
+        Ok(self
+            .timeline
+            .store()
+            .tenant(tenant_id)
+            .await?
+            .map(|tenant| tenant.allowed_origins)
+            .unwrap_or_default())
+    }
+
+    /// Starts a conversation for a visitor of the tenant whose widget key is given.
+    pub async fn start_session(
+        &self,
+        widget_key: &str,
+        visitor: Visitor,
+    ) -> HubResult<StartedSession> {
+        let tenant = self.tenant_by_widget_key(widget_key).await?;
+        let session_key = auth::random_key(24);
+        let status = if self.assistant.is_some() && tenant.ai.enabled {
+            SessionStatus::Bot
+        } else {
+            SessionStatus::Pending
+        };
+        let new = NewSession {
+            tenant_id: tenant.id.clone(),
+            key_hash: auth::key_hash(&session_key),
+            visitor,
+            status,
+        };
+        let session = self.timeline.start_session(new).await?;
+        let token = self.signer.issue_visitor(&session.id, &tenant.id);
+        Ok(StartedSession {
+            session,
+            session_key,
+            token,
+        })
+    }
+
+    /// The visitor whose session key this is.
+    pub async fn visitor_by_key(&self, session_key: &str) -> HubResult<(VisitorActor, Session)> {
+        let keyed = self
+            .timeline
+            .store()
+            .session_by_key_hash(&auth::key_hash(session_key))
+            .await?
+            .ok_or(HubError::NotFound("session"))?;
+        let visitor = VisitorActor {
+            tenant_id: keyed.tenant_id,
+            session_id: keyed.session.id.clone(),
+        };
+        Ok((visitor, keyed.session))
+    }
+
+    pub async fn visitor_session(&self, visitor: &VisitorActor) -> HubResult<Session> {
+        self.timeline
+            .store()
+            .session(&visitor.tenant_id, &visitor.session_id, None)
+            .await?
+            .ok_or(HubError::NotFound("session"))
+    }
+
+    /// The conversation of the visitor whose session key this is, from its first message.
+    pub async fn visitor_history(&self, session_key: &str) -> HubResult<SessionHistory> {
+        let (_, session) = self.visitor_by_key(session_key).await?;
+        let messages = self
+            .timeline
+            .store()
+            .messages_after(&session.id, 0, HISTORY_PAGE)
+            .await?;
+        Ok(SessionHistory { session, messages })
+    }
+
+    /// A visitor's message. In a closed session it reopens the conversation for the agents.
+    pub async fn visitor_message(
+        &self,
+        visitor: &VisitorActor,
+        content: String,
+        client_message_id: Option<String>,
+    ) -> HubResult<Appended> {
+        let content = MessageContent::parse(content).map_err(HubError::InvalidContent)?;
+        check_client_message_id(&client_message_id)?;
+        let session = self.visitor_session(visitor).await?;
+        let wants_human = wants_human(&session, content.as_str());
+        let new = NewMessage {
+            id: None,
+            session_id: session.id.clone(),
+            sender: Sender::visitor(session.visitor.name.clone()),
+            content: content.into_inner(),
+            client_message_id,
+            offers_human: false,
+        };
+        let appended = self.timeline.append(&visitor.tenant_id, new).await?;
+        if appended.created {
+            self.after_visitor_message(visitor, session.status, wants_human)
+                .await?;
+        }
+        Ok(appended)
+    }
+
+    /// Who answers a visitor's new message: the AI, or the agents (a closed conversation
+    /// reopens for them).
+    async fn after_visitor_message(
+        &self,
+        visitor: &VisitorActor,
+        status: SessionStatus,
+        wants_human: bool,
+    ) -> HubResult<()> {
+        match (status, &self.assistant) {
+            (SessionStatus::Bot, _) if wants_human => {
+                self.escalate(visitor).await?;
+            }
+            (SessionStatus::Bot, Some(assistant)) => {
+                assistant.ask(&visitor.tenant_id, &visitor.session_id)
+            }
+            (SessionStatus::Bot, None) | (SessionStatus::Closed, _) => {
+                self.change_status(visitor, SessionStatus::Pending).await?;
+            }
+            (SessionStatus::Pending | SessionStatus::Active, _) => {}
+        }
+        Ok(())
+    }
+
+    /// The visitor asks for a human: the AI stops, the session waits for an agent, the agents
+    /// are told, and the visitor's sockets get `human-escalation-response`.
+    pub async fn escalate(&self, visitor: &VisitorActor) -> HubResult<Session> {
+        self.stop_assistant(&visitor.session_id);
+        let session = self.visitor_session(visitor).await?;
+        let session = match session.status {
+            SessionStatus::Bot | SessionStatus::Closed => {
+                self.change_status(visitor, SessionStatus::Pending).await?
+            }
+            // Already waiting for, or talking to, a human.
+            SessionStatus::Pending | SessionStatus::Active => session,
+        };
+        self.timeline.announce(
+            Audience::Visitor {
+                session_id: &session.id,
+            },
+            ServerEvent::HumanEscalationResponse {
+                message: ESCALATION_REPLY.into(),
+            },
+        );
+        Ok(session)
+    }
+
+    async fn change_status(
+        &self,
+        visitor: &VisitorActor,
+        status: SessionStatus,
+    ) -> HubResult<Session> {
+        self.timeline
+            .set_status(&visitor.tenant_id, &visitor.session_id, status)
+            .await?
+            .ok_or(HubError::NotFound("session"))
+    }
+}
+
+/// True when the visitor asks for a person in words, or says yes to the AI's offer of one.
+fn wants_human(session: &Session, content: &str) -> bool {
+    let accepts_offer = || {
+        intent::accepts_offer(content)
+            && session
+                .last_message
+                .as_ref()
+                .is_some_and(|m| m.sender.kind == SenderKind::Ai && m.offers_human)
+    };
+    intent::asks_for_human(content) || accepts_offer()
+}

@@ -1,0 +1,121 @@
+//! A socket's frames, carried out through the hub: a bad frame or a refused command is answered
+//! with an `error` frame on this socket, and the socket stays open.
+
+use super::connection::{error_frame, frame, Connection};
+use super::{frames, handshake::Peer};
+use crate::protocol::{ClientCommand, ServerEvent};
+use crate::server::{hub::HubError, store::Appended};
+use axum::extract::ws::Message;
+
+/// What a command sends back to its own socket alone.
+enum Reply {
+    Frame(Message),
+    /// A message stored earlier, acknowledging a resend of its `clientMessageId`.
+    Stored(crate::protocol::Message),
+}
+
+/// A new message reaches its sender through the broker like everyone else; a resend of a
+/// `clientMessageId` published nothing, so the stored message goes back to the sender alone.
+fn resend_reply(appended: Appended) -> Option<Reply> {
+    (!appended.created).then_some(Reply::Stored(appended.message))
+}
+
+/// The refusal of a frame an agent must name a session in.
+fn needs_session(kind: &str) -> Option<Reply> {
+    Some(Reply::Frame(error_frame(
+        "invalid_frame",
+        format!("an agent's `{kind}` frame needs `sessionId`"),
+    )))
+}
+
+impl Connection {
+    pub async fn on_text(&mut self, text: &str) -> Result<(), String> {
+        let command = match frames::parse(text) {
+            Ok(command) => command,
+            Err(e) => return self.send(error_frame(e.code, e.message)).await,
+        };
+        match self.act(command).await {
+            Ok(Some(Reply::Frame(reply))) => self.send(reply).await,
+            Ok(Some(Reply::Stored(message))) => {
+                // The contract acknowledges every resend with the stored message, even one this
+                // socket delivered already; one it has not delivered yet is sent in its place.
+                self.admit(&message.session_id, message.seq).await?;
+                self.send(frame(ServerEvent::MessageNew { message })).await
+            }
+            Ok(None) => Ok(()),
+            Err(e) => self.send(error_frame(e.code(), e.to_string())).await,
+        }
+    }
+
+    /// Carries out one client command; returns what only this socket should receive.
+    async fn act(&mut self, command: ClientCommand) -> Result<Option<Reply>, HubError> {
+        match command {
+            ClientCommand::Ping => Ok(Some(Reply::Frame(frame(ServerEvent::Pong)))),
+            ClientCommand::Chat {
+                session_id,
+                content,
+                client_message_id,
+            } => self.chat(session_id, content, client_message_id).await,
+            ClientCommand::HumanEscalation { reason } => self.escalate(reason).await,
+            ClientCommand::Typing {
+                session_id,
+                is_typing,
+            } => self.typing(session_id, is_typing).await,
+        }
+    }
+
+    async fn chat(
+        &mut self,
+        session_id: Option<String>,
+        content: String,
+        client_message_id: Option<String>,
+    ) -> Result<Option<Reply>, HubError> {
+        let appended = match (&self.peer, session_id) {
+            (Peer::Visitor { visitor, .. }, _) => {
+                self.hub
+                    .visitor_message(visitor, content, client_message_id)
+                    .await?
+            }
+            (Peer::Agent(agent), Some(session_id)) => {
+                self.hub
+                    .agent_message(agent, &session_id, content, client_message_id)
+                    .await?
+            }
+            (Peer::Agent(_), None) => return Ok(needs_session("chat")),
+        };
+        Ok(resend_reply(appended))
+    }
+
+    async fn escalate(&mut self, reason: Option<String>) -> Result<Option<Reply>, HubError> {
+        let Peer::Visitor { visitor, .. } = &self.peer else {
+            return Ok(Some(Reply::Frame(error_frame(
+                "not_allowed",
+                "only visitors ask for a human",
+            ))));
+        };
+        tracing::info!(session = %visitor.session_id, reason = ?reason, "visitor asked for a human");
+        self.hub.escalate(visitor).await?;
+        Ok(None)
+    }
+
+    async fn typing(
+        &mut self,
+        session_id: Option<String>,
+        is_typing: bool,
+    ) -> Result<Option<Reply>, HubError> {
+        let sender = self.peer.as_sender();
+        match (&self.peer, session_id) {
+            (Peer::Visitor { visitor, .. }, _) => {
+                self.hub
+                    .typing(&visitor.tenant_id, &visitor.session_id, sender, is_typing);
+            }
+            (Peer::Agent(agent), Some(session_id)) => {
+                self.hub.session_for(agent, &session_id).await?;
+                self.hub
+                    .typing(&agent.tenant_id, &session_id, sender, is_typing);
+            }
+            (Peer::Agent(_), None) => return Ok(needs_session("typing")),
+        }
+        Ok(None)
+    }
+}

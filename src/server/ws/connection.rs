@@ -1,0 +1,97 @@
+//! One connected agent or visitor: who they are, what this socket has sent them so far, and
+//! the two ways to write to it. [`super::socket`] runs its loop, [`super::delivery`] sends it
+//! the broker's events, [`super::commands`] carries out its frames.
+
+use super::handshake::Peer;
+use crate::protocol::{Sender, ServerEvent};
+use crate::server::{
+    broker::{encode, Topic, Typist},
+    hub::Hub,
+};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use std::{collections::HashMap, sync::Arc};
+
+pub(super) struct Connection {
+    pub socket: WebSocket,
+    pub hub: Arc<Hub>,
+    pub peer: Peer,
+    /// The highest `seq` delivered so far, by session (a visitor socket's one session is known
+    /// from the start; an agent socket learns its sessions as their messages arrive).
+    pub delivered: HashMap<String, u64>,
+    /// Who this peer is when they type, to keep their own typing indicators from echoing back.
+    pub typist: Typist,
+    /// AI answers sent as a snapshot on connect: message id → how many tokens the snapshot held.
+    pub streamed: HashMap<String, usize>,
+}
+
+/// A frame for this socket alone.
+pub(super) fn frame(event: ServerEvent) -> Message {
+    Message::Text(encode(event))
+}
+
+pub(super) fn error_frame(code: &str, message: impl Into<String>) -> Message {
+    frame(ServerEvent::Error {
+        code: code.into(),
+        message: message.into(),
+    })
+}
+
+impl Peer {
+    /// For the log.
+    pub fn describe(&self) -> String {
+        match self {
+            Peer::Agent(agent) => format!("agent {}", agent.agent_id),
+            Peer::Visitor { visitor, .. } => format!("visitor of session {}", visitor.session_id),
+        }
+    }
+
+    /// What the socket follows: the agent's whole tenant, or the visitor's one session.
+    pub fn topic(&self) -> Topic {
+        match self {
+            Peer::Agent(agent) => Topic::Tenant(agent.tenant_id.clone()),
+            Peer::Visitor { visitor, .. } => Topic::Session(visitor.session_id.clone()),
+        }
+    }
+
+    /// How the peer appears when they write or type.
+    pub fn as_sender(&self) -> Sender {
+        match self {
+            Peer::Agent(agent) => agent.as_sender(),
+            Peer::Visitor { name, .. } => Sender::visitor(name.clone()),
+        }
+    }
+
+    fn typist(&self) -> Typist {
+        match self {
+            Peer::Agent(agent) => Typist::Agent(agent.agent_id.clone()),
+            Peer::Visitor { .. } => Typist::Visitor,
+        }
+    }
+}
+
+impl Connection {
+    pub fn new(socket: WebSocket, hub: Arc<Hub>, peer: Peer) -> Self {
+        Self {
+            socket,
+            hub,
+            typist: peer.typist(),
+            peer,
+            delivered: HashMap::new(),
+            streamed: HashMap::new(),
+        }
+    }
+
+    pub async fn send(&mut self, message: Message) -> Result<(), String> {
+        self.socket.send(message).await.map_err(|e| e.to_string())
+    }
+
+    pub async fn close(&mut self, code: u16, reason: &'static str) {
+        let _ = self
+            .socket
+            .send(Message::Close(Some(CloseFrame {
+                code,
+                reason: Utf8Bytes::from_static(reason),
+            })))
+            .await;
+    }
+}
