@@ -26,9 +26,13 @@ WASM_FEATURES := --no-default-features --features hydrate --target wasm32-unknow
 
 .PHONY: run test build lint fmt tools tools-test test-rust test-e2e bench flamegraph clean
 
+# cargo-leptos builds the server and the dashboard's bundle, then Trunk the messenger's
+# (Trunk.toml), with the same LEPTOS_* variables and target directory so that it reuses the WASM
+# dependencies cargo-leptos built. Trunk's own development page is not served.
 build: tools
 	cargo leptos build --release
-	scripts/build-messenger.sh
+	$(LEPTOS_ENV) CARGO_TARGET_DIR="$(TARGET_DIR)/front" trunk build --release
+	rm -f target/site/messenger/index.html
 	@if [ "$(TARGET_DIR)" != target ]; then mkdir -p target/release && ln -sf "$(abspath $(BINARY))" target/release/switchboard; fi
 
 run: build

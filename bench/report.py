@@ -22,7 +22,7 @@ GOALS = {
     "echo/bare-axum": 0.95,
 }
 NAMES = {
-    "echo/fastapi": "seed 000's FastAPI server (uvicorn[standard])",
+    "echo/fastapi": "the original FastAPI echo server (uvicorn[standard])",
     "echo/node": "Node.js `ws` echo",
     "echo/bare-axum": "bare axum echo (bench/peers/bare_axum_echo.rs)",
     "echo/switchboard": "**Switchboard `/ws/echo`**",

@@ -10,6 +10,8 @@ cd "$(dirname "$0")/.."
 
 want=${1:-build}
 CARGO_LEPTOS_VERSION=0.3.11
+# Trunk builds the messenger's bundle (Trunk.toml). 0.22 needs a newer rustc than 1.95.
+TRUNK_VERSION=0.21
 # Must equal the `wasm-bindgen = "=…"` pin in Cargo.toml, to the patch version.
 WASM_BINDGEN_VERSION=0.2.130
 
@@ -44,6 +46,13 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
   say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
   # Not --locked: its lock file names a webpki-roots release the registry no longer has.
   cargo install --force wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+
+if ! trunk --version 2>/dev/null | grep -q "trunk $TRUNK_VERSION\."; then
+  say "installing trunk $TRUNK_VERSION (about 6 minutes on 2 cores, once)"
+  # No default features: no update check and no TLS stack for downloads; Trunk.toml keeps it
+  # offline, with wasm-bindgen and wasm-opt from this machine.
+  cargo install --locked trunk --version "^$TRUNK_VERSION" --no-default-features
 fi
 
 # `npm ci` in DIR unless DIR/node_modules was installed from the same lock file already.

@@ -15,7 +15,7 @@ for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && b
 
 printf '| file | raw bytes | brotli bytes |\n|---|---:|---:|\n'
 total_raw=0; total_br=0
-for path in /widget.js /widget/demo /chat.css /messenger.css /pkg/messenger.js /pkg/messenger.wasm; do
+for path in /widget.js /widget/demo /chat.css /messenger.css /messenger/switchboard.js /messenger/switchboard_bg.wasm; do
   curl -sf "http://127.0.0.1:$port$path" -o "$data/file"
   raw=$(stat -c %s "$data/file"); br=$(brotli -c -q 11 "$data/file" | wc -c)
   total_raw=$((total_raw + raw)); total_br=$((total_br + br))

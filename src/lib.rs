@@ -32,22 +32,30 @@ pub fn hydrate() {
 }
 
 /// The WASM entry point of the messenger's bundle: the same setup the server rendered with,
-/// read back from the page, then the messenger alone.
+/// read back from the page, then the messenger alone. A page that says `data-mount` was not
+/// rendered by the server (Trunk's development page, messenger.html): the messenger is mounted
+/// into it rather than hydrated.
 #[cfg(feature = "messenger")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     use app::messenger::{Messenger, MessengerSetup};
     console_error_panic_hook::set_once();
-    let setup = web_sys::window()
+    let holder = web_sys::window()
         .and_then(|w| w.document())
-        .and_then(|d| d.query_selector("[data-setup]").ok().flatten())
+        .and_then(|d| d.query_selector("[data-setup]").ok().flatten());
+    let setup = holder
+        .as_ref()
         .and_then(|e| e.get_attribute("data-setup"))
         .and_then(|json| serde_json::from_str::<MessengerSetup>(&json).ok());
     let Some(setup) = setup else {
         leptos::logging::error!("the messenger page has no setup to hydrate with");
         return;
     };
-    leptos::mount::hydrate_body(move || leptos::view! { <Messenger setup /> });
+    if holder.is_some_and(|e| e.has_attribute("data-mount")) {
+        leptos::mount::mount_to_body(move || leptos::view! { <Messenger setup /> });
+    } else {
+        leptos::mount::hydrate_body(move || leptos::view! { <Messenger setup /> });
+    }
     mark_hydrated();
 }
 

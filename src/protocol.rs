@@ -3,7 +3,7 @@
 //!
 //! This module compiles for both targets (the server and the WASM client) and depends on nothing
 //! but serde, so the two ends can never disagree about a field name. JSON is camelCase, except for
-//! seed 001's JSON echo, which keeps that seed's `original_message`.
+//! the original JSON echo, which keeps that seed's `original_message`.
 //!
 //! Timestamps travel as RFC 3339 UTC strings ([`Timestamp`]); the server creates them, the client
 //! only shows them.
@@ -263,7 +263,7 @@ pub enum ServerEvent {
 // WebSocket frames, client → server.
 // ---------------------------------------------------------------------------------------------
 
-/// Every frame a client sends. The `timestamp` is optional: seed 003's clients send one, the
+/// Every frame a client sends. The `timestamp` is optional: clients of the chat API integration guide send one, the
 /// server does not rely on it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClientFrame {
@@ -303,7 +303,7 @@ pub enum ClientCommand {
 }
 
 // ---------------------------------------------------------------------------------------------
-// `/ws/echo?format=json`: seed 001's JSON echo.
+// `/ws/echo?format=json`: the original JSON echo.
 // ---------------------------------------------------------------------------------------------
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -675,7 +675,7 @@ mod tests {
 
     #[test]
     fn seed_003_frames_parse_as_written() {
-        // Exactly what seed 003's guide tells a client to send.
+        // Exactly what the chat API integration guide tells a client to send.
         let chat: ClientFrame = serde_json::from_str(
             r#"{"type":"chat","content":"Your message here","timestamp":"2025-09-12T10:00:00.000Z"}"#,
         )

@@ -1,5 +1,5 @@
 //! Switchboard's side of a run: signing in an agent and starting visitors through the REST API
-//! of CONTRACT.md, and the frames its sockets speak.
+//! of docs/protocol.md, and the frames its sockets speak.
 
 use serde_json::{json, Value};
 

@@ -1,5 +1,5 @@
 //! The practical limit for `/ws/echo`: the smallest axum WebSocket echo server, answering each
-//! text frame `T` with `Echo: T` as seed 000's server does, and nothing else (no state, no
+//! text frame `T` with `Echo: T` as the original FastAPI echo server does, and nothing else (no state, no
 //! limits, no logging). `make bench` measures Switchboard's echo against it.
 //!
 //! Usage: `bare-axum-echo ADDR` (for example 127.0.0.1:4100).

@@ -33,7 +33,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The routes of every page. CONTRACT.md fixes these paths, including the seeds' aliases.
+/// The routes of every page. The `.html` paths are aliases, so that the seeds' addresses
+/// still lead to their pages.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();

@@ -85,28 +85,7 @@ pub fn WidgetDemo() -> impl IntoView {
             <section id="beans" class="shop__section">
                 <h2>"This week's roasts"</h2>
                 <ul class="shop__grid">
-                    {PRODUCTS
-                        .iter()
-                        .map(|p| {
-                            let swatch = format!(
-                                "background: linear-gradient(135deg, hsl({} 55% 42%), hsl({} 45% 22%))",
-                                p.hue,
-                                p.hue,
-                            );
-                            view! {
-                                <li class="product">
-                                    <div class="product__image" style=swatch aria-hidden="true"></div>
-                                    <h3>{p.name}</h3>
-                                    <p class="product__origin">{p.origin}</p>
-                                    <p class="product__notes">{p.notes}</p>
-                                    <p class="product__buy">
-                                        <span>{p.price}" · 250 g"</span>
-                                        <button type="button" class="product__add">"Add to cart"</button>
-                                    </p>
-                                </li>
-                            }
-                        })
-                        .collect_view()}
+                    {PRODUCTS.iter().map(|product| view! { <ProductCard product /> }).collect_view()}
                 </ul>
             </section>
             <section id="subscriptions" class="shop__section shop__band">
@@ -120,5 +99,26 @@ pub fn WidgetDemo() -> impl IntoView {
         </div>
         // The embed snippet, exactly as a shop would paste it.
         <script src="/widget.js" data-widget-key="demo" async></script>
+    }
+}
+
+/// One bean on the shelf: a swatch in its own hue, its origin and notes, "Add to cart".
+#[component]
+fn ProductCard(product: &'static Product) -> impl IntoView {
+    let swatch = format!(
+        "background: linear-gradient(135deg, hsl({} 55% 42%), hsl({} 45% 22%))",
+        product.hue, product.hue,
+    );
+    view! {
+        <li class="product">
+            <div class="product__image" style=swatch aria-hidden="true"></div>
+            <h3>{product.name}</h3>
+            <p class="product__origin">{product.origin}</p>
+            <p class="product__notes">{product.notes}</p>
+            <p class="product__buy">
+                <span>{product.price}" · 250 g"</span>
+                <button type="button" class="product__add">"Add to cart"</button>
+            </p>
+        </li>
     }
 }

@@ -7,7 +7,7 @@ use crate::protocol::{
 
 /// Why a request did not succeed, worded for the person who made it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ApiError {
+pub enum RequestError {
     /// The server answered with an error body.
     Rejected {
         status: u16,
@@ -18,14 +18,14 @@ pub enum ApiError {
     Unreachable(String),
 }
 
-impl ApiError {
+impl RequestError {
     /// The agent's token is no longer accepted: sign in again.
     pub fn is_unauthorized(&self) -> bool {
         matches!(self, Self::Rejected { status: 401, .. })
     }
 }
 
-impl std::fmt::Display for ApiError {
+impl std::fmt::Display for RequestError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Rejected { message, .. } => f.write_str(message),
@@ -34,17 +34,17 @@ impl std::fmt::Display for ApiError {
     }
 }
 
-pub async fn login(request: &LoginRequest) -> Result<LoginResponse, ApiError> {
+pub async fn login(request: &LoginRequest) -> Result<LoginResponse, RequestError> {
     send(Method::Post, "/api/v1/auth/login", None, Some(request)).await
 }
 
-pub async fn me(token: &str) -> Result<MeResponse, ApiError> {
+pub async fn me(token: &str) -> Result<MeResponse, RequestError> {
     send::<(), _>(Method::Get, "/api/v1/auth/me", Some(token), None).await
 }
 
 pub async fn start_session(
     request: &StartSessionRequest,
-) -> Result<StartSessionResponse, ApiError> {
+) -> Result<StartSessionResponse, RequestError> {
     send(
         Method::Post,
         "/api/v1/chat/public/start",
@@ -54,12 +54,12 @@ pub async fn start_session(
     .await
 }
 
-pub async fn session_history(session_key: &str) -> Result<SessionHistory, ApiError> {
+pub async fn session_history(session_key: &str) -> Result<SessionHistory, RequestError> {
     let path = format!("/api/v1/chat/public/session/{session_key}");
     send::<(), _>(Method::Get, &path, None, None).await
 }
 
-pub async fn sessions(token: &str) -> Result<Vec<Session>, ApiError> {
+pub async fn sessions(token: &str) -> Result<Vec<Session>, RequestError> {
     send::<(), _>(Method::Get, "/api/v1/chat/sessions", Some(token), None).await
 }
 
@@ -67,17 +67,17 @@ pub async fn messages(
     token: &str,
     session_id: &str,
     after_seq: u64,
-) -> Result<Vec<Message>, ApiError> {
+) -> Result<Vec<Message>, RequestError> {
     let path = format!("/api/v1/chat/sessions/{session_id}/messages?afterSeq={after_seq}");
     send::<(), _>(Method::Get, &path, Some(token), None).await
 }
 
-pub async fn assign(token: &str, session_id: &str) -> Result<Session, ApiError> {
+pub async fn assign(token: &str, session_id: &str) -> Result<Session, RequestError> {
     let path = format!("/api/v1/chat/sessions/{session_id}/assign");
     send::<(), _>(Method::Post, &path, Some(token), None).await
 }
 
-pub async fn close(token: &str, session_id: &str) -> Result<Session, ApiError> {
+pub async fn close(token: &str, session_id: &str) -> Result<Session, RequestError> {
     let path = format!("/api/v1/chat/sessions/{session_id}/close");
     send::<(), _>(Method::Post, &path, Some(token), None).await
 }
@@ -86,7 +86,7 @@ pub async fn mark_read(
     token: &str,
     session_id: &str,
     seq: u64,
-) -> Result<serde_json::Value, ApiError> {
+) -> Result<serde_json::Value, RequestError> {
     let path = format!("/api/v1/chat/sessions/{session_id}/read");
     send(
         Method::Post,
@@ -109,14 +109,14 @@ async fn send<B, R>(
     path: &str,
     token: Option<&str>,
     body: Option<&B>,
-) -> Result<R, ApiError>
+) -> Result<R, RequestError>
 where
     B: serde::Serialize,
     R: serde::de::DeserializeOwned,
 {
     use gloo_net::http::Request;
 
-    let unreachable = |e: gloo_net::Error| ApiError::Unreachable(e.to_string());
+    let unreachable = |e: gloo_net::Error| RequestError::Unreachable(e.to_string());
     let mut builder = match method {
         Method::Get => Request::get(path),
         Method::Post => Request::post(path),
@@ -134,12 +134,12 @@ where
     }
     let status = response.status();
     match response.json::<ErrorBody>().await {
-        Ok(body) => Err(ApiError::Rejected {
+        Ok(body) => Err(RequestError::Rejected {
             status,
             code: body.error.code,
             message: body.error.message,
         }),
-        Err(_) => Err(ApiError::Rejected {
+        Err(_) => Err(RequestError::Rejected {
             status,
             code: "http_error".into(),
             message: format!("The server answered {status}."),
@@ -153,9 +153,9 @@ async fn send<B, R>(
     _path: &str,
     _token: Option<&str>,
     _body: Option<&B>,
-) -> Result<R, ApiError> {
+) -> Result<R, RequestError> {
     let _ = std::marker::PhantomData::<ErrorBody>;
-    Err(ApiError::Unreachable(
+    Err(RequestError::Unreachable(
         "requests are made in the browser only".into(),
     ))
 }

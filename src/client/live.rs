@@ -1,15 +1,15 @@
 //! The rules of the live connection that the widget and the dashboard keep to the hub
-//! (DESIGN.md's `client::Socket`): capped exponential backoff with jitter between attempts, a
-//! ping every 30 s, a link silent for 75 s counts as dead, close codes that mean "do not come
-//! back", and the outbox of chat messages the server has not confirmed yet, which are sent
-//! again after every reconnect (each carries a `clientMessageId`, so a resend never stores a
-//! second copy). Pure logic, tested natively; the browser loop that applies it comes with the
-//! widget and dashboard.
+//! (the `client::Socket` of docs/design.md): capped exponential backoff with jitter between
+//! attempts, a ping every 30 s, a link silent for 75 s counts as dead, close codes that mean "do
+//! not come back", and the outbox of chat messages the server has not confirmed yet, which are
+//! sent again after every reconnect (each carries a `clientMessageId`, so a resend never stores
+//! a second copy). Pure logic, tested natively; the browser loop that applies it is
+//! [`super::socket`].
 
 use crate::protocol::{ClientCommand, ClientFrame, ServerEvent};
 use std::time::Duration;
 
-/// How often the client pings, as seed 003 recommends.
+/// How often the client pings, as the chat API integration guide recommends.
 pub const PING_EVERY: Duration = Duration::from_secs(30);
 /// A link that brought nothing (not even a pong) for this long is dead.
 pub const DEAD_AFTER: Duration = Duration::from_secs(75);
@@ -28,6 +28,28 @@ pub enum LinkState {
     Refused {
         code: u16,
     },
+}
+
+/// How a page shows a [`LinkState`] in its connection indicator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Indicator {
+    /// `online`, `waiting` or `offline`: the indicator's `link--…` CSS class.
+    pub tone: &'static str,
+    pub label: &'static str,
+}
+
+impl LinkState {
+    /// The indicator of this state. The pages differ only in what they call a working link
+    /// (`live_label`): the dashboard says "Live", the messenger "Online".
+    pub fn indicator(&self, live_label: &'static str) -> Indicator {
+        let (tone, label) = match self {
+            Self::Live => ("online", live_label),
+            Self::Connecting => ("waiting", "Connecting…"),
+            Self::Reconnecting { .. } => ("waiting", "Reconnecting…"),
+            Self::Refused { .. } => ("offline", "Offline"),
+        };
+        Indicator { tone, label }
+    }
 }
 
 /// Capped exponential backoff with "full jitter": each delay is random between the base and
@@ -149,6 +171,16 @@ mod tests {
         assert_eq!(backoff.next_delay(0.0), Duration::from_millis(500));
         let d = backoff.next_delay(0.5);
         assert!(d >= Duration::from_millis(500) && d <= Duration::from_millis(1000));
+    }
+
+    #[test]
+    fn a_working_link_has_each_pages_own_word_and_the_rest_are_shared() {
+        let live = LinkState::Live.indicator("Online");
+        assert_eq!((live.tone, live.label), ("online", "Online"));
+        let waiting = LinkState::Reconnecting { attempt: 2 }.indicator("Live");
+        assert_eq!((waiting.tone, waiting.label), ("waiting", "Reconnecting…"));
+        let refused = LinkState::Refused { code: 4401 }.indicator("Live");
+        assert_eq!((refused.tone, refused.label), ("offline", "Offline"));
     }
 
     #[test]

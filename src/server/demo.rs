@@ -1,4 +1,4 @@
-//! `--demo`: the tenant and agents CONTRACT.md names, created once. A restart (or a second
+//! `--demo`: the demo tenant and agents of docs/protocol.md, created once. A restart (or a second
 //! node starting at the same moment) finds them and creates nothing.
 
 use crate::server::{

@@ -258,7 +258,7 @@ async fn seed_003_flow_over_the_visitor_token_socket() {
     )
     .await;
     let token = reply.body["token"].as_str().unwrap();
-    // ws://host:port?token=… exactly as seed 003's guide writes it.
+    // ws://host:port?token=… exactly as the chat API integration guide writes it.
     let mut socket = connect(&server, &format!("/?token={token}")).await;
     socket
         .send(json!({"type": "chat", "content": "Do you accept PayPal?", "timestamp": "2025-09-12T10:00:00Z"}))

@@ -1,5 +1,5 @@
-//! `/ws/echo` against the real server, with a real WebSocket client: every case of seed 000,
-//! binary frames, seed 001's JSON mode, and the 1 MiB limit.
+//! `/ws/echo` against the real server, with a real WebSocket client: every case of the original FastAPI echo server,
+//! binary frames, the original JSON echo mode, and the 1 MiB limit.
 
 use crate::common;
 

@@ -1,5 +1,5 @@
 //! The hub end to end: the real server, real WebSocket and HTTP clients. Seed 004's tests 4 and
-//! 5 (customer, two agents, assignment, replies, live fan-out), seed 003's frames, bad input,
+//! 5 (customer, two agents, assignment, replies, live fan-out), the chat API integration guide's frames, bad input,
 //! refused handshakes, idempotent sends and resume.
 
 use crate::common;
@@ -175,7 +175,7 @@ async fn seed_004_test_5_two_agents_see_everything_live() {
 
 #[tokio::test]
 async fn seed_003_frames_over_the_token_socket_and_its_root_alias() {
-    // With the assistant on, as seed 003's server has it; its answers are covered in tests/api/ai.rs.
+    // With the assistant on, as the chat API integration guide's server has it; its answers are covered in tests/api/ai.rs.
     let server = TestServer::start_with(&["--demo", "--ai-token-delay-ms", "0"]).await;
     let visitor = start_visitor(&server, None).await;
     for path in [

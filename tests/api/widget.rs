@@ -27,7 +27,7 @@ async fn the_messenger_page_is_framed_only_by_the_tenants_sites() {
         "the tenant's name is rendered"
     );
     assert!(
-        page.body.contains("/pkg/messenger.js"),
+        page.body.contains("/messenger/switchboard.js"),
         "the messenger's own bundle"
     );
     assert!(

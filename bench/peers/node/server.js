@@ -1,5 +1,5 @@
 // A Node.js echo server on the `ws` package, the most used WebSocket server on npm: answers each
-// text frame T with `Echo: T`, as seed 000's server does. `make bench` measures Switchboard's
+// text frame T with `Echo: T`, as the original FastAPI echo server does. `make bench` measures Switchboard's
 // /ws/echo against it. Usage: node server.js PORT
 'use strict';
 const { WebSocketServer } = require('ws');

@@ -1,28 +1,11 @@
 //! The inbox: tabs (waiting, mine, all) and the conversations, newest activity first.
 
-use super::workspace::Desk;
+use super::desk::Desk;
+use super::labels::{visitor_name, StatusPill};
 use crate::client::inbox::Filter;
 use crate::client::time::short_time;
-use crate::protocol::{SenderKind, Session, SessionStatus};
+use crate::protocol::{SenderKind, Session};
 use leptos::prelude::*;
-
-pub fn visitor_name(session: &Session) -> String {
-    session.visitor.name.clone().unwrap_or_else(|| {
-        // Session ids are ASCII UUIDs; their last characters are the random part.
-        let id = &session.id;
-        let tail = id.get(id.len().saturating_sub(4)..).unwrap_or(id);
-        format!("Visitor #{}", tail.to_uppercase())
-    })
-}
-
-pub fn status_label(status: SessionStatus) -> &'static str {
-    match status {
-        SessionStatus::Bot => "AI",
-        SessionStatus::Pending => "Waiting",
-        SessionStatus::Active => "Active",
-        SessionStatus::Closed => "Closed",
-    }
-}
 
 #[component]
 pub fn InboxPane(desk: Desk) -> impl IntoView {
@@ -127,9 +110,7 @@ fn row(desk: Desk, session: Session) -> impl IntoView {
                     {move || if typing() { "Typing…".to_string() } else { preview.clone() }}
                 </span>
                 <span class="inbox__tags">
-                    <span class=format!("pill pill--{}", status_label(status).to_lowercase())>
-                        {status_label(status)}
-                    </span>
+                    <StatusPill status />
                     {holder.map(|name| view! { <span class="inbox__holder">{name}</span> })}
                     {(unread > 0).then(|| view! {
                         <span class="unread" aria-label=format!("{unread} unread")>{unread}</span>

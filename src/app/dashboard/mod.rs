@@ -5,7 +5,9 @@
 //! form with a message saying so.
 
 mod conversation;
+mod desk;
 mod inbox;
+mod labels;
 mod sign_in;
 mod workspace;
 

@@ -1,8 +1,11 @@
 //! `/websocket-test`: the WebSocket diagnostics page. Two modes: a chat session as a visitor
-//! (seed 004's Test 1: start a session, connect, send, watch the AI answer and every event) and
-//! the raw echo of seed 000.
+//! (the chat testing guide's Test 1: start a session, connect, send, watch the AI answer and every event) and
+//! the raw echo of the original FastAPI echo server.
 
+mod controls;
 mod echo;
+mod log;
+mod manual_socket;
 mod session;
 
 use leptos::prelude::*;

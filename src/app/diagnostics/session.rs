@@ -1,133 +1,128 @@
-//! The diagnostics page's chat-session mode (seed 004's Test 1): start a visitor session, open
+//! The diagnostics page's chat-session mode (the chat testing guide's Test 1): start a visitor session, open
 //! its socket by hand, send a message, and watch the conversation (the visitor on the right,
 //! the AI and agents on the left) next to a log of every WebSocket frame.
 //!
 //! It uses the one-shot transport, not the reconnecting `client::Socket`: what the page shows
 //! is exactly what the socket does.
 
-use super::echo::Status;
+use super::controls::{ConnectionStatus, DisconnectButton, MessageForm};
+use super::log::Log;
+use super::manual_socket::ManualSocket;
 use crate::app::chat::{MessageList, Viewer};
 use crate::client::conversation::Conversation;
-use crate::client::transport::{self, SocketEvent, SocketHandle};
+use crate::client::transport::{self, SocketEvent};
 use crate::client::{api, socket::new_client_message_id};
 use crate::protocol::{
     ClientCommand, ClientFrame, ServerEvent, StartSessionRequest, StartSessionResponse,
 };
 use leptos::prelude::*;
 
+/// One line of the WebSocket events: a frame, or what happened to the session or the socket.
 #[derive(Debug, Clone)]
 struct LogLine {
-    id: usize,
-    at: String,
     direction: &'static str,
     kind: String,
     raw: String,
 }
 
-#[component]
-pub fn SessionTest() -> impl IntoView {
-    let widget_key = RwSignal::new("demo".to_string());
-    let started = RwSignal::new(None::<StartSessionResponse>);
-    let problem = RwSignal::new(None::<String>);
-    let status = RwSignal::new(Status::Disconnected);
-    let conversation = RwSignal::new(Conversation::default());
-    let log = RwSignal::new(Vec::<LogLine>::new());
-    let next_id = StoredValue::new(0usize);
-    let handle = StoredValue::new_local(None::<SocketHandle>);
-    let draft = RwSignal::new(String::new());
+/// The session mode's state: the session, its socket, the conversation and the frames.
+#[derive(Clone, Copy)]
+struct SessionMode {
+    widget_key: RwSignal<String>,
+    started: RwSignal<Option<StartSessionResponse>>,
+    problem: RwSignal<Option<String>>,
+    socket: ManualSocket,
+    conversation: RwSignal<Conversation>,
+    log: Log<LogLine>,
+    draft: RwSignal<String>,
+}
 
-    let record = move |direction: &'static str, kind: String, raw: String| {
-        let id = next_id.get_value();
-        next_id.set_value(id + 1);
-        log.update(|l| {
-            l.push(LogLine {
-                id,
-                at: transport::clock_time(),
-                direction,
-                kind,
-                raw,
-            })
+impl SessionMode {
+    fn new() -> Self {
+        Self {
+            widget_key: RwSignal::new("demo".to_string()),
+            started: RwSignal::new(None),
+            problem: RwSignal::new(None),
+            socket: ManualSocket::new(),
+            conversation: RwSignal::new(Conversation::default()),
+            log: Log::new(),
+            draft: RwSignal::new(String::new()),
+        }
+    }
+
+    fn record(self, direction: &'static str, kind: String, raw: String) {
+        self.log.push(LogLine {
+            direction,
+            kind,
+            raw,
         });
-    };
+    }
 
-    let start = move |_| {
-        problem.set(None);
+    fn start(self) {
+        self.problem.set(None);
         let request = StartSessionRequest {
-            widget_key: widget_key.get_untracked().trim().to_string(),
+            widget_key: self.widget_key.get_untracked().trim().to_string(),
             visitor: None,
         };
         leptos::task::spawn_local(async move {
             match api::start_session(&request).await {
                 Ok(response) => {
-                    record(
+                    self.record(
                         "•",
                         "session started".into(),
                         format!("sessionId {}", response.session_id),
                     );
-                    conversation.set(Conversation::default());
-                    started.set(Some(response));
+                    self.conversation.set(Conversation::default());
+                    self.started.set(Some(response));
                 }
-                Err(error) => problem.set(Some(error.to_string())),
+                Err(error) => self.problem.set(Some(error.to_string())),
             }
         });
-    };
+    }
 
-    let connect = move |_| {
-        let Some(session) = started.get_untracked() else {
+    fn connect(self) {
+        let Some(session) = self.started.get_untracked() else {
             return;
         };
-        if status.get_untracked() != Status::Disconnected {
+        if !self.socket.try_begin() {
             return;
         }
         let url = transport::absolute_url(&format!("/ws/public/{}", session.session_key));
-        status.set(Status::Connecting);
-        let on_event = move |event: SocketEvent| match event {
-            SocketEvent::Opened => {
-                status.set(Status::Connected);
-                record("•", "open".into(), "WebSocket connected".into());
-            }
-            SocketEvent::Text(text) => {
-                let parsed = serde_json::from_str::<ServerEvent>(&text);
-                let kind = serde_json::from_str::<serde_json::Value>(&text)
-                    .ok()
-                    .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(String::from))
-                    .unwrap_or_else(|| "?".into());
-                if let Ok(event) = parsed {
-                    conversation.update(|c| {
-                        c.apply(&event);
-                    });
-                }
-                record("←", kind, text);
-            }
+        if let Err(error) = self.socket.open(&url, move |event| self.on_event(event)) {
+            self.problem.set(Some(error));
+        }
+    }
+
+    fn on_event(self, event: SocketEvent) {
+        match event {
+            SocketEvent::Opened => self.record("•", "open".into(), "WebSocket connected".into()),
+            SocketEvent::Text(text) => self.receive(text),
             SocketEvent::Binary(bytes) => {
-                record("←", "binary".into(), format!("{} bytes", bytes.len()))
+                self.record("←", "binary".into(), format!("{} bytes", bytes.len()))
             }
             SocketEvent::Closed { code, reason } => {
-                status.set(Status::Disconnected);
-                handle.set_value(None);
-                record("•", "close".into(), format!("code {code} {reason}"));
-            }
-        };
-        match transport::open(&url, on_event) {
-            Ok(h) => handle.set_value(Some(h)),
-            Err(error) => {
-                status.set(Status::Disconnected);
-                problem.set(Some(error));
+                self.record("•", "close".into(), format!("code {code} {reason}"))
             }
         }
-    };
+    }
 
-    let disconnect = move |_| {
-        handle.with_value(|h| {
-            if let Some(h) = h {
-                h.close();
-            }
-        })
-    };
+    /// A text frame: into the log under its `type`, and into the conversation if it is an event.
+    fn receive(self, text: String) {
+        let parsed = serde_json::from_str::<ServerEvent>(&text);
+        let kind = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(String::from))
+            .unwrap_or_else(|| "?".into());
+        if let Ok(event) = parsed {
+            self.conversation.update(|c| {
+                c.apply(&event);
+            });
+        }
+        self.record("←", kind, text);
+    }
 
-    let send = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let content = draft.get_untracked().trim().to_string();
+    fn send(self) {
+        let content = self.draft.get_untracked().trim().to_string();
         if content.is_empty() {
             return;
         }
@@ -143,77 +138,90 @@ pub fn SessionTest() -> impl IntoView {
         let Ok(text) = serde_json::to_string(&frame) else {
             return;
         };
-        let sent = handle.with_value(|h| h.as_ref().is_some_and(|h| h.send_text(text.clone())));
-        if sent {
-            conversation.update(|c| c.queue(id, content));
-            record("→", "chat".into(), text);
-            draft.set(String::new());
+        if self.socket.send_text(text.clone()) {
+            self.conversation.update(|c| c.queue(id, content));
+            self.record("→", "chat".into(), text);
+            self.draft.set(String::new());
         }
-    };
+    }
+}
 
-    let connected = move || status.get() == Status::Connected;
-
+#[component]
+pub fn SessionTest() -> impl IntoView {
+    let mode = SessionMode::new();
     view! {
         <div class="diagnostics">
-            <section class="card diagnostics__controls">
-                <label class="field">
-                    <span class="field__label">"Widget key"</span>
-                    <input type="text" name="widget-key" bind:value=widget_key />
-                </label>
-                <button type="button" class="button button--primary" on:click=start>
-                    "Start Session"
-                </button>
-                <p class="diagnostics__session">
-                    {move || match started.get() {
-                        Some(s) => format!("Session ID: {}", s.session_id),
-                        None => "No session yet".to_string(),
-                    }}
-                </p>
-                <button
-                    type="button"
-                    class="button button--primary"
-                    on:click=connect
-                    disabled=move || started.with(Option::is_none) || status.get() != Status::Disconnected
-                >
-                    "Connect WebSocket"
-                </button>
-                <button type="button" class="button" on:click=disconnect disabled=move || !connected()>
-                    "Disconnect"
-                </button>
-                <p class=move || status.get().class() role="status" aria-live="polite">
-                    {move || status.get().label()}
-                </p>
-            </section>
-            {move || problem.get().map(|p| view! { <p class="form__problem" role="alert">{p}</p> })}
+            <SessionControls mode />
+            {move || mode.problem.get().map(|p| view! { <p class="form__problem" role="alert">{p}</p> })}
             <div class="diagnostics__split">
                 <section class="card diagnostics__chat" aria-label="Messages">
                     <MessageList
-                        entries=Signal::derive(move || conversation.with(Conversation::entries))
+                        entries=Signal::derive(move || mode.conversation.with(Conversation::entries))
                         viewer=Viewer::Visitor
                     />
-                    <form class="diagnostics__composer" on:submit=send>
-                        <label class="field field--grow">
-                            <span class="field__label">"Message"</span>
-                            <input type="text" name="message" bind:value=draft autocomplete="off" />
-                        </label>
-                        <button type="submit" class="button button--primary" disabled=move || !connected()>
-                            "Send"
-                        </button>
-                    </form>
+                    <MessageForm
+                        class="diagnostics__composer"
+                        draft=mode.draft
+                        socket=mode.socket
+                        on_send=Callback::new(move |()| mode.send())
+                    />
                 </section>
-                <section class="card diagnostics__log">
-                    <h2>"WebSocket events"</h2>
-                    <ol class="history" aria-label="WebSocket events">
-                        <For each=move || log.get() key=|line| line.id let:line>
-                            <li class="history__entry history__entry--event">
-                                <span class="history__direction">{format!("{} {}", line.direction, line.kind)}</span>
-                                <time class="history__time">{line.at}</time>
-                                <span class="history__text">{line.raw}</span>
-                            </li>
-                        </For>
-                    </ol>
-                </section>
+                <FramesLog log=mode.log />
             </div>
         </div>
+    }
+}
+
+/// The widget key, "Start Session", the session's id, and the socket's buttons and status.
+#[component]
+fn SessionControls(mode: SessionMode) -> impl IntoView {
+    let can_connect = move || mode.started.with(Option::is_some) && mode.socket.is_disconnected();
+    view! {
+        <section class="card diagnostics__controls">
+            <label class="field">
+                <span class="field__label">"Widget key"</span>
+                <input type="text" name="widget-key" bind:value=mode.widget_key />
+            </label>
+            <button type="button" class="button button--primary" on:click=move |_| mode.start()>
+                "Start Session"
+            </button>
+            <p class="diagnostics__session">
+                {move || match mode.started.get() {
+                    Some(s) => format!("Session ID: {}", s.session_id),
+                    None => "No session yet".to_string(),
+                }}
+            </p>
+            <button
+                type="button"
+                class="button button--primary"
+                on:click=move |_| mode.connect()
+                disabled=move || !can_connect()
+            >
+                "Connect WebSocket"
+            </button>
+            <DisconnectButton socket=mode.socket />
+            <ConnectionStatus socket=mode.socket />
+        </section>
+    }
+}
+
+/// Every frame and socket event, oldest first.
+#[component]
+fn FramesLog(log: Log<LogLine>) -> impl IntoView {
+    view! {
+        <section class="card diagnostics__log">
+            <h2>"WebSocket events"</h2>
+            <ol class="history" aria-label="WebSocket events">
+                <For each=move || log.lines.get() key=|logged| logged.id let:logged>
+                    <li class="history__entry history__entry--event">
+                        <span class="history__direction">
+                            {format!("{} {}", logged.line.direction, logged.line.kind)}
+                        </span>
+                        <time class="history__time">{logged.at}</time>
+                        <span class="history__text">{logged.line.raw}</span>
+                    </li>
+                </For>
+            </ol>
+        </section>
     }
 }

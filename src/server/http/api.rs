@@ -1,4 +1,4 @@
-//! The REST API of CONTRACT.md, under `/api/v1`.
+//! The REST API of docs/protocol.md, under `/api/v1`.
 
 use super::{
     error::ApiError,

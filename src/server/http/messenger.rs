@@ -1,7 +1,7 @@
 //! `GET /widget/{widgetKey}`: the messenger page that `widget.js` opens in an iframe.
 //!
 //! Rendered with the tenant's name and greeting, hydrated by the messenger's own bundle
-//! (`/pkg/messenger.js`), and framed only by the tenant's own sites: the
+//! (`/messenger/switchboard.js`, built by Trunk), and framed only by the tenant's own sites: the
 //! `Content-Security-Policy: frame-ancestors` header lists this server and the tenant's
 //! allowed origins, the same list the sockets check.
 
@@ -13,9 +13,6 @@ use axum::{
     http::{header, HeaderValue, Request, StatusCode},
     response::{IntoResponse, Response},
 };
-
-/// The name of the messenger's bundle in `site/pkg`, built by scripts/build-messenger.sh.
-const BUNDLE: &str = "messenger";
 
 pub async fn page(
     State(state): State<AppState>,
@@ -45,11 +42,9 @@ pub async fn page(
         .collect::<Vec<_>>()
         .join(" ");
 
-    let mut options = state.leptos_options.clone();
-    options.output_name = BUNDLE.into();
     let render = leptos_axum::render_app_to_stream_with_context(
         || {},
-        move || messenger_shell(options.clone(), setup.clone()),
+        move || messenger_shell(setup.clone()),
     );
     let mut response = render(request).await;
     if let Ok(policy) = HeaderValue::from_str(&format!("frame-ancestors {frame_ancestors}")) {

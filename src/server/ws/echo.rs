@@ -1,7 +1,7 @@
 //! `/ws/echo`: the diagnostics echo of seeds 000 and 001.
 //!
 //! Plain mode answers each text frame `T` with `Echo: T` and each binary frame with itself.
-//! `?format=json` speaks seed 001's JSON echo: a `connection` frame first, then
+//! `?format=json` speaks the original JSON echo: a `connection` frame first, then
 //! `{type: "echo", message: "Server received: T", original_message: T, timestamp}`.
 
 use super::is_capacity_error;

@@ -141,7 +141,7 @@ pub async fn with_key(
 }
 
 /// Routes `GET /?token=…` with an `Upgrade: websocket` header to [`with_token`], for clients
-/// written to seed 003's guide (`ws://host:port?token=…`); every other request goes on.
+/// written to the chat API integration guide (`ws://host:port?token=…`); every other request goes on.
 pub async fn root_alias(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let upgrading = request.uri().path() == "/"
         && request

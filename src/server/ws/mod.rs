@@ -1,5 +1,5 @@
 //! The WebSocket endpoints: `/ws/echo` (diagnostics), `/ws?token=` (agents and visitors, with
-//! its `/?token=` alias for seed-003 clients) and `/ws/public/{sessionKey}` (visitors).
+//! its `/?token=` alias for clients of the chat API integration guide) and `/ws/public/{sessionKey}` (visitors).
 
 mod commands;
 mod connection;

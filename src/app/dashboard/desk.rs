@@ -1,0 +1,290 @@
+//! The dashboard's state: everything the panes share, fed by one agent socket, and what the
+//! agent does with it.
+//!
+//! After every (re)connection the inbox is fetched again and the open conversation catches up
+//! with `afterSeq`, so whatever happened while the socket was down shows up once.
+
+use super::{Auth, EXPIRED};
+use crate::client::api::{self, RequestError};
+use crate::client::conversation::Conversation;
+use crate::client::inbox::{Applied, Filter, Inbox};
+use crate::client::live::LinkState;
+use crate::client::socket::{self, Handlers, Socket};
+use crate::client::transport::absolute_url;
+use crate::client::typing::{now_ms, TypingThrottle};
+use crate::protocol::{ClientCommand, SenderKind, ServerEvent};
+use leptos::prelude::*;
+use std::collections::BTreeSet;
+
+/// Everything the panes share. All signals: `Copy`, so every closure can hold it.
+#[derive(Clone, Copy)]
+pub struct Desk {
+    pub token: StoredValue<String>,
+    pub me: StoredValue<crate::protocol::AgentProfile>,
+    pub inbox: RwSignal<Inbox>,
+    pub filter: RwSignal<Filter>,
+    pub selected: RwSignal<Option<String>>,
+    pub conversation: RwSignal<Conversation>,
+    /// Sessions whose visitor is typing now.
+    pub visitors_typing: RwSignal<BTreeSet<String>>,
+    pub socket: StoredValue<Option<Socket>>,
+    /// Where the agent socket stands, for the "Live" indicator.
+    pub link: RwSignal<LinkState>,
+    /// The agent's own typing, so that the visitor sees it without a frame per keystroke.
+    typing_throttle: StoredValue<TypingThrottle>,
+    /// An assign or a close is on its way: their buttons wait for the answer.
+    pub acting: RwSignal<bool>,
+    pub problem: RwSignal<Option<String>>,
+    /// Called with a 401 from any request: the token has expired.
+    pub expired: Callback<()>,
+}
+
+/// What an agent does to the open conversation with the buttons of its header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Assign,
+    Close,
+}
+
+impl Desk {
+    /// `on_signed_out` is told why the agent is signed out: a notice, or none for "Sign out".
+    pub fn new(auth: &Auth, on_signed_out: Callback<Option<String>>) -> Self {
+        Self {
+            token: StoredValue::new(auth.token.clone()),
+            me: StoredValue::new(auth.agent.clone()),
+            inbox: RwSignal::new(Inbox::default()),
+            filter: RwSignal::new(Filter::All),
+            selected: RwSignal::new(None),
+            conversation: RwSignal::new(Conversation::default()),
+            visitors_typing: RwSignal::new(BTreeSet::new()),
+            socket: StoredValue::new(None),
+            link: RwSignal::new(LinkState::Connecting),
+            typing_throttle: StoredValue::new(TypingThrottle::default()),
+            acting: RwSignal::new(false),
+            problem: RwSignal::new(None),
+            expired: Callback::new(move |_| {
+                on_signed_out.run(Some(EXPIRED.into()));
+            }),
+        }
+    }
+
+    /// Opens the agent socket. After every (re)connection the inbox is fetched again and the
+    /// open conversation catches up.
+    pub fn connect(self) {
+        let token = self.token.get_value();
+        let handlers = Handlers {
+            url: Box::new(move || absolute_url(&format!("/ws?token={token}"))),
+            on_open: Box::new(move || {
+                self.refresh_inbox();
+                self.catch_up();
+            }),
+            on_event: Box::new(move |event| self.on_event(event)),
+            on_refused: Box::new(move |code| {
+                if code == 4401 {
+                    self.expired.run(());
+                } else {
+                    self.problem.set(Some(
+                        "This page's origin may not open the agents' socket.".into(),
+                    ));
+                }
+            }),
+        };
+        self.socket
+            .set_value(Some(socket::connect(handlers, self.link)));
+    }
+
+    /// A socket refused before the upgrade (an expired token after a restart) only looks like a
+    /// failed connection: at the second attempt, ask the REST API whether the token still holds.
+    pub fn check_token_while_reconnecting(self) {
+        if let LinkState::Reconnecting { attempt } = self.link.get() {
+            if attempt == 2 {
+                let token = self.token.get_value();
+                leptos::task::spawn_local(async move {
+                    if let Err(error) = api::me(&token).await {
+                        if error.is_unauthorized() {
+                            self.expired.run(());
+                        }
+                    }
+                });
+            }
+        }
+    }
+
+    /// Closes the socket for good (sign-out, or the workspace goes away).
+    pub fn disconnect(self) {
+        if let Some(live) = self.socket.try_get_value().flatten() {
+            live.stop();
+        }
+    }
+
+    /// Answers a failed request: back to sign-in on 401, else a notice.
+    pub fn fail(&self, error: RequestError) {
+        if error.is_unauthorized() {
+            self.expired.run(());
+        } else {
+            self.problem.set(Some(error.to_string()));
+        }
+    }
+
+    pub fn refresh_inbox(self) {
+        let token = self.token.get_value();
+        leptos::task::spawn_local(async move {
+            match api::sessions(&token).await {
+                Ok(sessions) => self.inbox.update(|i| i.replace_all(sessions)),
+                Err(error) => self.fail(error),
+            }
+        });
+    }
+
+    /// Fetches what the open conversation lacks (all of it, or the tail after a reconnect)
+    /// and marks it read.
+    pub fn catch_up(self) {
+        let Some(id) = self.selected.get_untracked() else {
+            return;
+        };
+        let token = self.token.get_value();
+        let after = self.conversation.with_untracked(Conversation::last_seq);
+        leptos::task::spawn_local(async move {
+            match api::messages(&token, &id, after).await {
+                Ok(messages) => {
+                    if self.selected.get_untracked().as_deref() == Some(id.as_str()) {
+                        self.conversation.update(|c| c.load(messages));
+                        self.mark_read();
+                    }
+                }
+                Err(error) => self.fail(error),
+            }
+        });
+    }
+
+    pub fn open(self, id: String) {
+        if self.selected.get_untracked().as_deref() == Some(id.as_str()) {
+            return;
+        }
+        self.conversation.set(Conversation::default());
+        self.selected.set(Some(id));
+        self.catch_up();
+    }
+
+    /// Assigns the open conversation to the agent, or closes it. The answer is the session;
+    /// the socket's events say the same to others.
+    pub fn act(self, action: Action) {
+        let Some(id) = self.selected.get_untracked() else {
+            return;
+        };
+        let token = self.token.get_value();
+        self.acting.set(true);
+        leptos::task::spawn_local(async move {
+            let result = match action {
+                Action::Close => api::close(&token, &id).await,
+                Action::Assign => api::assign(&token, &id).await,
+            };
+            match result {
+                Ok(session) => {
+                    let event = ServerEvent::SessionUpdated { session };
+                    self.inbox.update(|i| {
+                        i.apply(&event, Some(&id));
+                    });
+                }
+                Err(error) => self.fail(error),
+            }
+            self.acting.set(false);
+        });
+    }
+
+    /// The agent's reply to the open conversation, shown as "sending" until the server has it.
+    pub fn send_reply(self, content: String) {
+        let Some(id) = self.selected.get_untracked() else {
+            return;
+        };
+        let client_id = socket::new_client_message_id();
+        self.conversation
+            .update(|c| c.queue(client_id.clone(), content.clone()));
+        if let Some(live) = self.socket.get_value() {
+            live.send(ClientCommand::Chat {
+                session_id: Some(id),
+                content,
+                client_message_id: Some(client_id),
+            });
+        }
+    }
+
+    /// Tells the open conversation's visitor about the agent's typing, throttled.
+    pub fn send_typing(self, typing: bool) {
+        let (Some(id), Some(live)) = (self.selected.get_untracked(), self.socket.get_value())
+        else {
+            return;
+        };
+        if self
+            .typing_throttle
+            .try_update_value(|t| t.should_send(typing, now_ms()))
+            .unwrap_or(false)
+        {
+            live.send(ClientCommand::Typing {
+                session_id: Some(id),
+                is_typing: typing,
+            });
+        }
+    }
+
+    fn mark_read(self) {
+        let Some(id) = self.selected.get_untracked() else {
+            return;
+        };
+        let Some(seq) = self
+            .conversation
+            .with_untracked(|c| c.last_message().map(|m| m.seq))
+        else {
+            return;
+        };
+        self.inbox.update(|i| i.mark_read(&id));
+        let token = self.token.get_value();
+        leptos::task::spawn_local(async move {
+            if let Err(error) = api::mark_read(&token, &id, seq).await {
+                self.fail(error);
+            }
+        });
+    }
+
+    fn on_event(self, event: ServerEvent) {
+        let open = self.selected.get_untracked();
+        let applied = self.inbox.try_update(|i| i.apply(&event, open.as_deref()));
+        if applied == Some(Applied::Unknown) {
+            self.refresh_inbox();
+        }
+        let session_of_event = match &event {
+            ServerEvent::MessageNew { message } => Some(message.session_id.as_str()),
+            ServerEvent::StreamStart { session_id, .. }
+            | ServerEvent::StreamToken { session_id, .. } => Some(session_id.as_str()),
+            _ => None,
+        };
+        if let ServerEvent::MessageNew { message } = &event {
+            if message.sender.kind == SenderKind::Customer {
+                self.visitors_typing.update(|t| {
+                    t.remove(&message.session_id);
+                });
+            }
+        }
+        if session_of_event.is_some() && session_of_event == open.as_deref() {
+            let changed = self.conversation.try_update(|c| c.apply(&event));
+            if changed == Some(true) && matches!(event, ServerEvent::MessageNew { .. }) {
+                self.mark_read();
+            }
+        }
+        match event {
+            ServerEvent::Typing {
+                session_id,
+                sender,
+                is_typing,
+            } if sender.kind == SenderKind::Customer => self.visitors_typing.update(|t| {
+                if is_typing {
+                    t.insert(session_id);
+                } else {
+                    t.remove(&session_id);
+                }
+            }),
+            ServerEvent::Error { message, .. } => self.problem.set(Some(message)),
+            _ => {}
+        }
+    }
+}

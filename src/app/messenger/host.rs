@@ -1,0 +1,75 @@
+//! The bridge to the host page around the iframe, through `postMessage` (the messages are in
+//! docs/protocol.md, "The embed"). Messages carry `source: "switchboard"` (from us) or
+//! `source: "switchboard-host"` (from widget.js).
+
+use leptos::prelude::*;
+
+#[cfg(feature = "hydrate")]
+fn parent() -> Option<web_sys::Window> {
+    let window = web_sys::window()?;
+    let parent = window.parent().ok()??;
+    // A messenger opened as a page of its own is its own parent.
+    (!js_sys::Object::is(&parent, &window)).then_some(parent)
+}
+
+#[cfg(feature = "hydrate")]
+fn post(kind: &str, count: Option<usize>) {
+    use wasm_bindgen::JsValue;
+    let Some(parent) = parent() else { return };
+    let message = js_sys::Object::new();
+    let set = |k: &str, v: JsValue| {
+        let _ = js_sys::Reflect::set(&message, &JsValue::from_str(k), &v);
+    };
+    set("source", JsValue::from_str("switchboard"));
+    set("type", JsValue::from_str(kind));
+    if let Some(count) = count {
+        set("count", JsValue::from_f64(count as f64));
+    }
+    // Only counts and requests travel; the host may be on any of the tenant's origins.
+    let _ = parent.post_message(&message, "*");
+}
+
+/// Follows the host's "open"/"close" and tells it the messenger is ready.
+pub fn listen(is_open: RwSignal<bool>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsValue;
+        let Some(parent) = parent() else { return };
+        is_open.set(false);
+        let handle = window_event_listener(leptos::ev::message, move |ev| {
+            let from_parent = ev
+                .source()
+                .is_some_and(|source| js_sys::Object::is(&source, &parent));
+            let field = |k: &str| {
+                js_sys::Reflect::get(&ev.data(), &JsValue::from_str(k))
+                    .ok()
+                    .and_then(|v| v.as_string())
+            };
+            if !from_parent || field("source").as_deref() != Some("switchboard-host") {
+                return;
+            }
+            match field("type").as_deref() {
+                Some("open") => is_open.set(true),
+                Some("close") => is_open.set(false),
+                _ => {}
+            }
+        });
+        // The listener lives as long as the page.
+        std::mem::forget(handle);
+        post("ready", None);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = is_open;
+}
+
+pub fn report_unread(count: usize) {
+    #[cfg(feature = "hydrate")]
+    post("unread", Some(count));
+    #[cfg(not(feature = "hydrate"))]
+    let _ = count;
+}
+
+pub fn ask_to_close() {
+    #[cfg(feature = "hydrate")]
+    post("close", None);
+}

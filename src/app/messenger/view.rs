@@ -1,0 +1,90 @@
+//! The messenger as the visitor sees it: the header, the conversation, and the footer with the
+//! composer.
+
+use super::host;
+use super::state::MessengerState;
+use super::MessengerSetup;
+use crate::app::chat::{Composer, MessageList, Viewer};
+use crate::client::conversation::Conversation;
+use leptos::prelude::*;
+
+#[component]
+pub fn Messenger(setup: MessengerSetup) -> impl IntoView {
+    let setup_json = serde_json::to_string(&setup).unwrap_or_default();
+    let MessengerSetup { widget_key, config } = setup;
+    let state = MessengerState::new(widget_key);
+
+    // After hydration: the stored conversation, the read mark, the host page.
+    Effect::new(move |_| state.resume());
+    let unread = Memo::new(move |_| state.unread());
+    Effect::new(move |_| state.mark_seen());
+    Effect::new(move |_| host::report_unread(unread.get()));
+
+    let greeting = config
+        .greeting
+        .clone()
+        .or_else(|| Some("Hi! How can we help you today?".into()));
+    view! {
+        <div class="messenger" data-setup=setup_json>
+            <MessengerHeader state tenant_name=config.tenant_name.clone() ai_enabled=config.ai_enabled />
+            <MessageList
+                entries=Signal::derive(move || state.conversation.with(Conversation::entries))
+                viewer=Viewer::Visitor
+                intro=Signal::stored(greeting)
+            />
+            <MessengerFooter state />
+        </div>
+    }
+}
+
+/// The tenant, who answers, the connection, and the button that minimizes the widget.
+#[component]
+fn MessengerHeader(state: MessengerState, tenant_name: String, ai_enabled: bool) -> impl IntoView {
+    let initial = tenant_name.chars().next().unwrap_or('S').to_string();
+    view! {
+        <header class="messenger__header">
+            <span class="messenger__avatar" aria-hidden="true">{initial}</span>
+            <div class="messenger__title">
+                <h1>{tenant_name}</h1>
+                <p class="messenger__subtitle">{move || state.subtitle(ai_enabled)}</p>
+            </div>
+            <span
+                class=move || format!("link link--{}", state.connection().tone)
+                role="status"
+                title="Connection"
+            >
+                {move || state.connection().label}
+            </span>
+            <button
+                class="messenger__close"
+                type="button"
+                aria-label="Minimize chat"
+                on:click=move |_| host::ask_to_close()
+            >
+                "×"
+            </button>
+        </header>
+    }
+}
+
+/// Under the conversation: who is typing, the latest notice, "Talk to a human", the composer.
+#[component]
+fn MessengerFooter(state: MessengerState) -> impl IntoView {
+    let send_message = Callback::new(move |content: String| state.send_message(content));
+    let send_typing = Callback::new(move |typing: bool| state.send_typing(typing));
+    view! {
+        <div class="messenger__footer">
+            {move || state.agent_typing.get().map(|name| view! {
+                <p class="typing" aria-live="polite">{format!("{name} is typing…")}</p>
+            })}
+            {move || state.notice.get().map(|text| view! { <p class="notice" role="status">{text}</p> })}
+            <Show when=move || state.offers_human()>
+                <button class="talk-to-human" type="button" on:click=move |_| state.talk_to_human()>
+                    "Talk to a human"
+                </button>
+            </Show>
+            <Composer on_send=send_message on_typing=send_typing placeholder="Type your message…" />
+            <p class="messenger__brand">"Powered by Switchboard"</p>
+        </div>
+    }
+}
