@@ -725,16 +725,7 @@ mod tests {
     }
 
     #[test]
-    fn http_bodies() {
-        round_trip(
-            &ErrorBody {
-                error: ErrorDetail {
-                    code: "not_found".into(),
-                    message: "no such session".into(),
-                },
-            },
-            json!({"error": {"code": "not_found", "message": "no such session"}}),
-        );
+    fn sign_in_http_bodies() {
         round_trip(
             &LoginRequest {
                 email: "agent1@callcenter.com".into(),
@@ -764,6 +755,19 @@ mod tests {
                 },
             },
             json!({"agent": profile_json, "tenant": {"id": "t1", "name": "Demo"}}),
+        );
+    }
+
+    #[test]
+    fn chat_http_bodies() {
+        round_trip(
+            &ErrorBody {
+                error: ErrorDetail {
+                    code: "not_found".into(),
+                    message: "no such session".into(),
+                },
+            },
+            json!({"error": {"code": "not_found", "message": "no such session"}}),
         );
         round_trip(
             &StartSessionRequest {
