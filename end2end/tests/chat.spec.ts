@@ -1,4 +1,4 @@
-// The widget and the dashboard, live, in fresh browser contexts: seed 004's tests 3, 4 and 5,
+// The widget and the dashboard, live, in fresh browser contexts: the chat testing guide's tests 3, 4 and 5,
 // a reload, hostile text, and the dashboard's sign-out and expired session.
 import { expect, test } from "@playwright/test";
 import {
@@ -14,7 +14,7 @@ import {
   widgetMessages,
 } from "./helpers";
 
-test("seed 004 test 3: the widget answers a question, token by token", async ({ browser, baseURL }) => {
+test("the chat testing guide's Test 3: the widget answers a question, token by token", async ({ browser, baseURL }) => {
   const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 } });
   const shop = await context.newPage();
   await shop.goto("/widget-demo");
@@ -41,7 +41,7 @@ test("seed 004 test 3: the widget answers a question, token by token", async ({ 
   await expect(messages.locator(".msg--ai").last()).toContainText("AI assistant");
 });
 
-test("seed 004 test 4: a visitor and an agent talk live; the widget says who has joined", async ({
+test("the chat testing guide's Test 4: a visitor and an agent talk live; the widget says who has joined", async ({
   browser,
   baseURL,
 }) => {
@@ -89,7 +89,7 @@ test("seed 004 test 4: a visitor and an agent talk live; the widget says who has
   await expect(widget.getByText("This conversation is closed")).toBeVisible();
 });
 
-test("seed 004 test 5: two agents see each other's assignments and replies live", async ({ browser, baseURL }) => {
+test("the chat testing guide's Test 5: two agents see each other's assignments and replies live", async ({ browser, baseURL }) => {
   const alice = await signIn(browser, baseURL!, AGENT1.email);
   const bob = await signIn(browser, baseURL!, AGENT2.email);
   const { widget } = await openWidget(browser, baseURL!);
@@ -207,7 +207,7 @@ test("sign out, and an expired session returns to sign-in with a clear message",
   await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
 });
 
-test("seed 004 test 1: the diagnostics page starts a session and shows the AI's answer and every event", async ({
+test("the chat testing guide's Test 1: the diagnostics page starts a session and shows the AI's answer and every event", async ({
   page,
 }) => {
   await page.goto("/websocket-test");
