@@ -50,15 +50,37 @@ impl std::fmt::Display for ContentError {
     }
 }
 
+/// True for a character that shows nothing: white space, and the zero-width and direction
+/// marks (Unicode's format characters that text can be made of alone, and Hangul fillers).
+pub fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{034F}'
+                | '\u{115F}'
+                | '\u{1160}'
+                | '\u{180E}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{206F}'
+                | '\u{3164}'
+                | '\u{FEFF}'
+                | '\u{FFA0}'
+        )
+}
+
 /// Message content that has been checked: 1 to [`MAX_CONTENT_CHARS`] characters, not only
-/// white space. Parsing at the edge means nothing past it needs to check again.
+/// white space or other invisible characters. Parsing at the edge means nothing past it needs
+/// to check again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageContent(String);
 
 impl MessageContent {
     pub fn parse(raw: impl Into<String>) -> Result<Self, ContentError> {
         let raw = raw.into();
-        if raw.trim().is_empty() {
+        if raw.chars().all(is_invisible) {
             return Err(ContentError::Empty);
         }
         if raw.chars().count() > MAX_CONTENT_CHARS {
@@ -182,6 +204,52 @@ pub struct Visitor {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+}
+
+/// The longest visitor name and email address accepted.
+pub const MAX_VISITOR_NAME_CHARS: usize = 100;
+pub const MAX_EMAIL_CHARS: usize = 254;
+
+impl Visitor {
+    /// The visitor as given, trimmed (blank means not given), or why it cannot be used: a name
+    /// over [`MAX_VISITOR_NAME_CHARS`] or with control characters, an email address that is
+    /// too long or not one.
+    pub fn checked(self) -> Result<Self, &'static str> {
+        let given = |value: Option<String>| {
+            value
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let (name, email) = (given(self.name), given(self.email));
+        let bad_name = |n: &String| {
+            n.chars().count() > MAX_VISITOR_NAME_CHARS || n.chars().any(char::is_control)
+        };
+        if name.as_ref().is_some_and(bad_name) {
+            return Err(
+                "the visitor's name must be at most 100 characters, without control characters",
+            );
+        }
+        if email.as_ref().is_some_and(|e| !is_email(e)) {
+            return Err("the visitor's email must be an address such as dana@example.com, at most 254 characters");
+        }
+        Ok(Self { name, email })
+    }
+}
+
+/// A plausible email address: one `@` between a local part and a domain with a dot, at most
+/// [`MAX_EMAIL_CHARS`], nothing invisible or blank in it.
+fn is_email(address: &str) -> bool {
+    let Some((local, domain)) = address.split_once('@') else {
+        return false;
+    };
+    address.chars().count() <= MAX_EMAIL_CHARS
+        && !local.is_empty()
+        && local.len() <= 64
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !address.chars().any(|c| is_invisible(c) || c.is_control())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -819,6 +887,43 @@ mod tests {
             },
             json!({"tenantName": "Demo", "aiEnabled": true, "greeting": "Hi! How can we help?"}),
         );
+    }
+
+    #[test]
+    fn visitors_are_checked() {
+        let visitor = |name: &str, email: &str| Visitor {
+            name: Some(name.into()),
+            email: Some(email.into()),
+        };
+        assert_eq!(
+            visitor("  Dana ", " dana@example.com ").checked(),
+            Ok(visitor("Dana", "dana@example.com"))
+        );
+        assert_eq!(
+            visitor(" ", "").checked(),
+            Ok(Visitor::default()),
+            "blank means not given"
+        );
+        assert!(visitor(&"n".repeat(MAX_VISITOR_NAME_CHARS), "a@b.co")
+            .checked()
+            .is_ok());
+        assert!(visitor(&"n".repeat(MAX_VISITOR_NAME_CHARS + 1), "a@b.co")
+            .checked()
+            .is_err());
+        assert!(visitor("Dana\u{0007}", "a@b.co").checked().is_err());
+        for bad in [
+            "dana",
+            "dana@",
+            "@example.com",
+            "a@b@c.com",
+            "a@localhost",
+            "a b@c.com",
+            "a@.com",
+        ] {
+            assert!(visitor("Dana", bad).checked().is_err(), "{bad}");
+        }
+        let long = format!("{}@example.com", "a".repeat(MAX_EMAIL_CHARS));
+        assert!(visitor("Dana", &long).checked().is_err());
     }
 
     #[test]

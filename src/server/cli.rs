@@ -83,6 +83,10 @@ pub struct ServeArgs {
     /// How long to wait for the provider's next token before handing over to a person.
     #[arg(long, env = "SWITCHBOARD_AI_TIMEOUT_SECS", default_value_t = 30)]
     pub ai_timeout_secs: u64,
+    /// How many sign-in password checks run at once (each takes about 19 MiB and a core for a
+    /// moment; the rest wait their turn). Default: one per core.
+    #[arg(long, env = "SWITCHBOARD_MAX_PASSWORD_CHECKS")]
+    pub max_password_checks: Option<usize>,
 }
 
 impl ServeArgs {
@@ -107,6 +111,7 @@ impl ServeArgs {
             ai: self.ai,
             knowledge_dir: self.knowledge_dir,
             ai_token_delay: Duration::from_millis(self.ai_token_delay_ms),
+            password_checks: password_checks(self.max_password_checks)?,
             openai: OpenAiConfig {
                 base_url: self.openai_base_url,
                 api_key: openai_key.filter(|k| !k.trim().is_empty()),
@@ -114,6 +119,15 @@ impl ServeArgs {
                 stall_timeout: Duration::from_secs(self.ai_timeout_secs.max(1)),
             },
         })
+    }
+}
+
+/// At most this many password checks at once: the flag, or one per core.
+fn password_checks(flag: Option<usize>) -> anyhow::Result<usize> {
+    match flag {
+        Some(0) => anyhow::bail!("--max-password-checks must be at least 1"),
+        Some(n) => Ok(n),
+        None => Ok(std::thread::available_parallelism().map_or(2, |n| n.get())),
     }
 }
 

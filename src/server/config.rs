@@ -146,6 +146,9 @@ pub struct ServeConfig {
     pub ai: AiMode,
     pub knowledge_dir: PathBuf,
     pub ai_token_delay: Duration,
+    /// Sign-in password checks running at once, at most: argon2 takes 19 MiB each, so an
+    /// unbounded flood of wrong logins would take the machine's memory.
+    pub password_checks: usize,
     pub openai: OpenAiConfig,
 }
 

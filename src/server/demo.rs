@@ -13,6 +13,26 @@ pub const DEMO_AGENTS: &[(&str, &str)] = &[
     ("agent2@callcenter.com", "Bob Chen"),
 ];
 
+/// `--demo` is for demos: its well-known passwords and generated secret must never come near a
+/// real shop's data, so a database that holds any other tenant is refused.
+pub async fn refuse_real_tenants(store: &DynStore) -> anyhow::Result<()> {
+    let others: Vec<String> = store
+        .tenants()
+        .await?
+        .into_iter()
+        .filter(|tenant| tenant.widget_key != DEMO_WIDGET_KEY)
+        .map(|tenant| tenant.name)
+        .collect();
+    if !others.is_empty() {
+        anyhow::bail!(
+            "--demo refuses a database that holds other tenants ({}): it would add agents with \
+             a published password; start without --demo",
+            others.join(", ")
+        );
+    }
+    Ok(())
+}
+
 pub async fn seed(store: &DynStore) -> anyhow::Result<()> {
     let tenant = match store.tenant_by_widget_key(DEMO_WIDGET_KEY).await? {
         Some(tenant) => tenant,

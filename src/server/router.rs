@@ -5,7 +5,10 @@
 use super::{http, state::AppState, ws};
 use crate::app::{shell, App};
 use axum::{
-    middleware,
+    extract::Request,
+    http::{header, Method, StatusCode},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
     routing::{any, get},
     Router,
 };
@@ -30,5 +33,21 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             ws::root_alias,
         ))
+        .layer(middleware::from_fn(reads_only_outside_the_api))
         .with_state(state)
+}
+
+/// Pages, static files and socket upgrades answer GET and HEAD only; the API has its own
+/// methods per route.
+async fn reads_only_outside_the_api(request: Request, next: Next) -> Response {
+    let reading = matches!(*request.method(), Method::GET | Method::HEAD);
+    if reading || request.uri().path().starts_with("/api/") {
+        return next.run(request).await;
+    }
+    (
+        StatusCode::METHOD_NOT_ALLOWED,
+        [(header::ALLOW, "GET, HEAD")],
+        "This address answers GET and HEAD only.",
+    )
+        .into_response()
 }

@@ -112,6 +112,7 @@ impl Application {
 
         let store = store::connect(&config.database).await?;
         if config.demo {
+            demo::refuse_real_tenants(&store).await?;
             demo::seed(&store)
                 .await
                 .context("cannot create the demo data")?;
@@ -132,7 +133,12 @@ impl Application {
         if assistant.is_none() {
             tracing::info!("AI assistant off: conversations go straight to the agents");
         }
-        let hub = Arc::new(Hub::new(timeline, assistant, signer));
+        let hub = Arc::new(Hub::new(
+            timeline,
+            assistant,
+            signer,
+            config.password_checks,
+        ));
 
         let listener = TcpListener::bind(config.addr)
             .await

@@ -16,5 +16,6 @@ mod cli;
 mod cluster;
 mod echo;
 mod hub;
+mod limits;
 mod store_contract;
 mod widget;

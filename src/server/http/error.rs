@@ -34,9 +34,10 @@ impl From<HubError> for ApiError {
     fn from(error: HubError) -> Self {
         let status = match &error {
             HubError::NotFound(_) => StatusCode::NOT_FOUND,
-            HubError::InvalidContent(_) | HubError::InvalidClientMessageId => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            HubError::InvalidContent(_)
+            | HubError::InvalidClientMessageId
+            | HubError::InvalidVisitor(_)
+            | HubError::SeqOutOfRange => StatusCode::UNPROCESSABLE_ENTITY,
             HubError::SessionClosed => StatusCode::CONFLICT,
             HubError::InvalidCredentials | HubError::SignedOut(_) => StatusCode::UNAUTHORIZED,
             HubError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -27,6 +27,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 "invalid_content_type",
                 "send the body as JSON with Content-Type: application/json",
             )),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                "the request body is larger than this server accepts",
+            )),
             Err(e) => Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "invalid_json",

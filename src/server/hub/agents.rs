@@ -1,13 +1,15 @@
 //! What agents do: sign in, read their tenant's inbox and conversations, reply, take a
 //! conversation, close it, and mark what they have read.
 
-use super::{check_client_message_id, AgentActor, Hub, HubError, HubResult, HISTORY_PAGE};
+use super::{
+    check_client_message_id, check_seq, AgentActor, Hub, HubError, HubResult, HISTORY_PAGE,
+};
 use crate::protocol::{
     AgentProfile, LoginResponse, MeResponse, Message, MessageContent, Session, SessionStatus,
     TenantRef,
 };
 use crate::server::{
-    auth::{self, Claims, Role, TokenError},
+    auth::{Claims, Role, TokenError},
     store::{Appended, NewMessage},
 };
 
@@ -16,15 +18,15 @@ impl Hub {
     pub async fn login(&self, email: &str, password: String) -> HubResult<LoginResponse> {
         let agent = self.timeline.store().agent_by_email(email.trim()).await?;
         let stored = agent.as_ref().map(|a| a.password_hash.clone());
-        // argon2 is slow on purpose: off the async runtime.
-        let matches = tokio::task::spawn_blocking(move || {
-            auth::verify_password(&password, stored.as_deref())
-        })
-        .await
-        .unwrap_or(false);
+        let matches = self.password_checks.verify(password, stored).await;
         let agent = match (matches, agent) {
             (true, Some(agent)) => agent,
-            _ => return Err(HubError::InvalidCredentials),
+            _ => {
+                // The address as typed (bounded), never the password.
+                let email: String = email.trim().chars().take(254).collect();
+                tracing::warn!(%email, "failed sign-in");
+                return Err(HubError::InvalidCredentials);
+            }
         };
         tracing::info!(agent = %agent.id, tenant = %agent.tenant_id, "agent signed in");
         Ok(LoginResponse {
@@ -106,6 +108,7 @@ impl Hub {
         session_id: &str,
         after_seq: u64,
     ) -> HubResult<Vec<Message>> {
+        check_seq(after_seq)?;
         self.session_for(agent, session_id).await?;
         self.messages_after(session_id, after_seq).await
     }
@@ -176,6 +179,7 @@ impl Hub {
         session_id: &str,
         seq: u64,
     ) -> HubResult<Session> {
+        check_seq(seq)?;
         self.session_for(agent, session_id).await?;
         self.timeline
             .mark_read(&agent.agent_id, session_id, seq)

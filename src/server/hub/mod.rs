@@ -15,9 +15,20 @@ pub use live::Readiness;
 pub use visitors::{StartedSession, Widget, ESCALATION_REPLY};
 
 use crate::protocol::{AgentRef, ContentError, Sender, MAX_CLIENT_MESSAGE_ID_CHARS};
+
+/// The highest `seq` a client may name: the store keeps them as signed 64-bit numbers.
+pub const MAX_SEQ: u64 = i64::MAX as u64;
+
+/// A `seq` a client named, if the store can hold it.
+pub fn check_seq(seq: u64) -> HubResult<u64> {
+    if seq > MAX_SEQ {
+        return Err(HubError::SeqOutOfRange);
+    }
+    Ok(seq)
+}
 use crate::server::{
     assistant::Assistant,
-    auth::TokenSigner,
+    auth::{PasswordChecks, TokenSigner},
     store::{Agent, StoreError},
     timeline::Timeline,
 };
@@ -37,6 +48,11 @@ pub enum HubError {
     InvalidClientMessageId,
     #[error("this conversation is closed")]
     SessionClosed,
+    #[error("{0}")]
+    InvalidVisitor(&'static str),
+    /// A `seq` past what any session can reach (the store counts in signed 64 bits).
+    #[error("seq must be at most {MAX_SEQ}")]
+    SeqOutOfRange,
     #[error("wrong email or password")]
     InvalidCredentials,
     /// The token was good, but whom it names is gone.
@@ -56,6 +72,8 @@ impl HubError {
             Self::InvalidContent(ContentError::TooLong) => "content_too_long",
             Self::InvalidClientMessageId => "invalid_client_message_id",
             Self::SessionClosed => "session_closed",
+            Self::InvalidVisitor(_) => "invalid_visitor",
+            Self::SeqOutOfRange => "invalid_seq",
             Self::InvalidCredentials => "invalid_credentials",
             Self::SignedOut(_) => "unauthorized",
             Self::Store(_) => "internal",
@@ -117,6 +135,8 @@ pub struct Hub {
     /// `None` when the AI is off: conversations start `pending`, for the agents.
     assistant: Option<Arc<Assistant>>,
     signer: TokenSigner,
+    /// Sign-in password checks, a few at a time (`--max-password-checks`).
+    password_checks: PasswordChecks,
 }
 
 fn check_client_message_id(id: &Option<String>) -> HubResult<()> {
@@ -133,11 +153,13 @@ impl Hub {
         timeline: Arc<Timeline>,
         assistant: Option<Arc<Assistant>>,
         signer: TokenSigner,
+        password_checks: usize,
     ) -> Self {
         Self {
             timeline,
             assistant,
             signer,
+            password_checks: PasswordChecks::start(password_checks),
         }
     }
 

@@ -73,6 +73,7 @@ impl Hub {
         widget_key: &str,
         visitor: Visitor,
     ) -> HubResult<StartedSession> {
+        let visitor = visitor.checked().map_err(HubError::InvalidVisitor)?;
         let tenant = self.tenant_by_widget_key(widget_key).await?;
         let session_key = auth::random_key(24);
         let status = if self.assistant.is_some() && tenant.ai.enabled {

@@ -7,6 +7,10 @@ use crate::protocol::{ClientCommand, ServerEvent};
 use crate::server::{hub::HubError, store::Appended};
 use axum::extract::ws::Message;
 
+/// The longest reason a visitor may give for asking for a human, and how much of it is logged.
+const MAX_REASON_CHARS: usize = 500;
+const LOGGED_REASON_CHARS: usize = 120;
+
 /// What a command sends back to its own socket alone.
 enum Reply {
     Frame(Message),
@@ -93,6 +97,17 @@ impl Connection {
                 "only visitors ask for a human",
             ))));
         };
+        if reason
+            .as_ref()
+            .is_some_and(|r| r.chars().count() > MAX_REASON_CHARS)
+        {
+            return Ok(Some(Reply::Frame(error_frame(
+                "invalid_reason",
+                format!("the reason must be at most {MAX_REASON_CHARS} characters"),
+            ))));
+        }
+        // Logged shortened: the log is for people, not a place to store what a visitor wrote.
+        let reason: Option<String> = reason.map(|r| r.chars().take(LOGGED_REASON_CHARS).collect());
         tracing::info!(session = %visitor.session_id, reason = ?reason, "visitor asked for a human");
         self.hub.escalate(visitor).await?;
         Ok(None)

@@ -6,7 +6,7 @@ use super::{close_code, socket};
 use crate::server::{
     auth::Role,
     http::error::ApiError,
-    hub::{AgentActor, VisitorActor},
+    hub::{check_seq, AgentActor, VisitorActor},
     state::AppState,
 };
 use axum::{
@@ -48,10 +48,14 @@ impl<S: Send + Sync> FromRequestParts<S> for SocketQuery {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Query::<SocketQuery>::from_request_parts(parts, state)
+        let query = Query::<SocketQuery>::from_request_parts(parts, state)
             .await
             .map(|Query(q)| q)
-            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e.body_text()))
+            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e.body_text()))?;
+        if let Some(seq) = query.last_seq {
+            check_seq(seq)?;
+        }
+        Ok(query)
     }
 }
 
