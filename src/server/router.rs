@@ -6,7 +6,7 @@ use super::{http, state::AppState, ws};
 use crate::app::{shell, App};
 use axum::{
     extract::Request,
-    http::{header, Method, StatusCode},
+    http::{header, HeaderValue, Method, StatusCode},
     middleware::{self, Next},
     response::{IntoResponse, Response},
     routing::{any, get},
@@ -34,7 +34,28 @@ pub fn router(state: AppState) -> Router {
             ws::root_alias,
         ))
         .layer(middleware::from_fn(reads_only_outside_the_api))
+        .layer(middleware::from_fn(safety_headers))
         .with_state(state)
+}
+
+/// Headers every answer carries: browsers never guess a type other than the one sent, links
+/// tell other sites only this origin, and no page may be framed unless it says otherwise (the
+/// messenger page lists the tenant's sites in its own policy).
+async fn safety_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static("frame-ancestors 'none'"));
+    response
 }
 
 /// Pages, static files and socket upgrades answer GET and HEAD only; the API has its own

@@ -224,3 +224,39 @@ async fn a_long_reason_is_refused_and_an_overflowing_resume_point_too() {
         "--ai off: it waits as it did"
     );
 }
+
+#[tokio::test]
+async fn every_answer_carries_the_safety_headers() {
+    let server = TestServer::start_with(&["--demo", "--ai", "off"]).await;
+    for path in [
+        "/",
+        "/widget-demo",
+        "/widget.js",
+        "/api/v1/chat/public/widget/demo",
+        "/nowhere",
+    ] {
+        let reply = get(&server.http(path)).await;
+        assert_eq!(
+            reply.header("x-content-type-options"),
+            Some("nosniff"),
+            "{path}"
+        );
+        assert_eq!(
+            reply.header("referrer-policy"),
+            Some("strict-origin-when-cross-origin"),
+            "{path}"
+        );
+        assert_eq!(
+            reply.header("content-security-policy"),
+            Some("frame-ancestors 'none'"),
+            "{path}: the dashboard and every other page cannot be framed"
+        );
+    }
+    let messenger = get(&server.http("/widget/demo")).await;
+    assert_eq!(
+        messenger.header("content-security-policy"),
+        Some("frame-ancestors 'self'"),
+        "the messenger keeps the tenant's own policy"
+    );
+    assert_eq!(messenger.header("x-content-type-options"), Some("nosniff"));
+}
