@@ -32,9 +32,9 @@ pub fn hydrate() {
 }
 
 /// The WASM entry point of the messenger's bundle: the same setup the server rendered with,
-/// read back from the page, then the messenger alone. A page that says `data-mount` was not
-/// rendered by the server (Trunk's development page, messenger.html): the messenger is mounted
-/// into it rather than hydrated.
+/// read back from the page, then the messenger alone. In a debug build, a page that says
+/// `data-mount` was not rendered by the server (Trunk's development page, messenger.html): the
+/// messenger is mounted into it rather than hydrated.
 #[cfg(feature = "messenger")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
@@ -51,11 +51,17 @@ pub fn hydrate() {
         leptos::logging::error!("the messenger page has no setup to hydrate with");
         return;
     };
+    // Only `trunk serve`'s debug builds can mount: the release bundle every visitor downloads
+    // carries no code for building the page from nothing (about 2 KB brotli).
+    #[cfg(debug_assertions)]
     if holder.is_some_and(|e| e.has_attribute("data-mount")) {
         leptos::mount::mount_to_body(move || leptos::view! { <Messenger setup /> });
-    } else {
-        leptos::mount::hydrate_body(move || leptos::view! { <Messenger setup /> });
+        mark_hydrated();
+        return;
     }
+    #[cfg(not(debug_assertions))]
+    let _ = holder;
+    leptos::mount::hydrate_body(move || leptos::view! { <Messenger setup /> });
     mark_hydrated();
 }
 

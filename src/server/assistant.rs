@@ -162,12 +162,12 @@ impl Assistant {
         let Some(session) = store.session(tenant_id, session_id, None).await? else {
             return Ok(None);
         };
-        let Some(tenant) = store.tenant(tenant_id).await? else {
-            return Ok(None);
-        };
         if session.status != SessionStatus::Bot {
             return Ok(None);
         }
+        let Some(tenant) = store.tenant(tenant_id).await? else {
+            return Ok(None);
+        };
         let answerer = match self.answerers.for_tenant(tenant.ai.answerer.as_deref()) {
             Some(answerer) if tenant.ai.enabled => answerer.clone(),
             // The tenant switched the assistant off since this conversation began.
