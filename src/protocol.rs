@@ -238,7 +238,7 @@ impl Visitor {
 
 /// A plausible email address: one `@` between a local part and a domain with a dot, at most
 /// [`MAX_EMAIL_CHARS`], nothing invisible or blank in it.
-fn is_email(address: &str) -> bool {
+pub fn is_email(address: &str) -> bool {
     let Some((local, domain)) = address.split_once('@') else {
         return false;
     };
@@ -416,6 +416,58 @@ pub struct AgentProfile {
     pub id: String,
     pub name: String,
     pub email: String,
+    #[serde(default)]
+    pub role: AgentRole,
+}
+
+/// An agent of the tenant, as `GET /api/v1/agents` lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamMember {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub role: AgentRole,
+    /// A disabled agent cannot sign in.
+    pub disabled: bool,
+}
+
+/// `POST /api/v1/agents`: an admin adds a colleague.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewAgentRequest {
+    pub email: String,
+    pub name: String,
+    pub password: String,
+    #[serde(default)]
+    pub role: AgentRole,
+}
+
+/// What an agent may do: `admin`s also manage the desk (agents, settings, knowledge base).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AgentRole {
+    Admin,
+    #[default]
+    Agent,
+}
+
+impl AgentRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Agent => "agent",
+        }
+    }
+
+    /// The role a stored or typed name stands for; anything unknown is a plain agent.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "admin" => Some(Self::Admin),
+            "agent" => Some(Self::Agent),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -805,8 +857,10 @@ mod tests {
             id: "a1".into(),
             name: "Alice".into(),
             email: "alice@example.com".into(),
+            role: AgentRole::Agent,
         };
-        let profile_json = json!({"id": "a1", "name": "Alice", "email": "alice@example.com"});
+        let profile_json =
+            json!({"id": "a1", "name": "Alice", "email": "alice@example.com", "role": "agent"});
         round_trip(
             &LoginResponse {
                 token: "jwt".into(),

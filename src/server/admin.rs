@@ -3,10 +3,11 @@
 //! Passwords are read from standard input (or a prompt that does not echo, on a terminal),
 //! never from a flag, so they stay out of shell history and `ps`.
 
+use crate::protocol::AgentRole;
 use crate::server::{
     auth::{self, MIN_PASSWORD_CHARS},
     config::DatabaseUrl,
-    store::{self, DynStore, NewAgent, NewTenant, StoreError, Tenant, TenantAi},
+    store::{self, AgentChange, DynStore, NewAgent, NewTenant, StoreError, Tenant, TenantAi},
 };
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
@@ -89,11 +90,32 @@ pub enum AgentCommand {
         email: String,
         #[arg(long)]
         name: String,
+        /// `admin`s also manage the desk: agents, settings, the knowledge base.
+        #[arg(long, value_parser = ["admin", "agent"], default_value = "agent")]
+        role: String,
     },
-    /// Sets a new password; read from stdin (or a prompt on a terminal).
+    /// Sets a new password, read from stdin (or a prompt on a terminal), and ends every
+    /// sign-in of the agent (their open dashboards within --auth-recheck-secs).
     ResetPassword {
         #[arg(long)]
         email: String,
+    },
+    /// Stops an agent signing in and ends every sign-in they have.
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Lets a disabled agent sign in again.
+    Enable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Changes what an agent may do.
+    SetRole {
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_parser = ["admin", "agent"])]
+        role: String,
     },
     /// Lists the agents of a tenant.
     List {
@@ -264,6 +286,7 @@ async fn agent(store: &DynStore, command: AgentCommand) -> anyhow::Result<()> {
             tenant,
             email,
             name,
+            role,
         } => {
             let tenant = store
                 .tenant_by_widget_key(&tenant)
@@ -285,10 +308,16 @@ async fn agent(store: &DynStore, command: AgentCommand) -> anyhow::Result<()> {
                     email: email.clone(),
                     name,
                     password_hash: hash,
+                    role: AgentRole::parse(&role).unwrap_or_default(),
                 })
                 .await
             {
-                Ok(agent) => println!("Agent {} <{}> created.", agent.name, agent.email),
+                Ok(agent) => println!(
+                    "Agent {} <{}> created ({}).",
+                    agent.name,
+                    agent.email,
+                    agent.role.as_str()
+                ),
                 Err(StoreError::Conflict(_)) => {
                     bail!("an agent with the email {email} exists already")
                 }
@@ -303,7 +332,31 @@ async fn agent(store: &DynStore, command: AgentCommand) -> anyhow::Result<()> {
             let password = read_password()?;
             let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password)).await?;
             store.set_password_hash(&agent.id, &hash).await?;
-            println!("Password of {} <{}> changed.", agent.name, agent.email);
+            println!(
+                "Password of {} <{}> changed; their sign-ins are ended.",
+                agent.name, agent.email
+            );
+        }
+        AgentCommand::Disable { email } => {
+            let agent = agent_by_email(store, &email).await?;
+            store.update_agent(&agent.id, AgentChange::Disable).await?;
+            println!(
+                "{} <{}> is disabled and signed out.",
+                agent.name, agent.email
+            );
+        }
+        AgentCommand::Enable { email } => {
+            let agent = agent_by_email(store, &email).await?;
+            store.update_agent(&agent.id, AgentChange::Enable).await?;
+            println!("{} <{}> may sign in again.", agent.name, agent.email);
+        }
+        AgentCommand::SetRole { email, role } => {
+            let agent = agent_by_email(store, &email).await?;
+            let role = AgentRole::parse(&role).unwrap_or_default();
+            store
+                .update_agent(&agent.id, AgentChange::Role(role))
+                .await?;
+            println!("{} <{}> is now {}.", agent.name, agent.email, role.as_str());
         }
         AgentCommand::List { tenant } => {
             let tenant = store
@@ -311,11 +364,25 @@ async fn agent(store: &DynStore, command: AgentCommand) -> anyhow::Result<()> {
                 .await?
                 .with_context(|| format!("no tenant has the widget key `{tenant}`"))?;
             for agent in store.agents(&tenant.id).await? {
-                println!("{}\t{}\t{}", agent.email, agent.name, agent.id);
+                let state = if agent.disabled { "\tdisabled" } else { "" };
+                println!(
+                    "{}\t{}\t{}\t{}{state}",
+                    agent.email,
+                    agent.name,
+                    agent.role.as_str(),
+                    agent.id
+                );
             }
         }
     }
     Ok(())
+}
+
+async fn agent_by_email(store: &DynStore, email: &str) -> anyhow::Result<store::Agent> {
+    store
+        .agent_by_email(email.trim())
+        .await?
+        .with_context(|| format!("no agent has the email {email}"))
 }
 
 /// One password from a no-echo prompt on a terminal, or the first line of stdin otherwise.

@@ -13,6 +13,7 @@ use crate::protocol::{Sender, ServerEvent, SessionStatus};
 use crate::server::{
     ai::{AiError, AnswerStream, DynAnswerer, Piece, Question, Turn},
     broker::{Event, InFlight, Topic},
+    config::AnswerLimits,
     store::{new_id, NewMessage},
     timeline::{Audience, Timeline},
 };
@@ -21,11 +22,15 @@ use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
 };
-use tokio::sync::watch;
+use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 
 /// What the visitor reads when the AI provider fails.
 pub const HANDOVER: &str =
     "Sorry, I'm having trouble answering right now. A person from our team will help you shortly.";
+
+/// What the visitor reads when every answer slot stayed busy for the whole queue wait.
+pub const BUSY_HANDOVER: &str =
+    "Sorry, our assistant is busy right now. A person from our team will help you shortly.";
 
 /// How many earlier messages the answerer sees.
 const CONTEXT_MESSAGES: usize = 20;
@@ -60,15 +65,46 @@ pub struct Assistant {
     timeline: Arc<Timeline>,
     answerers: Answerers,
     sessions: Mutex<HashMap<String, SessionAnswers>>,
+    /// Answers running at once: in all, and per tenant (`--max-answers…`); the rest queue.
+    limits: AnswerLimits,
+    slots: Arc<Semaphore>,
+    tenant_slots: Mutex<HashMap<String, Arc<Semaphore>>>,
 }
 
+/// An answer's place among those running; given back when dropped.
+type Slot = (OwnedSemaphorePermit, OwnedSemaphorePermit);
+
 impl Assistant {
-    pub fn new(timeline: Arc<Timeline>, answerers: Answerers) -> Self {
+    pub fn new(timeline: Arc<Timeline>, answerers: Answerers, limits: AnswerLimits) -> Self {
         Self {
             timeline,
             answerers,
             sessions: Mutex::new(HashMap::new()),
+            slots: Arc::new(Semaphore::new(limits.total.max(1))),
+            tenant_slots: Mutex::new(HashMap::new()),
+            limits,
         }
+    }
+
+    /// Waits, in turn, for a slot of the tenant's and one of the server's; `None` when none
+    /// came within the queue wait.
+    async fn slot(&self, tenant_id: &str) -> Option<Slot> {
+        let tenant = self
+            .tenant_slots
+            .lock()
+            .expect("assistant slots lock")
+            .entry(tenant_id.to_string())
+            .or_insert_with(|| Arc::new(Semaphore::new(self.limits.per_tenant.max(1))))
+            .clone();
+        let wait = async {
+            let tenant = tenant.acquire_owned().await.ok()?;
+            let total = self.slots.clone().acquire_owned().await.ok()?;
+            Some((tenant, total))
+        };
+        tokio::time::timeout(self.limits.queue_wait, wait)
+            .await
+            .ok()
+            .flatten()
     }
 
     /// A visitor wrote in a `bot` session: answer now, or right after the answer in progress.
@@ -102,7 +138,11 @@ impl Assistant {
 
     async fn work(self: Arc<Self>, tenant_id: String, session_id: String) {
         loop {
-            if let Err(error) = self.answer_once(&tenant_id, &session_id).await {
+            let answered = match self.slot(&tenant_id).await {
+                Some(_slot) => self.answer_once(&tenant_id, &session_id).await,
+                None => self.too_busy(&tenant_id, &session_id).await,
+            };
+            if let Err(error) = answered {
                 tracing::error!(session = %session_id, %error, "the assistant could not answer");
             }
             let mut sessions = self.sessions.lock().expect("assistant lock");
@@ -295,6 +335,23 @@ impl Assistant {
                     .await?;
             }
         }
+        Ok(())
+    }
+
+    /// No answer slot came free in time: a person takes over, unless one already has.
+    async fn too_busy(&self, tenant_id: &str, session_id: &str) -> anyhow::Result<()> {
+        let at = Answering {
+            tenant_id,
+            session_id,
+        };
+        if self.no_longer_bot(at).await {
+            return Ok(());
+        }
+        tracing::warn!(session = %session_id, "every answer slot stayed busy; handing over to the team");
+        self.say(at, None, BUSY_HANDOVER.to_string(), false).await?;
+        self.timeline
+            .set_status(tenant_id, session_id, SessionStatus::Pending)
+            .await?;
         Ok(())
     }
 

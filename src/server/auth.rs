@@ -33,6 +33,13 @@ pub struct Claims {
     pub role: Role,
     pub iat: u64,
     pub exp: u64,
+    /// This token's own id, for signing it out alone.
+    #[serde(default)]
+    pub jti: String,
+    /// The agent's token version when it was issued: a password reset or a disable raises the
+    /// stored one, and older tokens are refused.
+    #[serde(default)]
+    pub ver: u64,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -53,7 +60,7 @@ pub struct TokenSigner {
     visitor_ttl: Duration,
 }
 
-fn unix_now() -> u64 {
+pub fn unix_now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -75,7 +82,7 @@ impl TokenSigner {
         }
     }
 
-    fn issue(&self, role: Role, sub: &str, tenant_id: &str, ttl: Duration) -> String {
+    fn issue(&self, role: Role, sub: &str, tenant_id: &str, ttl: Duration, ver: u64) -> String {
         let iat = unix_now();
         let claims = Claims {
             sub: sub.to_string(),
@@ -83,17 +90,20 @@ impl TokenSigner {
             role,
             iat,
             exp: iat + ttl.as_secs().max(1),
+            jti: random_key(16),
+            ver,
         };
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .expect("HS256 signing cannot fail")
     }
 
-    pub fn issue_agent(&self, agent_id: &str, tenant_id: &str) -> String {
-        self.issue(Role::Agent, agent_id, tenant_id, self.agent_ttl)
+    /// A sign-in of an agent whose stored token version is `ver`.
+    pub fn issue_agent(&self, agent_id: &str, tenant_id: &str, ver: u64) -> String {
+        self.issue(Role::Agent, agent_id, tenant_id, self.agent_ttl, ver)
     }
 
     pub fn issue_visitor(&self, session_id: &str, tenant_id: &str) -> String {
-        self.issue(Role::Visitor, session_id, tenant_id, self.visitor_ttl)
+        self.issue(Role::Visitor, session_id, tenant_id, self.visitor_ttl, 0)
     }
 
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
@@ -256,7 +266,7 @@ mod tests {
     #[test]
     fn tokens_round_trip_and_carry_role_and_tenant() {
         let tokens = signer(Duration::from_secs(60));
-        let claims = tokens.verify(&tokens.issue_agent("a1", "t1")).unwrap();
+        let claims = tokens.verify(&tokens.issue_agent("a1", "t1", 0)).unwrap();
         assert_eq!(
             (claims.sub.as_str(), claims.tid.as_str(), claims.role),
             ("a1", "t1", Role::Agent)
@@ -272,7 +282,7 @@ mod tests {
         let other = JwtSecret::from_stored("z".repeat(32));
         let forger = TokenSigner::new(&other, Duration::from_secs(60), Duration::from_secs(60));
         assert_eq!(
-            tokens.verify(&forger.issue_agent("a1", "t1")),
+            tokens.verify(&forger.issue_agent("a1", "t1", 0)),
             Err(TokenError::Invalid)
         );
         assert_eq!(tokens.verify("not.a.token"), Err(TokenError::Invalid));
@@ -283,6 +293,8 @@ mod tests {
             role: Role::Agent,
             iat: 1,
             exp: 2,
+            jti: "j1".into(),
+            ver: 0,
         };
         let token = encode(&Header::new(Algorithm::HS256), &expired, &tokens.encoding).unwrap();
         assert_eq!(tokens.verify(&token), Err(TokenError::Expired));

@@ -131,6 +131,116 @@ pub struct OpenAiConfig {
     pub stall_timeout: Duration,
 }
 
+/// How often something may happen: `count` at once, replenished evenly over `per`
+/// (written `20/min`, `5/15min`, `10/s`, `1000/h`; `off` for no limit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    pub count: std::num::NonZeroU32,
+    pub per: Duration,
+}
+
+impl std::str::FromStr for Rate {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let wrong =
+            || format!("`{text}` is not a rate: write it like 20/min, 5/15min, 10/s or off");
+        let (count, period) = text.trim().split_once('/').ok_or_else(wrong)?;
+        let count = count
+            .trim()
+            .parse::<std::num::NonZeroU32>()
+            .map_err(|_| wrong())?;
+        let period = period.trim();
+        let unit_at = period
+            .find(|c: char| !c.is_ascii_digit())
+            .ok_or_else(wrong)?;
+        let (times, unit) = period.split_at(unit_at);
+        let times: u64 = if times.is_empty() {
+            1
+        } else {
+            times.parse().map_err(|_| wrong())?
+        };
+        let unit_secs = match unit {
+            "s" | "sec" => 1,
+            "m" | "min" => 60,
+            "h" => 3600,
+            _ => return Err(wrong()),
+        };
+        if times == 0 {
+            return Err(wrong());
+        }
+        Ok(Self {
+            count,
+            per: Duration::from_secs(times * unit_secs),
+        })
+    }
+}
+
+impl std::fmt::Display for Rate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}s", self.count, self.per.as_secs())
+    }
+}
+
+/// A rate, or none at all (`off`).
+pub fn parse_rate(text: &str) -> Result<Option<Rate>, String> {
+    if text.trim().eq_ignore_ascii_case("off") {
+        return Ok(None);
+    }
+    text.parse().map(Some)
+}
+
+/// How often clients may do each thing; `None` is no limit. docs/operations.md lists the
+/// defaults and their flags.
+#[derive(Debug, Clone, Default)]
+pub struct RateConfig {
+    pub login_per_ip: Option<Rate>,
+    /// Wrong passwords per account: past it, the account waits however right the password.
+    pub login_failures: Option<Rate>,
+    pub start_per_ip: Option<Rate>,
+    pub start_per_widget: Option<Rate>,
+    pub message_per_ip: Option<Rate>,
+    pub message_per_widget: Option<Rate>,
+    pub chat_per_session: Option<Rate>,
+    pub typing_per_session: Option<Rate>,
+    pub escalation_per_session: Option<Rate>,
+    pub frames_per_socket: Option<Rate>,
+}
+
+/// How the server is reached from the internet, and what one connection may take.
+#[derive(Debug, Clone)]
+pub struct EdgeConfig {
+    /// The address people use, `https://chat.example.com`: same-origin for sockets, HSTS.
+    pub public_origin: Option<String>,
+    /// Take the client's address from `X-Forwarded-For` (behind a reverse proxy).
+    pub trust_proxy: bool,
+    pub header_read_timeout: Duration,
+    pub request_timeout: Duration,
+    pub sockets_per_ip: usize,
+}
+
+/// How many AI answers may run at once, and how long a question waits for its turn.
+#[derive(Debug, Clone, Copy)]
+pub struct AnswerLimits {
+    pub total: usize,
+    pub per_tenant: usize,
+    /// Past this wait in the queue, the visitor is handed to a person instead.
+    pub queue_wait: Duration,
+}
+
+/// The origin (`scheme://host[:port]`) of a `--public-url`, checked.
+pub fn public_origin(url: &str) -> anyhow::Result<String> {
+    let url = url.trim().trim_end_matches('/');
+    let Some((scheme, rest)) = url.split_once("://") else {
+        bail!("--public-url `{url}` must start with https:// or http://");
+    };
+    if !matches!(scheme, "https" | "http") || rest.is_empty() || rest.contains(['/', '?', '#', '@'])
+    {
+        bail!("--public-url `{url}` must be an origin like https://chat.example.com (no path)");
+    }
+    Ok(format!("{scheme}://{}", rest.to_ascii_lowercase()))
+}
+
 /// Everything `switchboard serve` needs, checked.
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
@@ -150,6 +260,11 @@ pub struct ServeConfig {
     /// unbounded flood of wrong logins would take the machine's memory.
     pub password_checks: usize,
     pub openai: OpenAiConfig,
+    pub rates: RateConfig,
+    pub edge: EdgeConfig,
+    pub answers: AnswerLimits,
+    /// How often an agent's socket checks that its sign-in still stands (disabled, reset).
+    pub auth_recheck: Duration,
 }
 
 impl Bus {
@@ -210,6 +325,28 @@ mod tests {
             "postgres://db/switchboard"
         );
         assert_eq!(redacted("postgres://sb@db/x"), "postgres://sb@db/x");
+    }
+
+    #[test]
+    fn rates_and_origins() {
+        let rate: Rate = "5/15min".parse().unwrap();
+        assert_eq!((rate.count.get(), rate.per), (5, Duration::from_secs(900)));
+        assert_eq!(
+            "20/min".parse::<Rate>().unwrap().per,
+            Duration::from_secs(60)
+        );
+        assert_eq!("10/s".parse::<Rate>().unwrap().count.get(), 10);
+        assert_eq!(parse_rate("off"), Ok(None));
+        for wrong in ["", "0/min", "5", "5/", "5/0min", "5/week", "-1/s", "x/s"] {
+            assert!(wrong.parse::<Rate>().is_err(), "{wrong}");
+        }
+        assert_eq!(
+            public_origin("https://Chat.Example.com/").unwrap(),
+            "https://chat.example.com"
+        );
+        assert!(public_origin("chat.example.com").is_err());
+        assert!(public_origin("https://chat.example.com/app").is_err());
+        assert!(public_origin("ftp://chat.example.com").is_err());
     }
 
     #[test]

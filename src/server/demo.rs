@@ -1,9 +1,10 @@
 //! `--demo`: the demo tenant and agents of docs/protocol.md, created once. A restart (or a second
 //! node starting at the same moment) finds them and creates nothing.
 
+use crate::protocol::AgentRole;
 use crate::server::{
     auth,
-    store::{DynStore, NewAgent, NewTenant, StoreError},
+    store::{AgentChange, DynStore, NewAgent, NewTenant, StoreError},
 };
 
 pub const DEMO_WIDGET_KEY: &str = "demo";
@@ -52,8 +53,19 @@ pub async fn seed(store: &DynStore) -> anyhow::Result<()> {
             Err(e) => return Err(e.into()),
         },
     };
-    for (email, name) in DEMO_AGENTS {
-        if store.agent_by_email(email).await?.is_some() {
+    for (n, (email, name)) in DEMO_AGENTS.iter().enumerate() {
+        // The first demo agent runs the desk, so that a demo shows every page.
+        let role = if n == 0 {
+            AgentRole::Admin
+        } else {
+            AgentRole::Agent
+        };
+        if let Some(agent) = store.agent_by_email(email).await? {
+            if agent.role != role {
+                store
+                    .update_agent(&agent.id, AgentChange::Role(role))
+                    .await?;
+            }
             continue;
         }
         let hash = tokio::task::spawn_blocking(|| auth::hash_password(DEMO_PASSWORD)).await?;
@@ -63,6 +75,7 @@ pub async fn seed(store: &DynStore) -> anyhow::Result<()> {
                 email: (*email).into(),
                 name: (*name).into(),
                 password_hash: hash,
+                role,
             })
             .await
         {

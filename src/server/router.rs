@@ -2,10 +2,14 @@
 //! every Leptos page, then static files and the 404 page. It only puts together what [`http`]
 //! and [`ws`] handle, so that neither of them needs the other's routes.
 
-use super::{http, state::AppState, ws};
+use super::{
+    http::{self, csp},
+    state::AppState,
+    ws,
+};
 use crate::app::{shell, App};
 use axum::{
-    extract::Request,
+    extract::{Request, State},
     http::{header, HeaderValue, Method, StatusCode},
     middleware::{self, Next},
     response::{IntoResponse, Response},
@@ -13,6 +17,7 @@ use axum::{
     Router,
 };
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::timeout::TimeoutLayer;
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -27,23 +32,49 @@ pub fn router(state: AppState) -> Router {
         .route("/widget/{widget_key}", get(http::messenger::page))
         .route("/healthz", get(http::health::live))
         .route("/readyz", get(http::health::ready))
-        .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .leptos_routes_with_context(&state, routes, csp::provide_request_nonce, move || {
+            shell(leptos_options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(csp::provide_request_nonce, shell))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             ws::root_alias,
         ))
         .layer(middleware::from_fn(reads_only_outside_the_api))
-        .layer(middleware::from_fn(safety_headers))
+        // A request that takes longer (a body trickling in, say) ends with 408.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            state.edge.config().request_timeout,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            safety_headers,
+        ))
         .with_state(state)
 }
 
 /// Headers every answer carries: browsers never guess a type other than the one sent, links
-/// tell other sites only this origin, and no page may be framed unless it says otherwise (the
-/// messenger page lists the tenant's sites in its own policy).
-async fn safety_headers(request: Request, next: Next) -> Response {
+/// tell other sites only this origin, scripts run only from this server or with the request's
+/// nonce, and no page may be framed unless it says otherwise (the messenger page lists the
+/// tenant's sites in its own policy). HSTS when the public URL is https.
+async fn safety_headers(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let nonce = csp::CspNonce::new();
+    request.extensions_mut().insert(nonce.clone());
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    if let Some(hsts) = state.edge.hsts() {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(hsts),
+        );
+    }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -52,9 +83,11 @@ async fn safety_headers(request: Request, next: Next) -> Response {
         header::REFERRER_POLICY,
         HeaderValue::from_static("strict-origin-when-cross-origin"),
     );
-    headers
-        .entry(header::CONTENT_SECURITY_POLICY)
-        .or_insert(HeaderValue::from_static("frame-ancestors 'none'"));
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        if let Ok(policy) = HeaderValue::from_str(&csp::policy(&nonce, "'none'")) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+        }
+    }
     response
 }
 

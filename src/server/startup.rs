@@ -7,8 +7,10 @@ use super::{
     broker::{DynBroker, LocalBroker, RedisBroker},
     config::{AiMode, Bus, JwtSecret, ServeConfig},
     demo,
+    edge::Edge,
     hub::Hub,
-    router,
+    limits::RateLimits,
+    router, serve,
     shutdown::{self, Shutdown},
     state::{AppState, KeepAlive},
     store::{self, DynStore},
@@ -128,7 +130,7 @@ impl Application {
                 available = ?answerers.available.keys().collect::<Vec<_>>(),
                 "AI assistant answers first"
             );
-            Arc::new(Assistant::new(timeline.clone(), answerers))
+            Arc::new(Assistant::new(timeline.clone(), answerers, config.answers))
         });
         if assistant.is_none() {
             tracing::info!("AI assistant off: conversations go straight to the agents");
@@ -138,6 +140,7 @@ impl Application {
             assistant,
             signer,
             config.password_checks,
+            RateLimits::start(&config.rates),
         ));
 
         let listener = TcpListener::bind(config.addr)
@@ -153,6 +156,8 @@ impl Application {
             hub,
             shutdown: shutdown.listener(),
             keep_alive: KeepAlive::every(config.ws_ping_every),
+            edge: Arc::new(Edge::new(config.edge.clone())),
+            auth_recheck: config.auth_recheck,
         };
         Ok(Self {
             listener,
@@ -175,18 +180,13 @@ impl Application {
             shutdown,
         } = self;
         let hub = state.hub.clone();
+        let header_read_timeout = state.edge.config().header_read_timeout;
         let router = router::router(state);
         let stop = shutdown::signal();
         tracing::info!(address = %format!("http://{addr}"), "listening");
 
         // The HTTP server stops accepting on the signal; sockets are told to close right after.
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(stop)
-        .await
-        .context("the HTTP server failed")?;
+        serve::serve(listener, router, header_read_timeout, stop).await;
 
         if !shutdown.stop_and_wait(SHUTDOWN_GRACE).await {
             tracing::warn!("some sockets did not close within {SHUTDOWN_GRACE:?}");

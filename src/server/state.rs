@@ -1,4 +1,4 @@
-use super::{hub::Hub, shutdown::ShutdownListener};
+use super::{edge::Edge, hub::Hub, shutdown::ShutdownListener};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::{sync::Arc, time::Duration};
@@ -27,6 +27,9 @@ pub struct AppState {
     pub hub: Arc<Hub>,
     pub shutdown: ShutdownListener,
     pub keep_alive: KeepAlive,
+    pub edge: Arc<Edge>,
+    /// How often an agent's socket checks that its sign-in still stands.
+    pub auth_recheck: Duration,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -17,5 +17,6 @@ mod cluster;
 mod echo;
 mod hub;
 mod limits;
+mod safety;
 mod store_contract;
 mod widget;

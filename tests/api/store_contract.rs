@@ -5,10 +5,10 @@ use crate::common;
 
 use common::services::Postgres;
 use std::sync::Arc;
-use switchboard::protocol::{Sender, SenderKind, SessionStatus, Visitor};
+use switchboard::protocol::{AgentRole, Sender, SenderKind, SessionStatus, Visitor};
 use switchboard::server::store::{
-    DynStore, NewAgent, NewMessage, NewSession, NewTenant, PgStore, SessionChange, SqliteStore,
-    StoreError, TenantAi,
+    AgentChange, DynStore, NewAgent, NewMessage, NewSession, NewTenant, PgStore, SessionChange,
+    SqliteStore, StoreError, TenantAi,
 };
 
 /// Keeps whatever backs a store (a temporary folder) alive for the test.
@@ -56,6 +56,7 @@ macro_rules! contract {
 }
 
 contract!(
+    disabling_or_a_new_password_ends_sign_ins_and_tokens_can_be_revoked,
     concurrent_appends_to_one_session_never_share_or_skip_a_seq,
     a_client_message_id_is_stored_once_even_when_raced,
     reads_are_scoped_by_tenant,
@@ -209,6 +210,7 @@ async fn reads_are_scoped_by_tenant(store: DynStore) {
             email: "eve@b.example".into(),
             name: "Eve".into(),
             password_hash: "x".into(),
+            role: AgentRole::Agent,
         })
         .await
         .unwrap();
@@ -238,6 +240,7 @@ async fn uniqueness_and_read_marks(store: DynStore) {
         email: "Al@Example.com".into(),
         name: "Al".into(),
         password_hash: "x".into(),
+        role: AgentRole::Agent,
     };
     let al = store.create_agent(agent.clone()).await.unwrap();
     let shouting = NewAgent {
@@ -424,6 +427,7 @@ async fn sessions_carry_their_last_message_agent_and_order(store: DynStore) {
             email: "al@example.com".into(),
             name: "Al".into(),
             password_hash: "x".into(),
+            role: AgentRole::Agent,
         })
         .await
         .unwrap();
@@ -512,4 +516,69 @@ async fn an_offer_of_a_person_is_stored_with_the_message(store: DynStore) {
         read.last_message.unwrap().offers_human,
         "as the session's last message too"
     );
+}
+
+async fn disabling_or_a_new_password_ends_sign_ins_and_tokens_can_be_revoked(store: DynStore) {
+    let (tenant, _) = tenant_with_session(&store, "a").await;
+    let new = NewAgent {
+        tenant_id: tenant.clone(),
+        email: "lead@a.example".into(),
+        name: "Lead".into(),
+        password_hash: "x".into(),
+        role: AgentRole::Admin,
+    };
+    let lead = store.create_agent(new).await.unwrap();
+    assert_eq!(
+        (lead.role, lead.disabled, lead.token_version),
+        (AgentRole::Admin, false, 0)
+    );
+    let stored = |store: DynStore, id: String, tenant: String| async move {
+        store.agent(&tenant, &id).await.unwrap().unwrap()
+    };
+
+    assert!(store.set_password_hash(&lead.id, "y").await.unwrap());
+    let after_reset = stored(store.clone(), lead.id.clone(), tenant.clone()).await;
+    assert_eq!(
+        (
+            after_reset.password_hash.as_str(),
+            after_reset.token_version
+        ),
+        ("y", 1)
+    );
+
+    assert!(store
+        .update_agent(&lead.id, AgentChange::Disable)
+        .await
+        .unwrap());
+    let disabled = stored(store.clone(), lead.id.clone(), tenant.clone()).await;
+    assert_eq!((disabled.disabled, disabled.token_version), (true, 2));
+    assert!(store
+        .update_agent(&lead.id, AgentChange::Enable)
+        .await
+        .unwrap());
+    assert!(store
+        .update_agent(&lead.id, AgentChange::Role(AgentRole::Agent))
+        .await
+        .unwrap());
+    let enabled = stored(store.clone(), lead.id.clone(), tenant.clone()).await;
+    // Enabling lets the agent sign in again; the tokens the disable ended stay ended.
+    assert_eq!(
+        (enabled.disabled, enabled.token_version, enabled.role),
+        (false, 2, AgentRole::Agent)
+    );
+    assert!(!store
+        .update_agent("nobody", AgentChange::Disable)
+        .await
+        .unwrap());
+
+    let later = switchboard::server::auth::unix_now() + 3600;
+    assert!(!store.token_revoked("t1").await.unwrap());
+    store.revoke_token("t1", later).await.unwrap();
+    store.revoke_token("t1", later).await.unwrap();
+    assert!(store.token_revoked("t1").await.unwrap());
+    assert!(!store.token_revoked("t2").await.unwrap());
+    // A revocation past its token's expiry is forgotten the next time one is recorded.
+    store.revoke_token("old", 1).await.unwrap();
+    store.revoke_token("t3", later).await.unwrap();
+    assert!(!store.token_revoked("old").await.unwrap());
 }

@@ -68,6 +68,6 @@ fn BundleScripts() -> impl IntoView {
     view! {
         <link rel="modulepreload" href=BUNDLE_JS />
         <link rel="preload" href=BUNDLE_WASM r#as="fetch" r#type="application/wasm" crossorigin="" />
-        <script type="module">{boot}</script>
+        <script type="module" nonce=leptos::nonce::use_nonce()>{boot}</script>
     }
 }

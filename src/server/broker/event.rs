@@ -35,6 +35,12 @@ pub enum Route {
     /// A session was assigned or changed status; the assistant stops answering one that left
     /// `bot`.
     SessionChange { status: SessionStatus },
+    /// An agent was signed out (one token, or every one): their sockets close with 4401. Its
+    /// frame is never sent.
+    SignedOut {
+        agent_id: String,
+        token_id: Option<String>,
+    },
     /// Anything else: delivered as it is.
     #[default]
     Other,

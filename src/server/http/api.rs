@@ -2,14 +2,14 @@
 
 use super::{
     error::ApiError,
-    extract::{ApiJson, AuthedAgent},
+    extract::{ApiJson, AuthedAgent, ClientIp},
 };
 use crate::protocol::{
     AgentMessageRequest, LoginRequest, LoginResponse, MarkReadRequest, MeResponse, Message,
-    PublicMessageRequest, Session, SessionHistory, StartSessionRequest, StartSessionResponse,
-    WidgetConfig,
+    NewAgentRequest, PublicMessageRequest, Session, SessionHistory, StartSessionRequest,
+    StartSessionResponse, TeamMember, WidgetConfig,
 };
-use crate::server::state::AppState;
+use crate::server::{hub::HubError, state::AppState};
 use axum::{
     extract::{Path, Query, State},
     http::{StatusCode, Uri},
@@ -22,6 +22,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/auth/login", post(login))
         .route("/api/v1/auth/me", get(me))
+        .route("/api/v1/auth/logout", post(logout))
+        .route("/api/v1/agents", get(team).post(add_agent))
+        .route("/api/v1/agents/{id}/disable", post(disable_agent))
+        .route("/api/v1/agents/{id}/enable", post(enable_agent))
         .route(
             "/api/v1/chat/public/widget/{widget_key}",
             get(widget_config),
@@ -53,10 +57,14 @@ pub async fn not_found(uri: Uri) -> ApiError {
 
 async fn login(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> ApiResult<LoginResponse> {
     Ok(Json(
-        state.hub.login(&request.email, request.password).await?,
+        state
+            .hub
+            .login(&request.email, request.password, ip)
+            .await?,
     ))
 }
 
@@ -65,6 +73,47 @@ async fn me(
     AuthedAgent(agent): AuthedAgent,
 ) -> ApiResult<MeResponse> {
     Ok(Json(state.hub.profile(&agent).await?))
+}
+
+/// Ends the caller's sign-in, on every node: `204`.
+async fn logout(
+    State(state): State<AppState>,
+    AuthedAgent(agent): AuthedAgent,
+) -> Result<StatusCode, ApiError> {
+    state.hub.logout(&agent).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn team(
+    State(state): State<AppState>,
+    AuthedAgent(agent): AuthedAgent,
+) -> ApiResult<Vec<TeamMember>> {
+    Ok(Json(state.hub.team(&agent).await?))
+}
+
+async fn add_agent(
+    State(state): State<AppState>,
+    AuthedAgent(agent): AuthedAgent,
+    ApiJson(request): ApiJson<NewAgentRequest>,
+) -> Result<(StatusCode, Json<TeamMember>), ApiError> {
+    let member = state.hub.add_agent(&agent, request).await?;
+    Ok((StatusCode::CREATED, Json(member)))
+}
+
+async fn disable_agent(
+    State(state): State<AppState>,
+    AuthedAgent(agent): AuthedAgent,
+    Path(id): Path<String>,
+) -> ApiResult<TeamMember> {
+    Ok(Json(state.hub.set_agent_enabled(&agent, &id, false).await?))
+}
+
+async fn enable_agent(
+    State(state): State<AppState>,
+    AuthedAgent(agent): AuthedAgent,
+    Path(id): Path<String>,
+) -> ApiResult<TeamMember> {
+    Ok(Json(state.hub.set_agent_enabled(&agent, &id, true).await?))
 }
 
 async fn widget_config(
@@ -76,8 +125,14 @@ async fn widget_config(
 
 async fn start(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     ApiJson(request): ApiJson<StartSessionRequest>,
 ) -> ApiResult<StartSessionResponse> {
+    state
+        .hub
+        .limits()
+        .start_session(ip, &request.widget_key)
+        .map_err(HubError::from)?;
     let started = state
         .hub
         .start_session(&request.widget_key, request.visitor.unwrap_or_default())
@@ -91,9 +146,15 @@ async fn start(
 
 async fn public_message(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     ApiJson(request): ApiJson<PublicMessageRequest>,
 ) -> ApiResult<Message> {
     let (visitor, _) = state.hub.visitor_by_key(&request.session_key).await?;
+    state
+        .hub
+        .limits()
+        .public_message(ip, &visitor.tenant_id)
+        .map_err(HubError::from)?;
     let message = state
         .hub
         .visitor_message(&visitor, request.content, request.client_message_id)

@@ -4,7 +4,7 @@
 use crate::protocol::{ErrorBody, ErrorDetail};
 use crate::server::{auth::TokenError, hub::HubError};
 use axum::{
-    http::StatusCode,
+    http::{header, StatusCode},
     response::{IntoResponse, Response},
     Json,
 };
@@ -14,6 +14,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// Seconds for `Retry-After`, on a `429`.
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -22,6 +24,7 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            retry_after: None,
         }
     }
 
@@ -37,12 +40,22 @@ impl From<HubError> for ApiError {
             HubError::InvalidContent(_)
             | HubError::InvalidClientMessageId
             | HubError::InvalidVisitor(_)
+            | HubError::InvalidAgent(_)
             | HubError::SeqOutOfRange => StatusCode::UNPROCESSABLE_ENTITY,
-            HubError::SessionClosed => StatusCode::CONFLICT,
+            HubError::SessionClosed | HubError::Conflict(_) => StatusCode::CONFLICT,
             HubError::InvalidCredentials | HubError::SignedOut(_) => StatusCode::UNAUTHORIZED,
+            HubError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            HubError::Forbidden(_) => StatusCode::FORBIDDEN,
             HubError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
-        Self::new(status, error.code(), error.to_string())
+        let retry_after = match &error {
+            HubError::RateLimited(limited) => Some(limited.retry_after_secs()),
+            _ => None,
+        };
+        Self {
+            retry_after,
+            ..Self::new(status, error.code(), error.to_string())
+        }
     }
 }
 
@@ -61,8 +74,12 @@ impl From<TokenError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let retry_after = self
+            .retry_after
+            .map(|secs| [(header::RETRY_AFTER, secs.to_string())]);
         (
             self.status,
+            retry_after,
             Json(ErrorBody {
                 error: ErrorDetail {
                     code: self.code.to_string(),

@@ -3,7 +3,7 @@
 use super::error::ApiError;
 use crate::server::{hub::AgentActor, state::AppState};
 use axum::{
-    extract::{rejection::JsonRejection, FromRequest, FromRequestParts, Request},
+    extract::{rejection::JsonRejection, ConnectInfo, FromRequest, FromRequestParts, Request},
     http::{header::AUTHORIZATION, request::Parts, StatusCode},
 };
 use serde::de::DeserializeOwned;
@@ -61,5 +61,24 @@ impl FromRequestParts<AppState> for AuthedAgent {
         })?;
         let claims = state.hub.verify_token(token.trim())?;
         Ok(Self(state.hub.agent_by_claims(&claims).await?))
+    }
+}
+
+/// The address the request comes from, as the rate limits count it (see [`crate::server::edge`]).
+pub struct ClientIp(pub std::net::IpAddr);
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<std::net::SocketAddr>>()
+            .map(|ConnectInfo(addr)| *addr)
+            .unwrap_or_else(|| std::net::SocketAddr::from(([0, 0, 0, 0], 0)));
+        Ok(Self(state.edge.client_ip(peer, &parts.headers)))
     }
 }

@@ -5,6 +5,7 @@
 //! `Content-Security-Policy: frame-ancestors` header lists this server and the tenant's
 //! allowed origins, the same list the sockets check.
 
+use super::csp::{policy, provide_request_nonce, CspNonce};
 use crate::app::messenger::{messenger_shell, MessengerSetup};
 use crate::server::{hub::HubError, state::AppState};
 use axum::{
@@ -42,12 +43,16 @@ pub async fn page(
         .collect::<Vec<_>>()
         .join(" ");
 
-    let render = leptos_axum::render_app_to_stream_with_context(
-        || {},
-        move || messenger_shell(setup.clone()),
-    );
+    let nonce = request
+        .extensions()
+        .get::<CspNonce>()
+        .cloned()
+        .unwrap_or_default();
+    let render = leptos_axum::render_app_to_stream_with_context(provide_request_nonce, move || {
+        messenger_shell(setup.clone())
+    });
     let mut response = render(request).await;
-    if let Ok(policy) = HeaderValue::from_str(&format!("frame-ancestors {frame_ancestors}")) {
+    if let Ok(policy) = HeaderValue::from_str(&policy(&nonce, &frame_ancestors)) {
         response
             .headers_mut()
             .insert(header::CONTENT_SECURITY_POLICY, policy);

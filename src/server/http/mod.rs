@@ -2,7 +2,8 @@
 //! health checks. [`crate::server::router`] routes to them.
 
 pub mod api;
+pub mod csp;
 pub mod error;
-mod extract;
+pub mod extract;
 pub mod health;
 pub mod messenger;

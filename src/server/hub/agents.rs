@@ -14,27 +14,43 @@ use crate::server::{
 };
 
 impl Hub {
-    /// Checks an email and password; a token and the agent's profile if they match.
-    pub async fn login(&self, email: &str, password: String) -> HubResult<LoginResponse> {
+    /// Checks an email and password from `ip`; a token and the agent's profile if they match.
+    /// Refused unchecked while the address or the account is over its limit.
+    pub async fn login(
+        &self,
+        email: &str,
+        password: String,
+        ip: std::net::IpAddr,
+    ) -> HubResult<LoginResponse> {
+        self.limits.login(ip, email)?;
         let agent = self.timeline.store().agent_by_email(email.trim()).await?;
         let stored = agent.as_ref().map(|a| a.password_hash.clone());
         let matches = self.password_checks.verify(password, stored).await;
         let agent = match (matches, agent) {
+            (true, Some(agent)) if agent.disabled => {
+                return Err(HubError::Forbidden(
+                    "this account is disabled; ask an admin",
+                ))
+            }
             (true, Some(agent)) => agent,
             _ => {
                 // The address as typed (bounded), never the password.
                 let email: String = email.trim().chars().take(254).collect();
-                tracing::warn!(%email, "failed sign-in");
+                tracing::warn!(%email, %ip, "failed sign-in");
+                self.limits.login_failed(&email);
                 return Err(HubError::InvalidCredentials);
             }
         };
         tracing::info!(agent = %agent.id, tenant = %agent.tenant_id, "agent signed in");
         Ok(LoginResponse {
-            token: self.signer.issue_agent(&agent.id, &agent.tenant_id),
+            token: self
+                .signer
+                .issue_agent(&agent.id, &agent.tenant_id, agent.token_version),
             agent: AgentProfile {
                 id: agent.id,
                 name: agent.name,
                 email: agent.email,
+                role: agent.role,
             },
         })
     }
@@ -44,22 +60,21 @@ impl Hub {
         self.signer.verify(token)
     }
 
-    /// The agent an agent token names, if they still exist.
+    /// The agent an agent token names, while the sign-in stands: the agent exists and is
+    /// enabled, the token's version is current and it was not signed out.
     pub async fn agent_by_claims(&self, claims: &Claims) -> HubResult<AgentActor> {
         if claims.role != Role::Agent {
             return Err(HubError::SignedOut("this needs an agent's token"));
         }
-        self.agent(&claims.tid, &claims.sub).await
-    }
-
-    async fn agent(&self, tenant_id: &str, agent_id: &str) -> HubResult<AgentActor> {
         let agent = self
             .timeline
             .store()
-            .agent(tenant_id, agent_id)
+            .agent(&claims.tid, &claims.sub)
             .await?
             .ok_or(HubError::SignedOut("this agent no longer exists"))?;
-        Ok(AgentActor::from(&agent))
+        let actor = AgentActor::signed_in(&agent, claims);
+        self.check_sign_in(&agent, &actor).await?;
+        Ok(actor)
     }
 
     /// The signed-in agent's own profile and tenant.
@@ -78,6 +93,7 @@ impl Hub {
                 id: record.id,
                 name: record.name,
                 email: record.email,
+                role: record.role,
             },
             tenant: TenantRef {
                 id: tenant.id,

@@ -5,8 +5,11 @@
 //!
 //! - [`visitors`]: starting a conversation, a visitor's messages and history, asking for a human.
 //! - [`agents`]: signing in, the inbox, replies, assignment, closing, read marks.
+//! - [`access`]: signing out, disabling and enabling agents, roles, and whether a sign-in
+//!   still stands.
 //! - [`live`]: what is not stored (typing), subscriptions, the answers in flight, readiness.
 
+mod access;
 mod agents;
 mod live;
 mod visitors;
@@ -14,7 +17,7 @@ mod visitors;
 pub use live::Readiness;
 pub use visitors::{StartedSession, Widget, ESCALATION_REPLY};
 
-use crate::protocol::{AgentRef, ContentError, Sender, MAX_CLIENT_MESSAGE_ID_CHARS};
+use crate::protocol::{AgentRef, AgentRole, ContentError, Sender, MAX_CLIENT_MESSAGE_ID_CHARS};
 
 /// The highest `seq` a client may name: the store keeps them as signed 64-bit numbers.
 pub const MAX_SEQ: u64 = i64::MAX as u64;
@@ -28,7 +31,8 @@ pub fn check_seq(seq: u64) -> HubResult<u64> {
 }
 use crate::server::{
     assistant::Assistant,
-    auth::{PasswordChecks, TokenSigner},
+    auth::{Claims, PasswordChecks, TokenSigner},
+    limits::{Limited, RateLimits},
     store::{Agent, StoreError},
     timeline::Timeline,
 };
@@ -50,14 +54,24 @@ pub enum HubError {
     SessionClosed,
     #[error("{0}")]
     InvalidVisitor(&'static str),
+    #[error("{0}")]
+    InvalidAgent(&'static str),
+    #[error("{0} already exists")]
+    Conflict(&'static str),
     /// A `seq` past what any session can reach (the store counts in signed 64 bits).
     #[error("seq must be at most {MAX_SEQ}")]
     SeqOutOfRange,
     #[error("wrong email or password")]
     InvalidCredentials,
+    /// Too many of these, too fast: try again after the wait.
+    #[error("too many requests: try again in {} s", .0.retry_after_secs())]
+    RateLimited(Limited),
     /// The token was good, but whom it names is gone.
     #[error("{0}")]
     SignedOut(&'static str),
+    /// Signed in, but not allowed this (a plain agent asking for an admin's call).
+    #[error("{0}")]
+    Forbidden(&'static str),
     /// The store failed; the details are logged where this was made, never shown.
     #[error("something went wrong on the server")]
     Store(#[source] StoreError),
@@ -73,9 +87,13 @@ impl HubError {
             Self::InvalidClientMessageId => "invalid_client_message_id",
             Self::SessionClosed => "session_closed",
             Self::InvalidVisitor(_) => "invalid_visitor",
+            Self::InvalidAgent(_) => "invalid_agent",
+            Self::Conflict(_) => "conflict",
             Self::SeqOutOfRange => "invalid_seq",
             Self::InvalidCredentials => "invalid_credentials",
+            Self::RateLimited(_) => "rate_limited",
             Self::SignedOut(_) => "unauthorized",
+            Self::Forbidden(_) => "forbidden",
             Self::Store(_) => "internal",
         }
     }
@@ -97,14 +115,31 @@ pub struct AgentActor {
     pub tenant_id: String,
     pub agent_id: String,
     pub name: String,
+    pub role: AgentRole,
+    /// The sign-in this actor came with: its token's id, expiry and version.
+    pub token: TokenRef,
 }
 
-impl From<&Agent> for AgentActor {
-    fn from(agent: &Agent) -> Self {
+/// Which sign-in an agent acts under, to end it or check that it still stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRef {
+    pub id: String,
+    pub expires_at: u64,
+    pub version: u64,
+}
+
+impl AgentActor {
+    fn signed_in(agent: &Agent, claims: &Claims) -> Self {
         Self {
             tenant_id: agent.tenant_id.clone(),
             agent_id: agent.id.clone(),
             name: agent.name.clone(),
+            role: agent.role,
+            token: TokenRef {
+                id: claims.jti.clone(),
+                expires_at: claims.exp,
+                version: claims.ver,
+            },
         }
     }
 }
@@ -137,6 +172,13 @@ pub struct Hub {
     signer: TokenSigner,
     /// Sign-in password checks, a few at a time (`--max-password-checks`).
     password_checks: PasswordChecks,
+    limits: Arc<RateLimits>,
+}
+
+impl From<Limited> for HubError {
+    fn from(limited: Limited) -> Self {
+        Self::RateLimited(limited)
+    }
 }
 
 fn check_client_message_id(id: &Option<String>) -> HubResult<()> {
@@ -154,13 +196,20 @@ impl Hub {
         assistant: Option<Arc<Assistant>>,
         signer: TokenSigner,
         password_checks: usize,
+        limits: Arc<RateLimits>,
     ) -> Self {
         Self {
             timeline,
             assistant,
             signer,
             password_checks: PasswordChecks::start(password_checks),
+            limits,
         }
+    }
+
+    /// The rate limits, for what the hub cannot count itself (addresses, sockets).
+    pub fn limits(&self) -> &RateLimits {
+        &self.limits
     }
 
     fn stop_assistant(&self, session_id: &str) {

@@ -139,6 +139,7 @@ impl Hub {
     ) -> HubResult<Appended> {
         let content = MessageContent::parse(content).map_err(HubError::InvalidContent)?;
         check_client_message_id(&client_message_id)?;
+        self.limits.chat(&visitor.session_id)?;
         let session = self.visitor_session(visitor).await?;
         let wants_human = wants_human(&session, content.as_str());
         let new = NewMessage {

@@ -32,6 +32,11 @@ pub(super) const SQLITE: Steps = &[
         "offers human",
         include_str!("../../../migrations/sqlite/0004_offers_human.sql"),
     ),
+    (
+        5,
+        "agent access",
+        include_str!("../../../migrations/sqlite/0005_agent_access.sql"),
+    ),
 ];
 
 pub(super) const POSTGRES: Steps = &[
@@ -44,6 +49,11 @@ pub(super) const POSTGRES: Steps = &[
         2,
         "offers human",
         include_str!("../../../migrations/postgres/0002_offers_human.sql"),
+    ),
+    (
+        3,
+        "agent access",
+        include_str!("../../../migrations/postgres/0003_agent_access.sql"),
     ),
 ];
 

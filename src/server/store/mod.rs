@@ -17,7 +17,7 @@ mod sqlite;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
-use crate::protocol::{Message, Sender, Session, SessionStatus, Visitor};
+use crate::protocol::{AgentRole, Message, Sender, Session, SessionStatus, Visitor};
 use crate::server::config::DatabaseUrl;
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -88,6 +88,20 @@ pub struct Agent {
     pub name: String,
     pub password_hash: String,
     pub created_at: String,
+    pub role: AgentRole,
+    /// A disabled agent cannot sign in, and their tokens are refused.
+    pub disabled: bool,
+    /// Tokens must carry this version: raised to end every sign-in at once.
+    pub token_version: u64,
+}
+
+/// A change to an agent's access.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgentChange {
+    /// No sign-in, and every token issued so far refused.
+    Disable,
+    Enable,
+    Role(AgentRole),
 }
 
 #[derive(Debug, Clone)]
@@ -103,6 +117,7 @@ pub struct NewAgent {
     pub email: String,
     pub name: String,
     pub password_hash: String,
+    pub role: AgentRole,
 }
 
 #[derive(Debug, Clone)]
@@ -196,8 +211,14 @@ pub trait Store: Send + Sync + 'static {
     async fn agent(&self, tenant_id: &str, id: &str) -> StoreResult<Option<Agent>>;
     async fn agent_by_email(&self, email: &str) -> StoreResult<Option<Agent>>;
     async fn agents(&self, tenant_id: &str) -> StoreResult<Vec<Agent>>;
+    /// Sets a new password and ends every sign-in of the agent (raises the token version).
     /// Returns false when no agent has that id.
     async fn set_password_hash(&self, agent_id: &str, password_hash: &str) -> StoreResult<bool>;
+    /// Returns false when no agent has that id.
+    async fn update_agent(&self, agent_id: &str, change: AgentChange) -> StoreResult<bool>;
+    /// Refuses a token from now until `expires_at` (Unix seconds), when it would expire anyway.
+    async fn revoke_token(&self, token_id: &str, expires_at: u64) -> StoreResult<()>;
+    async fn token_revoked(&self, token_id: &str) -> StoreResult<bool>;
 
     async fn create_session(&self, new: NewSession) -> StoreResult<Session>;
     /// The session as `viewer` (an agent id, for the unread count) sees it.

@@ -5,8 +5,8 @@
 use super::{
     conflict_or, migrations, new_id, now,
     rows::{agent_from, kind_str, message_from, session_from, status_str},
-    Agent, Appended, KeyedSession, NewAgent, NewMessage, NewSession, NewTenant, SessionChange,
-    Store, StoreError, StoreResult, Tenant, TenantAi,
+    Agent, AgentChange, Appended, KeyedSession, NewAgent, NewMessage, NewSession, NewTenant,
+    SessionChange, Store, StoreError, StoreResult, Tenant, TenantAi,
 };
 use crate::protocol::{Message, Session, Timestamp};
 use crate::server::config::redacted;
@@ -184,14 +184,18 @@ impl Store for PgStore {
             name: new.name,
             password_hash: new.password_hash,
             created_at: now(),
+            role: new.role,
+            disabled: false,
+            token_version: 0,
         };
-        sqlx::query("INSERT INTO agents (id, tenant_id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        sqlx::query("INSERT INTO agents (id, tenant_id, email, name, password_hash, created_at, role) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(&agent.id)
             .bind(&agent.tenant_id)
             .bind(&agent.email)
             .bind(&agent.name)
             .bind(&agent.password_hash)
             .bind(&agent.created_at)
+            .bind(agent.role.as_str())
             .execute(&self.pool)
             .await
             .map_err(|e| conflict_or(e, "an agent with this email"))?;
@@ -224,12 +228,52 @@ impl Store for PgStore {
     }
 
     async fn set_password_hash(&self, agent_id: &str, password_hash: &str) -> StoreResult<bool> {
-        let done = sqlx::query("UPDATE agents SET password_hash = $1 WHERE id = $2")
-            .bind(password_hash)
-            .bind(agent_id)
+        let done = sqlx::query(
+            "UPDATE agents SET password_hash = $1, token_version = token_version + 1 WHERE id = $2",
+        )
+        .bind(password_hash)
+        .bind(agent_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn update_agent(&self, agent_id: &str, change: AgentChange) -> StoreResult<bool> {
+        let query = match change {
+            AgentChange::Disable => sqlx::query(
+                "UPDATE agents SET disabled = TRUE, token_version = token_version + 1 WHERE id = $1",
+            ),
+            AgentChange::Enable => sqlx::query("UPDATE agents SET disabled = FALSE WHERE id = $1"),
+            AgentChange::Role(role) => {
+                sqlx::query("UPDATE agents SET role = $1 WHERE id = $2").bind(role.as_str())
+            }
+        };
+        let done = query.bind(agent_id).execute(&self.pool).await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn revoke_token(&self, token_id: &str, expires_at: u64) -> StoreResult<()> {
+        // Tokens past their expiry are refused anyway: forget them while here.
+        sqlx::query("DELETE FROM revoked_tokens WHERE expires_at < $1")
+            .bind(crate::server::auth::unix_now() as i64)
             .execute(&self.pool)
             .await?;
-        Ok(done.rows_affected() == 1)
+        sqlx::query(
+            "INSERT INTO revoked_tokens (token_id, expires_at) VALUES ($1, $2) ON CONFLICT (token_id) DO NOTHING",
+        )
+        .bind(token_id)
+        .bind(expires_at as i64)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn token_revoked(&self, token_id: &str) -> StoreResult<bool> {
+        let row = sqlx::query("SELECT 1 FROM revoked_tokens WHERE token_id = $1")
+            .bind(token_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some())
     }
 
     async fn create_session(&self, new: NewSession) -> StoreResult<Session> {

@@ -4,7 +4,7 @@
 
 use super::Agent;
 use crate::protocol::{
-    AgentRef, Message, Sender, SenderKind, Session, SessionStatus, Timestamp, Visitor,
+    AgentRef, AgentRole, Message, Sender, SenderKind, Session, SessionStatus, Timestamp, Visitor,
 };
 use sqlx::{postgres::PgRow, sqlite::SqliteRow, Row};
 
@@ -82,6 +82,9 @@ pub(super) fn agent_from(row: &impl Columns) -> Result<Agent, sqlx::Error> {
         name: row.text("name")?,
         password_hash: row.text("password_hash")?,
         created_at: row.text("created_at")?,
+        role: AgentRole::parse(&row.text("role")?).unwrap_or_default(),
+        disabled: row.flag("disabled")?,
+        token_version: row.integer("token_version")? as u64,
     })
 }
 

@@ -7,8 +7,8 @@ use super::{
     group_commit::GroupCommit,
     migrations, new_id, now,
     rows::{agent_from, message_from, session_from, status_str},
-    Agent, Appended, KeyedSession, NewAgent, NewMessage, NewSession, NewTenant, SessionChange,
-    Store, StoreError, StoreResult, Tenant, TenantAi,
+    Agent, AgentChange, Appended, KeyedSession, NewAgent, NewMessage, NewSession, NewTenant,
+    SessionChange, Store, StoreError, StoreResult, Tenant, TenantAi,
 };
 use crate::protocol::{Message, Session, Timestamp};
 use async_trait::async_trait;
@@ -210,14 +210,18 @@ impl Store for SqliteStore {
             name: new.name,
             password_hash: new.password_hash,
             created_at: now(),
+            role: new.role,
+            disabled: false,
+            token_version: 0,
         };
-        sqlx::query("INSERT INTO agents (id, tenant_id, email, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+        sqlx::query("INSERT INTO agents (id, tenant_id, email, name, password_hash, created_at, role) VALUES (?, ?, ?, ?, ?, ?, ?)")
             .bind(&agent.id)
             .bind(&agent.tenant_id)
             .bind(&agent.email)
             .bind(&agent.name)
             .bind(&agent.password_hash)
             .bind(&agent.created_at)
+            .bind(agent.role.as_str())
             .execute(&self.writer)
             .await
             .map_err(|e| conflict_or(e, "an agent with this email"))?;
@@ -250,12 +254,52 @@ impl Store for SqliteStore {
     }
 
     async fn set_password_hash(&self, agent_id: &str, password_hash: &str) -> StoreResult<bool> {
-        let done = sqlx::query("UPDATE agents SET password_hash = ? WHERE id = ?")
-            .bind(password_hash)
-            .bind(agent_id)
+        let done = sqlx::query(
+            "UPDATE agents SET password_hash = ?, token_version = token_version + 1 WHERE id = ?",
+        )
+        .bind(password_hash)
+        .bind(agent_id)
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn update_agent(&self, agent_id: &str, change: AgentChange) -> StoreResult<bool> {
+        let query = match change {
+            AgentChange::Disable => sqlx::query(
+                "UPDATE agents SET disabled = TRUE, token_version = token_version + 1 WHERE id = ?",
+            ),
+            AgentChange::Enable => sqlx::query("UPDATE agents SET disabled = FALSE WHERE id = ?"),
+            AgentChange::Role(role) => {
+                sqlx::query("UPDATE agents SET role = ? WHERE id = ?").bind(role.as_str())
+            }
+        };
+        let done = query.bind(agent_id).execute(&self.writer).await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn revoke_token(&self, token_id: &str, expires_at: u64) -> StoreResult<()> {
+        // Tokens past their expiry are refused anyway: forget them while here.
+        sqlx::query("DELETE FROM revoked_tokens WHERE expires_at < ?")
+            .bind(crate::server::auth::unix_now() as i64)
             .execute(&self.writer)
             .await?;
-        Ok(done.rows_affected() == 1)
+        sqlx::query(
+            "INSERT INTO revoked_tokens (token_id, expires_at) VALUES (?, ?) ON CONFLICT (token_id) DO NOTHING",
+        )
+        .bind(token_id)
+        .bind(expires_at as i64)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    async fn token_revoked(&self, token_id: &str) -> StoreResult<bool> {
+        let row = sqlx::query("SELECT 1 FROM revoked_tokens WHERE token_id = ?")
+            .bind(token_id)
+            .fetch_optional(&self.readers)
+            .await?;
+        Ok(row.is_some())
     }
 
     async fn create_session(&self, new: NewSession) -> StoreResult<Session> {

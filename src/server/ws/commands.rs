@@ -34,6 +34,13 @@ fn needs_session(kind: &str) -> Option<Reply> {
 
 impl Connection {
     pub async fn on_text(&mut self, text: &str) -> Result<(), String> {
+        // Counted before anything else: a flood of bad frames is a flood too.
+        if let Err(limited) = self.rate.check() {
+            let refusal = HubError::RateLimited(limited);
+            return self
+                .send(error_frame(refusal.code(), refusal.to_string()))
+                .await;
+        }
         let command = match frames::parse(text) {
             Ok(command) => command,
             Err(e) => return self.send(error_frame(e.code, e.message)).await,
@@ -106,6 +113,7 @@ impl Connection {
                 format!("the reason must be at most {MAX_REASON_CHARS} characters"),
             ))));
         }
+        self.hub.limits().escalation(&visitor.session_id)?;
         // Logged shortened: the log is for people, not a place to store what a visitor wrote.
         let reason: Option<String> = reason.map(|r| r.chars().take(LOGGED_REASON_CHARS).collect());
         tracing::info!(session = %visitor.session_id, reason = ?reason, "visitor asked for a human");
@@ -121,11 +129,13 @@ impl Connection {
         let sender = self.peer.as_sender();
         match (&self.peer, session_id) {
             (Peer::Visitor { visitor, .. }, _) => {
+                self.hub.limits().typing(&visitor.session_id)?;
                 self.hub
                     .typing(&visitor.tenant_id, &visitor.session_id, sender, is_typing);
             }
             (Peer::Agent(agent), Some(session_id)) => {
                 self.hub.session_for(agent, &session_id).await?;
+                self.hub.limits().typing(&session_id)?;
                 self.hub
                     .typing(&agent.tenant_id, &session_id, sender, is_typing);
             }

@@ -7,6 +7,7 @@ use crate::protocol::{Sender, ServerEvent};
 use crate::server::{
     broker::{encode, Topic, Typist},
     hub::Hub,
+    limits::SocketRate,
 };
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use std::{collections::HashMap, sync::Arc};
@@ -22,6 +23,8 @@ pub(super) struct Connection {
     pub typist: Typist,
     /// AI answers sent as a snapshot on connect: message id → how many tokens the snapshot held.
     pub streamed: HashMap<String, usize>,
+    /// How fast this socket may send frames (`--rate-socket-frames`).
+    pub rate: SocketRate,
 }
 
 /// A frame for this socket alone.
@@ -73,6 +76,7 @@ impl Connection {
     pub fn new(socket: WebSocket, hub: Arc<Hub>, peer: Peer) -> Self {
         Self {
             socket,
+            rate: hub.limits().socket(),
             hub,
             typist: peer.typist(),
             peer,

@@ -133,7 +133,19 @@ impl Connection {
             Route::StreamStart { message_id } => !self.streamed.contains_key(message_id),
             Route::Message { session_id, seq } => self.admit(session_id, *seq).await?,
             Route::SessionChange { .. } | Route::Other => true,
+            Route::SignedOut { .. } => false,
         })
+    }
+
+    /// Whether an event signs this socket's agent out.
+    pub fn signs_out(&self, route: &Route) -> bool {
+        match (route, &self.peer) {
+            (Route::SignedOut { agent_id, token_id }, Peer::Agent(agent)) => {
+                *agent_id == agent.agent_id
+                    && token_id.as_ref().is_none_or(|id| *id == agent.token.id)
+            }
+            _ => false,
+        }
     }
 
     fn is_own(&self, typist: &Typist) -> bool {

@@ -5,7 +5,8 @@
 use super::{close_code, socket};
 use crate::server::{
     auth::Role,
-    http::error::ApiError,
+    edge::{Edge, SocketSlot},
+    http::{error::ApiError, extract::ClientIp},
     hub::{check_seq, AgentActor, VisitorActor},
     state::AppState,
 };
@@ -16,7 +17,7 @@ use axum::{
     },
     handler::Handler,
     http::{
-        header::{HOST, ORIGIN, UPGRADE},
+        header::{ORIGIN, UPGRADE},
         request::Parts,
         HeaderMap, StatusCode,
     },
@@ -72,9 +73,13 @@ async fn tenant_origins(state: &AppState, tenant_id: &str) -> Vec<String> {
 pub async fn with_token(
     upgrade: WebSocketUpgrade,
     headers: HeaderMap,
+    ClientIp(ip): ClientIp,
     query: SocketQuery,
     State(state): State<AppState>,
 ) -> Response {
+    let Some(slot) = state.edge.open_socket(ip) else {
+        return too_many_sockets();
+    };
     let Some(token) = query.token.as_deref() else {
         return ApiError::unauthorized("connect with ?token=<JWT>").into_response();
     };
@@ -106,25 +111,27 @@ pub async fn with_token(
             )
         }
     };
-    accept(
-        upgrade,
-        &headers,
-        &allowed,
-        state,
+    let socket = Accepted {
         peer,
-        Some(claims.remaining()),
-        query.last_seq,
-    )
+        expires_in: Some(claims.remaining()),
+        last_seq: query.last_seq,
+        slot,
+    };
+    accept(upgrade, &headers, &allowed, state, socket)
 }
 
 /// `GET /ws/public/{sessionKey}[?lastSeq=N]`: a visitor's socket, by session key.
 pub async fn with_key(
     upgrade: WebSocketUpgrade,
     headers: HeaderMap,
+    ClientIp(ip): ClientIp,
     Path(session_key): Path<String>,
     query: SocketQuery,
     State(state): State<AppState>,
 ) -> Response {
+    let Some(slot) = state.edge.open_socket(ip) else {
+        return too_many_sockets();
+    };
     let Ok((visitor, session)) = state.hub.visitor_by_key(&session_key).await else {
         return ApiError::unauthorized("unknown session key").into_response();
     };
@@ -133,15 +140,32 @@ pub async fn with_key(
         visitor,
         name: session.visitor.name,
     };
-    accept(
-        upgrade,
-        &headers,
-        &allowed,
-        state,
+    let socket = Accepted {
         peer,
-        None,
-        query.last_seq,
+        expires_in: None,
+        last_seq: query.last_seq,
+        slot,
+    };
+    accept(upgrade, &headers, &allowed, state, socket)
+}
+
+/// The refusal of a socket from an address that holds as many as it may.
+fn too_many_sockets() -> Response {
+    ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_sockets",
+        "this address has as many sockets open as it may; close one first",
     )
+    .into_response()
+}
+
+/// A socket that passed its checks, and what it runs with.
+pub struct Accepted {
+    pub peer: Peer,
+    pub expires_in: Option<Duration>,
+    pub last_seq: Option<u64>,
+    /// Its place among its address's sockets, given back when it closes.
+    pub slot: SocketSlot,
 }
 
 /// Routes `GET /?token=…` with an `Upgrade: websocket` header to [`with_token`], for clients
@@ -159,17 +183,14 @@ pub async fn root_alias(State(state): State<AppState>, request: Request, next: N
     next.run(request).await
 }
 
-/// True when the request comes from no browser page (no `Origin`), from a page of this server,
-/// or from one of the tenant's allowed origins.
-fn origin_allowed(headers: &HeaderMap, allowed: &[String]) -> bool {
+/// True when the request comes from no browser page (no `Origin`), from a page of this server
+/// (by `--public-url`, not by the `Host` header a client writes), or from one of the tenant's
+/// allowed origins.
+fn origin_allowed(edge: &Edge, headers: &HeaderMap, allowed: &[String]) -> bool {
     let Some(origin) = headers.get(ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };
-    let host = headers.get(HOST).and_then(|v| v.to_str().ok());
-    let origin_host = origin
-        .strip_prefix("https://")
-        .or_else(|| origin.strip_prefix("http://"));
-    if origin_host.is_some() && origin_host == host {
+    if edge.same_origin(headers) {
         return true;
     }
     allowed
@@ -182,12 +203,10 @@ fn accept(
     headers: &HeaderMap,
     allowed: &[String],
     state: AppState,
-    peer: Peer,
-    expires_in: Option<Duration>,
-    last_seq: Option<u64>,
+    socket: Accepted,
 ) -> Response {
     let upgrade = super::configured(upgrade);
-    if !origin_allowed(headers, allowed) {
+    if !origin_allowed(&state.edge, headers, allowed) {
         let origin = headers
             .get(ORIGIN)
             .and_then(|v| v.to_str().ok())
@@ -203,13 +222,14 @@ fn accept(
                 .await;
         });
     }
-    upgrade.on_upgrade(move |ws| socket::run(ws, state, peer, expires_in, last_seq))
+    upgrade.on_upgrade(move |ws| socket::run(ws, state, socket))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::HeaderValue;
+    use crate::server::config::EdgeConfig;
+    use axum::http::{header::HOST, HeaderValue};
 
     fn headers(origin: Option<&str>, host: &str) -> HeaderMap {
         let mut h = HeaderMap::new();
@@ -222,21 +242,32 @@ mod tests {
 
     #[test]
     fn origins() {
+        let edge = Edge::new(EdgeConfig {
+            public_origin: Some("https://chat.example".into()),
+            trust_proxy: false,
+            header_read_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(10),
+            sockets_per_ip: 10,
+        });
         let shop = vec!["https://shop.example".to_string()];
-        assert!(origin_allowed(&headers(None, "chat.example"), &[]));
+        assert!(origin_allowed(&edge, &headers(None, "chat.example"), &[]));
         assert!(origin_allowed(
+            &edge,
             &headers(Some("https://chat.example"), "chat.example"),
             &[]
         ));
         assert!(origin_allowed(
+            &edge,
             &headers(Some("https://shop.example"), "chat.example"),
             &shop
         ));
         assert!(!origin_allowed(
-            &headers(Some("https://evil.example"), "chat.example"),
+            &edge,
+            &headers(Some("https://evil.example"), "evil.example"),
             &shop
         ));
         assert!(!origin_allowed(
+            &edge,
             &headers(Some("null"), "chat.example"),
             &shop
         ));

@@ -6,7 +6,11 @@
 //! An agent socket starts each session at the first message it sees live; the dashboard catches
 //! up with `GET …/messages?afterSeq=N`.
 
-use super::{close_code, connection::error_frame, connection::Connection, handshake::Peer};
+use super::{
+    close_code,
+    connection::{error_frame, Connection},
+    handshake::{Accepted, Peer},
+};
 use crate::server::{
     broker::{Event, Missed, Subscription},
     shutdown::ShutdownListener,
@@ -28,15 +32,17 @@ struct Limits {
     keep_alive: KeepAlive,
     expires_in: Option<Duration>,
     shutdown: ShutdownListener,
+    /// How often an agent's sign-in is checked again, on a keep-alive tick.
+    auth_recheck: Duration,
 }
 
-pub async fn run(
-    socket: WebSocket,
-    state: AppState,
-    peer: Peer,
-    expires_in: Option<Duration>,
-    last_seq: Option<u64>,
-) {
+pub async fn run(socket: WebSocket, state: AppState, accepted: Accepted) {
+    let Accepted {
+        peer,
+        expires_in,
+        last_seq,
+        slot: _slot,
+    } = accepted;
     let who = peer.describe();
     // Subscribe before reading history, so that nothing published in between is missed.
     let mut events = state.hub.subscribe(&peer.topic());
@@ -46,6 +52,7 @@ pub async fn run(
         keep_alive: state.keep_alive,
         expires_in,
         shutdown: state.shutdown.clone(),
+        auth_recheck: state.auth_recheck,
     };
     // The rare, deep futures (opening, commands, catching up) are boxed, so that the state the
     // task keeps while it waits (every idle socket's) holds only the loop's own.
@@ -71,6 +78,7 @@ impl Connection {
         let mut pings = interval_at(Instant::now() + ping_every, ping_every);
         pings.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let mut last_heard = Instant::now();
+        let mut last_checked = Instant::now();
         loop {
             let ended = tokio::select! {
                 incoming = self.socket.recv() => {
@@ -81,7 +89,10 @@ impl Connection {
                 _ = pings.tick() => {
                     if last_heard.elapsed() >= limits.keep_alive.dead_after {
                         Some(Ending::Dropped("no answer to pings".into()))
+                    } else if last_checked.elapsed() >= limits.auth_recheck && !self.still_signed_in().await {
+                        Some(self.end(close_code::TOKEN_EXPIRED, "signed out: sign in again", "sign-in ended").await)
                     } else {
+                        last_checked = Instant::now();
                         self.send(Message::Ping(Default::default())).await.err().map(Ending::Dropped)
                     }
                 }
@@ -96,6 +107,20 @@ impl Connection {
                 return ending;
             }
         }
+    }
+
+    /// False when an agent's sign-in no longer stands (disabled, password reset, signed out).
+    /// A store that cannot answer keeps the socket: the next check asks again.
+    async fn still_signed_in(&mut self) -> bool {
+        let Peer::Agent(agent) = &self.peer else {
+            return true;
+        };
+        // Owned, so that the socket (not `Sync`) is not borrowed across the store's answer.
+        let (hub, agent) = (self.hub.clone(), agent.clone());
+        !matches!(
+            hub.recheck(&agent).await,
+            Err(crate::server::hub::HubError::SignedOut(_))
+        )
     }
 
     /// Closes the socket with `code` and `reason`; `why` is for the log.
@@ -142,6 +167,14 @@ impl Connection {
         who: &str,
     ) -> Option<Ending> {
         match event {
+            Some(Ok(event)) if self.signs_out(&event.route) => Some(
+                self.end(
+                    close_code::TOKEN_EXPIRED,
+                    "signed out: sign in again",
+                    "signed out",
+                )
+                .await,
+            ),
             Some(Ok(event)) => self.deliver(event).await.err().map(Ending::Dropped),
             Some(Err(Missed::Lagged(missed))) => {
                 tracing::warn!(peer = %who, missed, "socket too slow, closing so that it resumes");

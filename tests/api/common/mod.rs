@@ -241,6 +241,17 @@ pub async fn get(url: &str) -> Reply {
 pub struct JsonReply {
     pub status: u16,
     pub body: serde_json::Value,
+    /// Header names in lower case.
+    pub headers: Vec<(String, String)>,
+}
+
+impl JsonReply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 /// `METHOD url` with an optional bearer token and JSON body; 4xx and 5xx are answers too.
@@ -279,9 +290,18 @@ pub async fn request(
         };
         let mut response = result.expect("the request is answered");
         let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(n, v)| (n.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+            .collect();
         let text = response.body_mut().read_to_string().expect("a text body");
         let body = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
-        JsonReply { status, body }
+        JsonReply {
+            status,
+            body,
+            headers,
+        }
     })
     .await
     .expect("the request task")

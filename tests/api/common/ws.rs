@@ -25,11 +25,16 @@ impl Client {
 
     /// The handshake's HTTP status on refusal.
     pub async fn try_connect(url: &str, origin: Option<&str>) -> Result<Self, u16> {
+        let headers: Vec<(&str, &str)> = origin.map(|o| ("Origin", o)).into_iter().collect();
+        Self::try_connect_with(url, &headers).await
+    }
+
+    /// With these request headers (an `Origin`, a forged `Host`).
+    pub async fn try_connect_with(url: &str, headers: &[(&str, &str)]) -> Result<Self, u16> {
         let mut request = url.into_client_request().expect("a valid URL");
-        if let Some(origin) = origin {
-            request
-                .headers_mut()
-                .insert("Origin", origin.parse().unwrap());
+        for (name, value) in headers {
+            let name: tokio_tungstenite::tungstenite::http::HeaderName = name.parse().unwrap();
+            request.headers_mut().insert(name, value.parse().unwrap());
         }
         match connect_async(request).await {
             Ok((socket, _)) => Ok(Self { socket }),

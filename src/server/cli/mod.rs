@@ -7,6 +7,8 @@ use super::{
     startup::Application,
     telemetry,
 };
+mod limits;
+
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use std::{net::SocketAddr, process::ExitCode, time::Duration};
@@ -87,6 +89,8 @@ pub struct ServeArgs {
     /// moment; the rest wait their turn). Default: one per core.
     #[arg(long, env = "SWITCHBOARD_MAX_PASSWORD_CHECKS")]
     pub max_password_checks: Option<usize>,
+    #[command(flatten)]
+    pub limits: limits::LimitArgs,
 }
 
 impl ServeArgs {
@@ -118,6 +122,10 @@ impl ServeArgs {
                 model: self.openai_model,
                 stall_timeout: Duration::from_secs(self.ai_timeout_secs.max(1)),
             },
+            rates: self.limits.rates(),
+            edge: self.limits.edge()?,
+            answers: self.limits.answers()?,
+            auth_recheck: self.limits.auth_recheck()?,
         })
     }
 }
