@@ -992,4 +992,54 @@ mod tests {
             Err(ContentError::TooLong)
         );
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Content is accepted exactly when something in it can be seen and it is within
+            /// the limit, and then kept as written.
+            #[test]
+            fn content_is_accepted_only_when_visible_and_bounded(raw in any::<String>()) {
+                let visible = raw.chars().any(|c| !is_invisible(c));
+                let bounded = raw.chars().count() <= MAX_CONTENT_CHARS;
+                match MessageContent::parse(raw.clone()) {
+                    Ok(content) => {
+                        prop_assert!(visible && bounded);
+                        prop_assert_eq!(content.as_str(), raw.as_str());
+                    }
+                    Err(ContentError::Empty) => prop_assert!(!visible),
+                    Err(ContentError::TooLong) => prop_assert!(visible && !bounded),
+                }
+            }
+
+            /// Only invisible characters, however many, are empty content.
+            #[test]
+            fn invisible_runs_are_empty(run in proptest::collection::vec(prop_oneof![
+                Just(' '), Just('\n'), Just('\u{200B}'), Just('\u{200D}'), Just('\u{FEFF}'),
+                Just('\u{2060}'), Just('\u{00AD}'), Just('\u{3164}'), Just('\u{202E}')
+            ], 0..50)) {
+                let raw: String = run.into_iter().collect();
+                prop_assert_eq!(MessageContent::parse(raw), Err(ContentError::Empty));
+            }
+
+            /// A visitor's name and email pass only within their bounds, never with control
+            /// characters.
+            #[test]
+            fn visitors_are_bounded(name in proptest::option::of(any::<String>()), email in proptest::option::of(any::<String>())) {
+                let visitor = Visitor { name: name.clone(), email: email.clone() };
+                if let Ok(checked) = visitor.checked() {
+                    if let Some(name) = checked.name {
+                        prop_assert!(name.chars().count() <= MAX_VISITOR_NAME_CHARS);
+                        prop_assert!(!name.chars().any(char::is_control));
+                    }
+                    if let Some(email) = checked.email {
+                        prop_assert!(email.chars().count() <= MAX_EMAIL_CHARS);
+                        prop_assert!(is_email(&email));
+                    }
+                }
+            }
+        }
+    }
 }

@@ -82,3 +82,45 @@ test("signing in with a wrong pair says so; the demo agent signs in", async ({ p
   await expect(page.getByRole("status", { name: "Connection" })).toHaveText("Live");
   await expect(page.locator(".topbar__name")).toHaveText("Alice Martin");
 });
+
+test("every page hydrates under its Content-Security-Policy, with no violation", async ({ page }) => {
+  const violations: string[] = [];
+  page.on("console", (msg) => {
+    const text = msg.text();
+    if (/Content Security Policy|Refused to (execute|load|connect|compile)/i.test(text)) violations.push(text);
+  });
+  // The browser's own report of each violation, in the page and in the messenger's frame.
+  await page.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) => {
+      console.error(`Content Security Policy violation: ${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
+
+  for (const path of ["/", "/websocket-test", "/no-such-page"]) {
+    const response = await page.goto(path);
+    expect(response?.headers()["content-security-policy"]).toContain("'nonce-");
+    await page.locator("html[data-hydrated]").waitFor({ state: "attached" });
+  }
+
+  // The shop page with the widget: the page, then the messenger inside its frame, both hydrated.
+  await page.goto("/widget-demo");
+  const widget = page.frameLocator('iframe[title="Chat"]');
+  await widget.locator("html[data-hydrated]").waitFor({ state: "attached" });
+  await page.getByRole("button", { name: "Open chat" }).click();
+  await expect(widget.getByRole("textbox", { name: "Message" })).toBeVisible();
+  await widget.getByRole("textbox", { name: "Message" }).fill("Hello under a strict policy");
+  await widget.getByRole("textbox", { name: "Message" }).press("Enter");
+  await expect(widget.getByText("Hello under a strict policy")).toBeVisible();
+
+  // The dashboard signs in and opens its socket under the policy.
+  await page.goto("/");
+  await page.locator("html[data-hydrated]").waitFor({ state: "attached" });
+  await page.getByRole("textbox", { name: "Email" }).fill("agent1@callcenter.com");
+  await page.getByLabel("Password").fill("Password123!");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("status", { name: "Connection" })).toHaveText("Live");
+  const inbox = page.getByRole("complementary", { name: "Inbox" });
+  await expect(inbox.getByRole("button").filter({ hasText: "Hello under a strict policy" })).toBeVisible();
+
+  expect(violations).toEqual([]);
+});

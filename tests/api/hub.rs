@@ -690,7 +690,18 @@ async fn the_server_pings_idle_sockets_and_drops_silent_ones() {
 
 #[tokio::test]
 async fn a_visitor_that_reconnects_again_and_again_misses_nothing_and_sees_nothing_twice() {
-    let server = TestServer::start_with(AI_OFF).await;
+    // 150 messages of one visitor as fast as they go: past the rate limits, which are not
+    // what this checks.
+    let server = TestServer::start_with(&[
+        "--demo",
+        "--ai",
+        "off",
+        "--rate-session-chat",
+        "off",
+        "--rate-message-ip",
+        "off",
+    ])
+    .await;
     let visitor = start_visitor(&server, None).await;
     const TOTAL: u64 = 150;
 
@@ -740,7 +751,17 @@ async fn a_visitor_that_reconnects_again_and_again_misses_nothing_and_sees_nothi
 
 #[tokio::test]
 async fn a_socket_that_stops_reading_is_closed_with_4000_and_slows_nobody() {
-    let server = TestServer::start_with(AI_OFF).await;
+    // A flood on purpose: past the frame limits, which are not what this checks.
+    let server = TestServer::start_with(&[
+        "--demo",
+        "--ai",
+        "off",
+        "--rate-socket-frames",
+        "off",
+        "--rate-session-typing",
+        "off",
+    ])
+    .await;
     let (token, _) = login(&server, "agent1@callcenter.com").await;
     let (token2, _) = login(&server, "agent2@callcenter.com").await;
     let mut stuck = agent_socket(&server, &token).await;

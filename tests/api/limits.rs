@@ -254,17 +254,19 @@ async fn every_answer_carries_the_safety_headers() {
             Some("strict-origin-when-cross-origin"),
             "{path}"
         );
-        assert_eq!(
-            reply.header("content-security-policy"),
-            Some("frame-ancestors 'none'"),
-            "{path}: the dashboard and every other page cannot be framed"
+        let policy = reply.header("content-security-policy").unwrap_or_default();
+        assert!(
+            policy.ends_with("; frame-ancestors 'none'"),
+            "{path}: the dashboard and every other page cannot be framed: {policy}"
         );
     }
     let messenger = get(&server.http("/widget/demo")).await;
-    assert_eq!(
-        messenger.header("content-security-policy"),
-        Some("frame-ancestors 'self'"),
-        "the messenger keeps the tenant's own policy"
+    let policy = messenger
+        .header("content-security-policy")
+        .unwrap_or_default();
+    assert!(
+        policy.ends_with("; frame-ancestors 'self'"),
+        "the messenger keeps the tenant's own policy: {policy}"
     );
     assert_eq!(messenger.header("x-content-type-options"), Some("nosniff"));
 }

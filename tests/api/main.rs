@@ -15,6 +15,7 @@ mod broker_contract;
 mod cli;
 mod cluster;
 mod echo;
+mod hostile;
 mod hub;
 mod limits;
 mod safety;

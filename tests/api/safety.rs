@@ -92,9 +92,10 @@ async fn conversations_and_messages_past_their_limits_store_nothing() {
         "the third was not started"
     );
 
+    let message_url = server.http("/api/v1/chat/public/message");
     let send = |content: &str| {
         post(
-            &server.http("/api/v1/chat/public/message"),
+            &message_url,
             None,
             json!({"sessionKey": visitor.key, "content": content}),
         )

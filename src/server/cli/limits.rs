@@ -8,8 +8,16 @@ use crate::server::config::{
 use clap::Args;
 use std::time::Duration;
 
-fn rate(text: &str) -> Result<Option<Rate>, String> {
-    parse_rate(text)
+/// A rate flag's value: a rate, or none (`off`).
+#[derive(Debug, Clone, Copy)]
+pub struct RateFlag(Option<Rate>);
+
+impl std::str::FromStr for RateFlag {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        parse_rate(text).map(Self)
+    }
 }
 
 #[derive(Debug, Args)]
@@ -49,35 +57,55 @@ pub struct LimitArgs {
     #[arg(long, env = "SWITCHBOARD_AUTH_RECHECK_SECS", default_value_t = 30)]
     pub auth_recheck_secs: u64,
     /// Sign-in attempts per address. Rates read `COUNT/PERIOD` (20/min, 5/15min, 10/s) or `off`.
-    #[arg(long, env = "SWITCHBOARD_RATE_LOGIN_IP", default_value = "20/min", value_parser = rate)]
-    pub rate_login_ip: Option<Rate>,
+    #[arg(long, env = "SWITCHBOARD_RATE_LOGIN_IP", default_value = "20/min")]
+    pub rate_login_ip: RateFlag,
     /// Wrong passwords per account before it must wait (even with the right one).
-    #[arg(long, env = "SWITCHBOARD_RATE_LOGIN_FAILURES", default_value = "5/15min", value_parser = rate)]
-    pub rate_login_failures: Option<Rate>,
+    #[arg(
+        long,
+        env = "SWITCHBOARD_RATE_LOGIN_FAILURES",
+        default_value = "5/15min"
+    )]
+    pub rate_login_failures: RateFlag,
     /// Conversations started per address.
-    #[arg(long, env = "SWITCHBOARD_RATE_START_IP", default_value = "20/min", value_parser = rate)]
-    pub rate_start_ip: Option<Rate>,
+    #[arg(long, env = "SWITCHBOARD_RATE_START_IP", default_value = "20/min")]
+    pub rate_start_ip: RateFlag,
     /// Conversations started per widget key.
-    #[arg(long, env = "SWITCHBOARD_RATE_START_WIDGET", default_value = "600/min", value_parser = rate)]
-    pub rate_start_widget: Option<Rate>,
+    #[arg(long, env = "SWITCHBOARD_RATE_START_WIDGET", default_value = "600/min")]
+    pub rate_start_widget: RateFlag,
     /// Visitor messages over REST per address.
-    #[arg(long, env = "SWITCHBOARD_RATE_MESSAGE_IP", default_value = "120/min", value_parser = rate)]
-    pub rate_message_ip: Option<Rate>,
+    #[arg(long, env = "SWITCHBOARD_RATE_MESSAGE_IP", default_value = "120/min")]
+    pub rate_message_ip: RateFlag,
     /// Visitor messages over REST per tenant's widget.
-    #[arg(long, env = "SWITCHBOARD_RATE_MESSAGE_WIDGET", default_value = "6000/min", value_parser = rate)]
-    pub rate_message_widget: Option<Rate>,
+    #[arg(
+        long,
+        env = "SWITCHBOARD_RATE_MESSAGE_WIDGET",
+        default_value = "6000/min"
+    )]
+    pub rate_message_widget: RateFlag,
     /// Visitor messages per conversation, over REST and sockets together.
-    #[arg(long, env = "SWITCHBOARD_RATE_SESSION_CHAT", default_value = "30/min", value_parser = rate)]
-    pub rate_session_chat: Option<Rate>,
+    #[arg(long, env = "SWITCHBOARD_RATE_SESSION_CHAT", default_value = "30/min")]
+    pub rate_session_chat: RateFlag,
     /// Typing frames per conversation.
-    #[arg(long, env = "SWITCHBOARD_RATE_SESSION_TYPING", default_value = "120/min", value_parser = rate)]
-    pub rate_session_typing: Option<Rate>,
+    #[arg(
+        long,
+        env = "SWITCHBOARD_RATE_SESSION_TYPING",
+        default_value = "120/min"
+    )]
+    pub rate_session_typing: RateFlag,
     /// Requests for a human per conversation.
-    #[arg(long, env = "SWITCHBOARD_RATE_SESSION_ESCALATION", default_value = "5/min", value_parser = rate)]
-    pub rate_session_escalation: Option<Rate>,
+    #[arg(
+        long,
+        env = "SWITCHBOARD_RATE_SESSION_ESCALATION",
+        default_value = "5/min"
+    )]
+    pub rate_session_escalation: RateFlag,
     /// Frames of any kind per socket.
-    #[arg(long, env = "SWITCHBOARD_RATE_SOCKET_FRAMES", default_value = "240/min", value_parser = rate)]
-    pub rate_socket_frames: Option<Rate>,
+    #[arg(
+        long,
+        env = "SWITCHBOARD_RATE_SOCKET_FRAMES",
+        default_value = "240/min"
+    )]
+    pub rate_socket_frames: RateFlag,
 }
 
 fn at_least_one(flag: &str, n: usize) -> anyhow::Result<usize> {
@@ -90,16 +118,16 @@ fn at_least_one(flag: &str, n: usize) -> anyhow::Result<usize> {
 impl LimitArgs {
     pub fn rates(&self) -> RateConfig {
         RateConfig {
-            login_per_ip: self.rate_login_ip,
-            login_failures: self.rate_login_failures,
-            start_per_ip: self.rate_start_ip,
-            start_per_widget: self.rate_start_widget,
-            message_per_ip: self.rate_message_ip,
-            message_per_widget: self.rate_message_widget,
-            chat_per_session: self.rate_session_chat,
-            typing_per_session: self.rate_session_typing,
-            escalation_per_session: self.rate_session_escalation,
-            frames_per_socket: self.rate_socket_frames,
+            login_per_ip: self.rate_login_ip.0,
+            login_failures: self.rate_login_failures.0,
+            start_per_ip: self.rate_start_ip.0,
+            start_per_widget: self.rate_start_widget.0,
+            message_per_ip: self.rate_message_ip.0,
+            message_per_widget: self.rate_message_widget.0,
+            chat_per_session: self.rate_session_chat.0,
+            typing_per_session: self.rate_session_typing.0,
+            escalation_per_session: self.rate_session_escalation.0,
+            frames_per_socket: self.rate_socket_frames.0,
         }
     }
 

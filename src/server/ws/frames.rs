@@ -95,4 +95,47 @@ mod tests {
             Ok(ClientCommand::Chat { .. })
         ));
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Whatever arrives, the parser answers: a command or one of its three codes.
+            #[test]
+            fn any_text_parses_or_gets_a_known_code(text in any::<String>()) {
+                if let Err(e) = parse(&text) {
+                    prop_assert!(["invalid_json", "invalid_frame", "unknown_type"].contains(&e.code));
+                }
+            }
+
+            /// Any JSON object gets an answer too, with any `type` and fields.
+            #[test]
+            fn any_object_parses_or_gets_a_known_code(
+                kind in prop_oneof![Just("chat".to_string()), Just("typing".to_string()), Just("ping".to_string()), Just("human-escalation".to_string()), any::<String>()],
+                content in proptest::option::of(any::<String>()),
+                session in proptest::option::of(any::<String>()),
+                flag in proptest::option::of(any::<bool>()),
+            ) {
+                let frame = serde_json::json!({"type": kind, "content": content, "sessionId": session, "isTyping": flag});
+                if let Err(e) = parse(&frame.to_string()) {
+                    prop_assert!(["invalid_frame", "unknown_type"].contains(&e.code), "{}", e.code);
+                }
+            }
+
+            /// A chat frame carries its content exactly, whatever characters it holds.
+            #[test]
+            fn chat_content_survives_parsing(content in any::<String>(), id in "[a-z0-9-]{1,64}") {
+                let frame = serde_json::json!({"type": "chat", "content": content, "clientMessageId": id});
+                match parse(&frame.to_string()) {
+                    Ok(ClientCommand::Chat { content: parsed, client_message_id, session_id }) => {
+                        prop_assert_eq!(parsed, content);
+                        prop_assert_eq!(client_message_id, Some(id));
+                        prop_assert_eq!(session_id, None);
+                    }
+                    other => prop_assert!(false, "{:?}", other),
+                }
+            }
+        }
+    }
 }
