@@ -184,8 +184,14 @@ test("a script-looking message stays text on both sides", async ({ browser, base
 
 test("sign out, and an expired session returns to sign-in with a clear message", async ({ browser, baseURL }) => {
   const agent = await signIn(browser, baseURL!, AGENT1.email);
+  const token = await agent.evaluate(() => JSON.parse(localStorage.getItem("switchboard.agent")!).token);
+  const logout = agent.waitForResponse((r) => r.url().endsWith("/api/v1/auth/logout"));
   await agent.getByRole("button", { name: "Sign out" }).click();
   await expect(agent.getByRole("button", { name: "Sign in" })).toBeVisible();
+  expect((await logout).status()).toBe(204);
+  // Signing out ended the token on the server, not only in this page.
+  const me = await agent.request.get("/api/v1/auth/me", { headers: { Authorization: `Bearer ${token}` } });
+  expect(me.status()).toBe(401);
   await agent.reload();
   await agent.locator("html[data-hydrated]").waitFor({ state: "attached" });
   await expect(agent.getByRole("button", { name: "Sign in" })).toBeVisible();
@@ -203,7 +209,9 @@ test("sign out, and an expired session returns to sign-in with a clear message",
   });
   const page = await context.newPage();
   await page.goto("/");
-  await expect(page.getByRole("alert")).toHaveText("Your session has expired. Please sign in again.");
+  await expect(page.getByRole("alert")).toHaveText(
+    "You have been signed out (your sign-in expired or was ended). Please sign in again.",
+  );
   await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
 });
 

@@ -280,6 +280,52 @@ fn print_tenant(tenant: &Tenant) {
     );
 }
 
+/// `admin agent create`: checks the email and name, reads the password, stores the agent.
+async fn create_agent(
+    store: &DynStore,
+    tenant: String,
+    email: String,
+    name: String,
+    role: String,
+) -> anyhow::Result<()> {
+    let tenant = store
+        .tenant_by_widget_key(&tenant)
+        .await?
+        .with_context(|| format!("no tenant has the widget key `{tenant}`"))?;
+    let email = email.trim().to_string();
+    if !email.contains('@') || email.len() < 3 {
+        bail!("`{email}` is not an email address");
+    }
+    let name = name.trim().to_string();
+    if name.is_empty() {
+        bail!("the agent's name must not be empty");
+    }
+    let password = read_password()?;
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password)).await?;
+    match store
+        .create_agent(NewAgent {
+            tenant_id: tenant.id,
+            email: email.clone(),
+            name,
+            password_hash: hash,
+            role: AgentRole::parse(&role).unwrap_or_default(),
+        })
+        .await
+    {
+        Ok(agent) => println!(
+            "Agent {} <{}> created ({}).",
+            agent.name,
+            agent.email,
+            agent.role.as_str()
+        ),
+        Err(StoreError::Conflict(_)) => {
+            bail!("an agent with the email {email} exists already")
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(())
+}
+
 async fn agent(store: &DynStore, command: AgentCommand) -> anyhow::Result<()> {
     match command {
         AgentCommand::Create {
@@ -287,43 +333,7 @@ async fn agent(store: &DynStore, command: AgentCommand) -> anyhow::Result<()> {
             email,
             name,
             role,
-        } => {
-            let tenant = store
-                .tenant_by_widget_key(&tenant)
-                .await?
-                .with_context(|| format!("no tenant has the widget key `{tenant}`"))?;
-            let email = email.trim().to_string();
-            if !email.contains('@') || email.len() < 3 {
-                bail!("`{email}` is not an email address");
-            }
-            let name = name.trim().to_string();
-            if name.is_empty() {
-                bail!("the agent's name must not be empty");
-            }
-            let password = read_password()?;
-            let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password)).await?;
-            match store
-                .create_agent(NewAgent {
-                    tenant_id: tenant.id,
-                    email: email.clone(),
-                    name,
-                    password_hash: hash,
-                    role: AgentRole::parse(&role).unwrap_or_default(),
-                })
-                .await
-            {
-                Ok(agent) => println!(
-                    "Agent {} <{}> created ({}).",
-                    agent.name,
-                    agent.email,
-                    agent.role.as_str()
-                ),
-                Err(StoreError::Conflict(_)) => {
-                    bail!("an agent with the email {email} exists already")
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
+        } => create_agent(store, tenant, email, name, role).await?,
         AgentCommand::ResetPassword { email } => {
             let agent = store
                 .agent_by_email(email.trim())

@@ -623,3 +623,27 @@ async fn while_redis_is_away_nodes_serve_their_own_and_catch_up_after() {
         ]
     );
 }
+
+#[tokio::test]
+async fn a_sign_out_or_a_disable_on_one_node_ends_sockets_on_every_node() {
+    let cluster = Cluster::start(2, &["--ai", "off"]).await;
+    let (a, b) = (cluster.node(0), cluster.node(1));
+    // Signed in on node a, connected to node b.
+    let (token, _) = login(a, "agent2@callcenter.com").await;
+    let mut socket = agent_socket(b, &token).await;
+    let out = post(&a.http("/api/v1/auth/logout"), Some(&token), json!({})).await;
+    assert_eq!(out.status, 204);
+    assert_eq!(socket.close_code().await, Some(4401));
+    let me = get_json(&b.http("/api/v1/auth/me"), Some(&token)).await;
+    assert_eq!(me.status, 401);
+
+    // An admin on node b disables the agent, whose socket is on node a.
+    let (token, profile) = login(b, "agent2@callcenter.com").await;
+    let mut socket = agent_socket(a, &token).await;
+    let (admin, _) = login(b, "agent1@callcenter.com").await;
+    let path = format!("/api/v1/agents/{}/disable", profile["id"].as_str().unwrap());
+    assert_eq!(post(&b.http(&path), Some(&admin), json!({})).await.status, 200);
+    assert_eq!(socket.close_code().await, Some(4401));
+    let me = get_json(&a.http("/api/v1/auth/me"), Some(&token)).await;
+    assert_eq!(me.status, 401);
+}

@@ -31,6 +31,11 @@ fn TopBar(desk: Desk, on_signed_out: Callback<Option<String>>) -> impl IntoView 
     let indicator = move || desk.link.get().indicator("Live");
     let name = desk.me.with_value(|me| me.name.clone());
     let initials = initials(&name);
+    let sign_out = move |_| {
+        let token = desk.token.get_value();
+        leptos::task::spawn_local(async move { crate::client::api::logout(&token).await });
+        on_signed_out.run(None);
+    };
     view! {
         <header class="topbar">
             <div class="topbar__brand">
@@ -47,7 +52,7 @@ fn TopBar(desk: Desk, on_signed_out: Callback<Option<String>>) -> impl IntoView 
             <div class="topbar__me">
                 <span class="avatar" aria-hidden="true">{initials}</span>
                 <span class="topbar__name">{name}</span>
-                <button type="button" class="button button--quiet" on:click=move |_| on_signed_out.run(None)>
+                <button type="button" class="button button--quiet" on:click=sign_out>
                     "Sign out"
                 </button>
             </div>
