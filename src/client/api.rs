@@ -45,7 +45,8 @@ pub async fn me(token: &str) -> Result<MeResponse, RequestError> {
 /// Ends this sign-in on the server (its token is refused from then on, on every node). The
 /// answer has no body, so only whether it arrived matters; the page forgets the sign-in either way.
 pub async fn logout(token: &str) {
-    let _ = send::<(), serde_json::Value>(Method::Post, "/api/v1/auth/logout", Some(token), None).await;
+    let _ =
+        send::<(), serde_json::Value>(Method::Post, "/api/v1/auth/logout", Some(token), None).await;
 }
 
 pub async fn start_session(

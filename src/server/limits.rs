@@ -41,9 +41,12 @@ fn quota(rate: Rate) -> Quota {
         .allow_burst(rate.count)
 }
 
+/// A governor limiter keyed by `K`, on clock `C`, with middleware `M`.
+type KeyedLimiter<K, C, M> = RateLimiter<K, HashMapStateStore<K>, C, M>;
+
 /// One limit per key; none when its rate is `off`.
 struct Keyed<K: Hash + Eq + Clone, C: Clock> {
-    limiter: Option<RateLimiter<K, HashMapStateStore<K>, C, NoOpMiddleware<C::Instant>>>,
+    limiter: Option<KeyedLimiter<K, C, NoOpMiddleware<<C as Clock>::Instant>>>,
     clock: C,
 }
 
@@ -76,7 +79,7 @@ impl<K: Hash + Eq + Clone, C: Clock + Clone> Keyed<K, C> {
 
 /// Wrong passwords per account, and the accounts that must wait.
 struct Lockout<C: Clock> {
-    failures: Option<RateLimiter<String, HashMapStateStore<String>, C, StateInformationMiddleware>>,
+    failures: Option<KeyedLimiter<String, C, StateInformationMiddleware>>,
     locked: Mutex<HashMap<String, C::Instant>>,
     clock: C,
 }

@@ -642,7 +642,10 @@ async fn a_sign_out_or_a_disable_on_one_node_ends_sockets_on_every_node() {
     let mut socket = agent_socket(a, &token).await;
     let (admin, _) = login(b, "agent1@callcenter.com").await;
     let path = format!("/api/v1/agents/{}/disable", profile["id"].as_str().unwrap());
-    assert_eq!(post(&b.http(&path), Some(&admin), json!({})).await.status, 200);
+    assert_eq!(
+        post(&b.http(&path), Some(&admin), json!({})).await.status,
+        200
+    );
     assert_eq!(socket.close_code().await, Some(4401));
     let me = get_json(&a.http("/api/v1/auth/me"), Some(&token)).await;
     assert_eq!(me.status, 401);

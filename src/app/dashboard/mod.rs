@@ -33,7 +33,8 @@ enum Screen {
     Workspace(Auth),
 }
 
-pub const EXPIRED: &str = "You have been signed out (your sign-in expired or was ended). Please sign in again.";
+pub const EXPIRED: &str =
+    "You have been signed out (your sign-in expired or was ended). Please sign in again.";
 
 #[component]
 pub fn Dashboard() -> impl IntoView {

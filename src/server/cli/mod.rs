@@ -27,7 +27,8 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the dashboard, the widget, the REST API and the WebSockets.
-    Serve(ServeArgs),
+    // Boxed: the serve flags are many, and the enum is as large as its largest variant.
+    Serve(Box<ServeArgs>),
     /// Manage tenants and agents.
     Admin(AdminArgs),
 }
@@ -159,7 +160,7 @@ pub async fn run() -> ExitCode {
     };
 
     let result = match cli.command {
-        Command::Serve(args) => serve(args).await,
+        Command::Serve(args) => serve(*args).await,
         Command::Admin(args) => admin::run(args).await,
     };
     match result {
