@@ -32,6 +32,16 @@ impl Limited {
     pub fn retry_after_secs(&self) -> u64 {
         self.retry_after.as_secs_f64().ceil().max(1.0) as u64
     }
+
+    /// The wait as a person reads it: "1 second", "45 seconds", "3 minutes".
+    pub fn wait_in_words(&self) -> String {
+        let secs = self.retry_after_secs();
+        match secs {
+            1 => "1 second".into(),
+            2..=90 => format!("{secs} seconds"),
+            _ => format!("{} minutes", secs.div_ceil(60)),
+        }
+    }
 }
 
 fn quota(rate: Rate) -> Quota {
@@ -309,13 +319,15 @@ mod tests {
         assert_eq!(refused.retry_after, Duration::from_secs(180));
         assert_eq!(limits.login(HOME, "bob@shop.example"), Ok(()));
         clock.advance(Duration::from_secs(179));
+        let last_second = limits.login(HOME, "alice@shop.example").unwrap_err();
         assert_eq!(
-            limits
-                .login(HOME, "alice@shop.example")
-                .unwrap_err()
-                .retry_after_secs(),
-            1
+            (
+                last_second.retry_after_secs(),
+                last_second.wait_in_words().as_str()
+            ),
+            (1, "1 second")
         );
+        assert_eq!(refused.wait_in_words(), "3 minutes");
         clock.advance(Duration::from_secs(1));
         assert_eq!(limits.login(HOME, "alice@shop.example"), Ok(()));
         // One more failure right away locks it again.

@@ -133,7 +133,11 @@ async fn a_socket_flooding_frames_is_told_and_stays_open() {
     socket.send(json!({"type": "ping"})).await;
     let error = socket.until("error").await;
     assert_eq!(error["code"], "rate_limited");
-    assert!(error["message"].as_str().unwrap().contains("try again in"));
+    let words = error["message"].as_str().unwrap();
+    assert!(
+        words.starts_with("Too many attempts. Try again in "),
+        "{words}"
+    );
     // Still connected: a new socket of the same visitor is not needed to hear the agents.
     let (token, _) = login(&server, "agent1@callcenter.com").await;
     post(

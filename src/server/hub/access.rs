@@ -44,13 +44,17 @@ impl Hub {
 
     /// The check an open socket repeats: the agent's sign-in, as the store has it now.
     pub async fn recheck(&self, actor: &AgentActor) -> HubResult<()> {
-        let agent = self
-            .timeline
-            .store()
-            .agent(&actor.tenant_id, &actor.agent_id)
-            .await?
-            .ok_or(HubError::SignedOut("this agent no longer exists"))?;
+        let agent = self.stored_agent(&actor.tenant_id, &actor.agent_id).await?;
         self.check_sign_in(&agent, actor).await
+    }
+
+    /// The agent's record, while it exists.
+    pub(super) async fn stored_agent(&self, tenant_id: &str, agent_id: &str) -> HubResult<Agent> {
+        self.timeline
+            .store()
+            .agent(tenant_id, agent_id)
+            .await?
+            .ok_or(HubError::SignedOut("this agent no longer exists"))
     }
 
     /// Ends this sign-in: its token is refused from now on, and its sockets close.

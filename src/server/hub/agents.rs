@@ -66,12 +66,7 @@ impl Hub {
         if claims.role != Role::Agent {
             return Err(HubError::SignedOut("this needs an agent's token"));
         }
-        let agent = self
-            .timeline
-            .store()
-            .agent(&claims.tid, &claims.sub)
-            .await?
-            .ok_or(HubError::SignedOut("this agent no longer exists"))?;
+        let agent = self.stored_agent(&claims.tid, &claims.sub).await?;
         let actor = AgentActor::signed_in(&agent, claims);
         self.check_sign_in(&agent, &actor).await?;
         Ok(actor)
@@ -79,12 +74,10 @@ impl Hub {
 
     /// The signed-in agent's own profile and tenant.
     pub async fn profile(&self, agent: &AgentActor) -> HubResult<MeResponse> {
-        let store = self.timeline.store();
-        let record = store
-            .agent(&agent.tenant_id, &agent.agent_id)
-            .await?
-            .ok_or(HubError::SignedOut("this agent no longer exists"))?;
-        let tenant = store
+        let record = self.stored_agent(&agent.tenant_id, &agent.agent_id).await?;
+        let tenant = self
+            .timeline
+            .store()
             .tenant(&agent.tenant_id)
             .await?
             .ok_or(HubError::SignedOut("this tenant no longer exists"))?;

@@ -64,7 +64,7 @@ pub enum HubError {
     #[error("wrong email or password")]
     InvalidCredentials,
     /// Too many of these, too fast: try again after the wait.
-    #[error("too many requests: try again in {} s", .0.retry_after_secs())]
+    #[error("Too many attempts. Try again in {}.", .0.wait_in_words())]
     RateLimited(Limited),
     /// The token was good, but whom it names is gone.
     #[error("{0}")]
