@@ -409,3 +409,48 @@ async fn pages_allow_only_their_own_scripts_with_a_fresh_nonce() {
         .ends_with("frame-ancestors 'none'"));
     assert_eq!(dashboard.header("strict-transport-security"), None);
 }
+
+/// `POST /api/v1/chat/public/start` over a plain socket with these extra header lines; the status.
+async fn start_from(addr: &str, extra_headers: &str) -> u16 {
+    let body = r#"{"widgetKey": "demo"}"#;
+    let request = format!(
+        "POST /api/v1/chat/public/start HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+         {extra_headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+    let limits = ["--demo", "--rate-start-ip", "1/min"];
+    let direct = TestServer::start_with(&limits).await;
+    // Without --trust-proxy a made-up X-Forwarded-For changes nothing: one address, one start.
+    assert_eq!(
+        start_from(&direct.addr, "X-Forwarded-For: 203.0.113.1\r\n").await,
+        200
+    );
+    assert_eq!(
+        start_from(&direct.addr, "X-Forwarded-For: 203.0.113.2\r\n").await,
+        429
+    );
+
+    let proxied = TestServer::start_with(&[&limits[..], &["--trust-proxy"]].concat()).await;
+    // Behind the proxy each visitor is the address the proxy added last.
+    let first = "X-Forwarded-For: 198.51.100.9, 203.0.113.1\r\n";
+    assert_eq!(start_from(&proxied.addr, first).await, 200);
+    assert_eq!(
+        start_from(&proxied.addr, "X-Forwarded-For: 203.0.113.2\r\n").await,
+        200
+    );
+    let again = "X-Forwarded-For: 203.0.113.7, 203.0.113.1\r\n";
+    assert_eq!(start_from(&proxied.addr, again).await, 429);
+}

@@ -6,7 +6,7 @@
 
 use super::is_capacity_error;
 use crate::protocol::{EchoFrame, Timestamp};
-use crate::server::{shutdown::ShutdownListener, state::AppState};
+use crate::server::{http::extract::ClientIp, shutdown::ShutdownListener, state::AppState};
 use axum::{
     extract::{
         ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade},
@@ -35,10 +35,18 @@ pub async fn upgrade(
     upgrade: WebSocketUpgrade,
     Query(query): Query<EchoQuery>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     State(state): State<AppState>,
 ) -> Response {
+    // Echo sockets count against the address's cap like every other socket.
+    let Some(slot) = state.edge.open_socket(ip) else {
+        return super::handshake::too_many_sockets();
+    };
     let shutdown = state.shutdown.clone();
-    super::configured(upgrade).on_upgrade(move |socket| echo(socket, query.format, peer, shutdown))
+    super::configured(upgrade).on_upgrade(move |socket| async move {
+        let _slot = slot;
+        echo(socket, query.format, peer, shutdown).await
+    })
 }
 
 /// The answer to one incoming frame, or `None` for frames that need none.

@@ -150,7 +150,7 @@ pub async fn with_key(
 }
 
 /// The refusal of a socket from an address that holds as many as it may.
-fn too_many_sockets() -> Response {
+pub(super) fn too_many_sockets() -> Response {
     ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
         "too_many_sockets",
