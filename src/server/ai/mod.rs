@@ -5,6 +5,7 @@
 //!   streams from any server that speaks OpenAI's chat completions.
 //! - [`intent`]: whether a visitor is asking for a human.
 
+pub mod evaluation;
 pub mod intent;
 mod knowledge;
 mod openai;

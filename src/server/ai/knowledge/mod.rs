@@ -1,19 +1,17 @@
 //! [`KnowledgeBase`]: answers from the shop's own articles, offline.
 //!
 //! Each markdown article in the knowledge folder is split into passages (one per `##` section)
-//! and indexed with BM25 at start. A question is answered with the best passage and the name of
-//! its article; when nothing ranks well enough, the assistant says it does not know and offers a
-//! person.
+//! and indexed ([`retrieval`]). A question is answered with the best passage and the name of
+//! its article; when no passage ranks and covers the question well enough, the assistant says
+//! it does not know and offers a person.
+
+mod retrieval;
 
 use super::{AnswerStream, Answerer, Piece, Question};
 use anyhow::Context;
-use bm25::{Document, Language, SearchEngine, SearchEngineBuilder};
 use futures::StreamExt;
+use retrieval::Index;
 use std::{path::Path, time::Duration};
-
-/// The least BM25 score that counts as an answer (calibrated on the shipped articles: an
-/// on-topic question scores 3 or more, an unrelated one below 1).
-const MIN_SCORE: f32 = 1.5;
 
 /// What the assistant says when it has nothing good; its message is marked as offering a person,
 /// so the hub takes a "yes" after it as a request for one.
@@ -21,6 +19,8 @@ pub const OFFER_HUMAN: &str = "I'm not sure I can answer that well. Would you li
 
 #[derive(Debug, Clone)]
 pub struct Passage {
+    /// The article's slug (its file name without `.md`).
+    pub slug: String,
     pub article: String,
     pub heading: String,
     pub text: String,
@@ -28,7 +28,7 @@ pub struct Passage {
 
 pub struct KnowledgeBase {
     passages: Vec<Passage>,
-    index: SearchEngine<usize>,
+    index: Index,
     /// Pause between tokens, so that answers read like an LLM's stream.
     pace: Duration,
 }
@@ -47,20 +47,32 @@ impl KnowledgeBase {
         for file in files {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
-            articles.push(text);
+            let slug = file
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_default();
+            articles.push((slug, text));
         }
         Ok(Self::from_articles(&articles, pace))
     }
 
-    pub fn from_articles(articles: &[String], pace: Duration) -> Self {
-        let passages: Vec<Passage> = articles.iter().flat_map(|a| split(a)).collect();
-        let documents: Vec<Document<usize>> = passages
+    /// From `(slug, markdown)` pairs.
+    pub fn from_articles(articles: &[(String, String)], pace: Duration) -> Self {
+        let passages: Vec<Passage> = articles
             .iter()
-            .enumerate()
-            .map(|(i, p)| Document::new(i, format!("{} {}", p.heading, p.text)))
+            .flat_map(|(slug, text)| split(slug, text))
             .collect();
-        let index =
-            SearchEngineBuilder::<usize>::with_documents(Language::English, documents).build();
+        let mut articles: Vec<&str> = Vec::new();
+        let index = Index::new(passages.iter().map(|p| {
+            let article = match articles.iter().position(|slug| *slug == p.slug) {
+                Some(n) => n,
+                None => {
+                    articles.push(&p.slug);
+                    articles.len() - 1
+                }
+            };
+            (article, p.heading.as_str(), p.text.as_str())
+        }));
         Self {
             passages,
             index,
@@ -72,14 +84,24 @@ impl KnowledgeBase {
         self.passages.len()
     }
 
-    /// The passages that answer `query` best, best first, with their scores.
+    /// The passages that answer `query` well enough, best first, with their scores.
     pub fn search(&self, query: &str, limit: usize) -> Vec<(&Passage, f32)> {
         self.index
-            .search(query, limit)
+            .rank(query)
             .into_iter()
-            .filter(|r| r.score >= MIN_SCORE)
-            .map(|r| (&self.passages[r.document.id], r.score))
+            .filter(|hit| {
+                hit.score >= retrieval::MIN_SCORE && hit.coverage >= retrieval::MIN_COVERAGE
+            })
+            .take(limit)
+            .map(|hit| (&self.passages[hit.passage], hit.score))
             .collect()
+    }
+
+    /// The slug of the article the best passage comes from; `None` when it would decline.
+    pub fn best_article(&self, question: &str) -> Option<String> {
+        self.search(question, 1)
+            .first()
+            .map(|(passage, _)| passage.slug.clone())
     }
 
     /// The whole answer text for a question.
@@ -103,7 +125,7 @@ impl KnowledgeBase {
 }
 
 /// Splits an article into its `##` sections; the `#` line names the article.
-fn split(article: &str) -> Vec<Passage> {
+fn split(slug: &str, article: &str) -> Vec<Passage> {
     let mut title = String::new();
     let mut passages = Vec::new();
     let mut heading = String::new();
@@ -112,6 +134,7 @@ fn split(article: &str) -> Vec<Passage> {
         let text = body.trim().to_string();
         if !text.is_empty() {
             passages.push(Passage {
+                slug: slug.to_string(),
                 article: title.to_string(),
                 heading: heading.to_string(),
                 text,
