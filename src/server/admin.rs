@@ -35,6 +35,23 @@ pub enum AdminCommand {
     /// Agents: the people who answer.
     #[command(subcommand)]
     Agent(AgentCommand),
+    /// The built-in assistant's knowledge base.
+    #[command(subcommand)]
+    Knowledge(KnowledgeCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KnowledgeCommand {
+    /// Asks the built-in assistant every question of a questions file and prints how each was
+    /// answered, then the share right on the answerable and declined on the rest.
+    Eval {
+        /// The markdown articles.
+        #[arg(long, default_value = "knowledge")]
+        dir: std::path::PathBuf,
+        /// Tab-separated: question, expected article slugs (`|`, `-` for none), kind.
+        #[arg(long, default_value = "eval/knowledge.tsv")]
+        questions: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -126,14 +143,30 @@ pub enum AgentCommand {
 }
 
 pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
+    // The evaluation reads files only.
+    if let AdminCommand::Knowledge(KnowledgeCommand::Eval { dir, questions }) = &args.command {
+        return evaluate(dir, questions);
+    }
     let url = DatabaseUrl::parse(&args.database_url).context("--database-url")?;
     let store = store::connect(&url).await?;
     let result = match args.command {
         AdminCommand::Tenant(command) => tenant(&store, command).await,
         AdminCommand::Agent(command) => agent(&store, command).await,
+        AdminCommand::Knowledge(KnowledgeCommand::Eval { .. }) => Ok(()),
     };
     store.close().await;
     result
+}
+
+/// `admin knowledge eval`: the table of a questions file against a folder of articles.
+fn evaluate(dir: &std::path::Path, questions: &std::path::Path) -> anyhow::Result<()> {
+    use crate::server::ai::{evaluation, KnowledgeBase};
+    let kb = KnowledgeBase::load(dir, std::time::Duration::ZERO)?;
+    let text = std::fs::read_to_string(questions)
+        .with_context(|| format!("cannot read {}", questions.display()))?;
+    let report = evaluation::evaluate(&kb, &evaluation::parse_cases(&text)?);
+    print!("{}", report.table());
+    Ok(())
 }
 
 /// Checks an origin as a browser sends it: scheme, host, optional port, nothing else.

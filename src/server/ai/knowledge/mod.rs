@@ -89,9 +89,7 @@ impl KnowledgeBase {
         self.index
             .rank(query)
             .into_iter()
-            .filter(|hit| {
-                hit.score >= retrieval::MIN_SCORE && hit.coverage >= retrieval::MIN_COVERAGE
-            })
+            .filter(|hit| hit.answers())
             .take(limit)
             .map(|hit| (&self.passages[hit.passage], hit.score))
             .collect()

@@ -143,6 +143,13 @@ pub struct Hit {
     pub coverage: f32,
 }
 
+impl Hit {
+    /// Whether it ranks and covers the question well enough to answer from.
+    pub fn answers(&self) -> bool {
+        self.score >= MIN_SCORE && self.coverage >= MIN_COVERAGE
+    }
+}
+
 impl Index {
     /// Indexes `(article, heading, text)` passages; `article` numbers the passage's article.
     pub fn new<'a>(passages: impl IntoIterator<Item = (usize, &'a str, &'a str)>) -> Self {
@@ -342,14 +349,6 @@ impl Index {
             .collect();
         hits.sort_by(|a, b| b.score.total_cmp(&a.score));
         hits
-    }
-
-    /// The passage that answers `question`, if one ranks and covers well enough.
-    pub fn best(&self, question: &str) -> Option<Hit> {
-        self.rank(question)
-            .into_iter()
-            .next()
-            .filter(|hit| hit.score >= MIN_SCORE && hit.coverage >= MIN_COVERAGE)
     }
 }
 
