@@ -42,6 +42,27 @@ pub enum AdminCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum KnowledgeCommand {
+    /// Adds a folder's markdown articles to a tenant's knowledge base (a file's name is the
+    /// article's slug, its `# ` line the title); an article with the same slug is replaced.
+    Import {
+        /// The tenant's widget key.
+        #[arg(long)]
+        tenant: String,
+        dir: std::path::PathBuf,
+    },
+    /// Lists a tenant's articles: slug, title, last change.
+    List {
+        /// The tenant's widget key.
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Removes an article from a tenant's knowledge base.
+    Remove {
+        /// The tenant's widget key.
+        #[arg(long)]
+        tenant: String,
+        slug: String,
+    },
     /// Asks the built-in assistant every question of a questions file and prints how each was
     /// answered, then the share right on the answerable and declined on the rest.
     Eval {
@@ -152,10 +173,45 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
     let result = match args.command {
         AdminCommand::Tenant(command) => tenant(&store, command).await,
         AdminCommand::Agent(command) => agent(&store, command).await,
-        AdminCommand::Knowledge(KnowledgeCommand::Eval { .. }) => Ok(()),
+        AdminCommand::Knowledge(command) => knowledge(&store, command).await,
     };
     store.close().await;
     result
+}
+
+async fn knowledge(store: &DynStore, command: KnowledgeCommand) -> anyhow::Result<()> {
+    match command {
+        KnowledgeCommand::Import { tenant, dir } => {
+            let tenant = tenant_by_key(store, &tenant).await?;
+            let articles = crate::server::ai::read_folder(&dir)?;
+            let (added, replaced) = crate::server::ai::import(store, &tenant.id, articles).await?;
+            println!(
+                "{added} articles added, {replaced} replaced for {}.",
+                tenant.name
+            );
+        }
+        KnowledgeCommand::List { tenant } => {
+            let tenant = tenant_by_key(store, &tenant).await?;
+            for article in store.articles(&tenant.id).await? {
+                println!(
+                    "{}\t{}\t{}",
+                    article.slug, article.title, article.updated_at
+                );
+            }
+        }
+        KnowledgeCommand::Remove { tenant, slug } => {
+            let tenant = tenant_by_key(store, &tenant).await?;
+            let article = store
+                .article_by_slug(&tenant.id, &slug)
+                .await?
+                .with_context(|| format!("{} has no article `{slug}`", tenant.name))?;
+            store.delete_article(&tenant.id, &article.id).await?;
+            println!("Article `{slug}` removed from {}.", tenant.name);
+        }
+        // Answered before the store is opened.
+        KnowledgeCommand::Eval { .. } => {}
+    }
+    Ok(())
 }
 
 /// `admin knowledge eval`: the table of a questions file against a folder of articles.

@@ -34,7 +34,7 @@ pub async fn refuse_real_tenants(store: &DynStore) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn seed(store: &DynStore) -> anyhow::Result<()> {
+pub async fn seed(store: &DynStore, knowledge_dir: &std::path::Path) -> anyhow::Result<()> {
     let tenant = match store.tenant_by_widget_key(DEMO_WIDGET_KEY).await? {
         Some(tenant) => tenant,
         None => match store
@@ -83,10 +83,31 @@ pub async fn seed(store: &DynStore) -> anyhow::Result<()> {
             Err(e) => return Err(e.into()),
         }
     }
+    seed_knowledge(store, &tenant.id, knowledge_dir).await?;
     tracing::info!(
         widget_key = DEMO_WIDGET_KEY,
         agents = DEMO_AGENTS.len(),
         "demo tenant ready"
     );
+    Ok(())
+}
+
+/// The demo shop's articles, from the knowledge folder, the first time only: after that they are
+/// the demo tenant's own, edited like any tenant's.
+async fn seed_knowledge(
+    store: &DynStore,
+    tenant_id: &str,
+    dir: &std::path::Path,
+) -> anyhow::Result<()> {
+    if store.knowledge_version(tenant_id).await?.articles > 0 {
+        return Ok(());
+    }
+    match crate::server::ai::read_folder(dir) {
+        Ok(articles) => {
+            let (added, _) = crate::server::ai::import(store, tenant_id, articles).await?;
+            tracing::info!(articles = added, folder = %dir.display(), "demo knowledge base imported");
+        }
+        Err(error) => tracing::warn!(%error, "the demo tenant has no articles"),
+    }
     Ok(())
 }

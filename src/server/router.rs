@@ -44,6 +44,7 @@ pub fn router(state: AppState) -> Router {
             ws::root_alias,
         ))
         .layer(middleware::from_fn(reads_only_outside_the_api))
+        .layer(middleware::from_fn(refuse_oversized_bodies))
         // A request that takes longer (a body trickling in, say) ends with 408.
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -89,6 +90,28 @@ async fn safety_headers(
         }
     }
     response
+}
+
+/// The largest request body the API reads (axum's default limit, checked again by each JSON
+/// extractor as the body arrives).
+const MAX_BODY_BYTES: u64 = 2 * 1024 * 1024;
+
+/// A request that announces a body over the limit is refused before any of it is read.
+async fn refuse_oversized_bodies(request: Request, next: Next) -> Response {
+    let announced = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|bytes| bytes > MAX_BODY_BYTES) {
+        return http::error::ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            "the request body is larger than this server accepts",
+        )
+        .into_response();
+    }
+    next.run(request).await
 }
 
 /// Pages, static files and socket upgrades answer GET and HEAD only; the API has its own

@@ -1,7 +1,7 @@
 //! Builds the application from its configuration and runs it until a signal stops it.
 
 use super::{
-    ai::{Answerer, DynAnswerer, KnowledgeBase, OpenAiCompatible},
+    ai::{Answerer, DynAnswerer, Library, OpenAiCompatible},
     assistant::{Answerers, Assistant},
     auth::TokenSigner,
     broker::{DynBroker, LocalBroker, RedisBroker},
@@ -51,31 +51,20 @@ async fn jwt_secret(config: &ServeConfig, store: &DynStore) -> anyhow::Result<Jw
 }
 
 /// The answerers `--ai` asks for: `None` when the assistant is off for the whole server.
-/// The knowledge base is always built (it also feeds the OpenAI prompt); the OpenAI-compatible
-/// answerer when it is the default or a key is configured, so tenants can choose it.
-fn answerers(config: &ServeConfig) -> anyhow::Result<Option<Answerers>> {
+/// The built-in one answers from each tenant's own articles in the store; the same library feeds
+/// the OpenAI-compatible answerer's prompt, which is built when it is the default or a key is
+/// configured, so tenants can choose it.
+fn answerers(config: &ServeConfig, store: &DynStore) -> anyhow::Result<Option<Answerers>> {
     let default = match config.ai {
         AiMode::Off => return Ok(None),
         AiMode::Knowledge => "knowledge",
         AiMode::Openai => "openai",
     };
+    let library = Library::new(store.clone(), config.ai_token_delay);
     let mut available: HashMap<&'static str, DynAnswerer> = HashMap::new();
-    let paced = KnowledgeBase::load(&config.knowledge_dir, config.ai_token_delay);
-    let knowledge = match paced {
-        Ok(kb) => {
-            tracing::info!(answerer = %kb.describe(), "knowledge base loaded");
-            let for_prompts = KnowledgeBase::load(&config.knowledge_dir, Duration::ZERO)?;
-            available.insert("knowledge", Arc::new(kb));
-            Some(Arc::new(for_prompts))
-        }
-        Err(e) if default == "openai" => {
-            tracing::warn!(error = %e, "answering without the knowledge base");
-            None
-        }
-        Err(e) => return Err(e),
-    };
+    available.insert("knowledge", Arc::new(library.clone()));
     if default == "openai" || config.openai.api_key.is_some() {
-        let openai = OpenAiCompatible::new(config.openai.clone(), knowledge)?;
+        let openai = OpenAiCompatible::new(config.openai.clone(), Some(library))?;
         tracing::info!(answerer = %openai.describe(), "OpenAI-compatible answerer ready");
         available.insert("openai", Arc::new(openai));
     }
@@ -115,7 +104,7 @@ impl Application {
         let store = store::connect(&config.database).await?;
         if config.demo {
             demo::refuse_real_tenants(&store).await?;
-            demo::seed(&store)
+            demo::seed(&store, &config.knowledge_dir)
                 .await
                 .context("cannot create the demo data")?;
         }
@@ -123,8 +112,9 @@ impl Application {
         let signer = TokenSigner::new(&secret, config.agent_token_ttl, config.visitor_token_ttl);
         let broker = broker(&config.bus).await?;
         tracing::info!(mode = %broker.describe(), "hub started");
+        let answerers = answerers(&config, &store)?;
         let timeline = Arc::new(Timeline::new(store, broker));
-        let assistant = answerers(&config)?.map(|answerers| {
+        let assistant = answerers.map(|answerers| {
             tracing::info!(
                 default = answerers.default,
                 available = ?answerers.available.keys().collect::<Vec<_>>(),

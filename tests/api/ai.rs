@@ -427,3 +427,98 @@ async fn an_agent_that_connects_mid_answer_gets_it_whole() {
         "{stored}"
     );
 }
+
+/// Runs `switchboard admin …` on the server's database; its standard output.
+async fn admin(server: &TestServer, args: &[&str]) -> String {
+    let db = server.database_url();
+    let mut full = vec!["admin"];
+    full.extend_from_slice(args);
+    full.extend(["--database-url", db.as_str()]);
+    let out = common::command(&full).output().await.unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A visitor of `widget_key` asks `question`; the assistant's whole answer.
+async fn ask(server: &TestServer, widget_key: &str, question: &str) -> String {
+    let reply = post(
+        &server.http("/api/v1/chat/public/start"),
+        None,
+        json!({"widgetKey": widget_key}),
+    )
+    .await;
+    let key = reply.body["sessionKey"].as_str().unwrap().to_string();
+    let mut socket = connect(server, &format!("/ws/public/{key}")).await;
+    socket
+        .send(json!({"type": "chat", "content": question}))
+        .await;
+    read_stream(&mut socket).await.1
+}
+
+#[tokio::test]
+async fn each_tenant_is_answered_from_its_own_articles_and_an_edit_counts_at_once() {
+    let server = TestServer::start_with(&["--demo", "--ai-token-delay-ms", "0"]).await;
+    let created = admin(&server, &["tenant", "create", "Tea House"]).await;
+    let tea_key = created.lines().last().unwrap().trim().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let article =
+        "# Our teas\n\n## Green tea\nWe sell sencha and matcha green teas, from €8 per 100 g.\n";
+    std::fs::write(dir.path().join("teas.md"), article).unwrap();
+    let imported = admin(
+        &server,
+        &[
+            "knowledge",
+            "import",
+            "--tenant",
+            &tea_key,
+            dir.path().to_str().unwrap(),
+        ],
+    )
+    .await;
+    assert!(imported.contains("1 articles added"), "{imported}");
+
+    // Each visitor gets their own shop's articles, never the other's.
+    let tea = ask(&server, &tea_key, "Do you sell green tea?").await;
+    assert!(tea.contains("sencha"), "{tea}");
+    let coffee_at_tea = ask(&server, &tea_key, "How much does shipping cost?").await;
+    assert!(!coffee_at_tea.contains("€4.95"), "{coffee_at_tea}");
+    assert!(
+        coffee_at_tea.contains("connect you with someone"),
+        "{coffee_at_tea}"
+    );
+    let tea_at_coffee = ask(&server, "demo", "Do you sell green tea?").await;
+    assert!(!tea_at_coffee.contains("sencha"), "{tea_at_coffee}");
+    assert!(ask(&server, "demo", "How much does shipping cost?")
+        .await
+        .contains("€4.95"));
+
+    // An edit is used for the very next question, without a restart.
+    let edited = article.replace("from €8", "from €9.50");
+    std::fs::write(dir.path().join("teas.md"), edited).unwrap();
+    admin(
+        &server,
+        &[
+            "knowledge",
+            "import",
+            "--tenant",
+            &tea_key,
+            dir.path().to_str().unwrap(),
+        ],
+    )
+    .await;
+    let again = ask(&server, &tea_key, "Do you sell green tea?").await;
+    assert!(again.contains("€9.50"), "{again}");
+    let listed = admin(&server, &["knowledge", "list", "--tenant", &tea_key]).await;
+    assert!(listed.starts_with("teas\tOur teas\t"), "{listed}");
+    admin(
+        &server,
+        &["knowledge", "remove", "--tenant", &tea_key, "teas"],
+    )
+    .await;
+    let gone = ask(&server, &tea_key, "Do you sell green tea?").await;
+    assert!(gone.contains("connect you with someone"), "{gone}");
+}

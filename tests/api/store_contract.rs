@@ -7,8 +7,8 @@ use common::services::Postgres;
 use std::sync::Arc;
 use switchboard::protocol::{AgentRole, Sender, SenderKind, SessionStatus, Visitor};
 use switchboard::server::store::{
-    AgentChange, DynStore, NewAgent, NewMessage, NewSession, NewTenant, PgStore, SessionChange,
-    SqliteStore, StoreError, TenantAi,
+    AgentChange, ArticleContent, DynStore, NewAgent, NewMessage, NewSession, NewTenant, PgStore,
+    SessionChange, SqliteStore, StoreError, TenantAi,
 };
 
 /// Keeps whatever backs a store (a temporary folder) alive for the test.
@@ -56,6 +56,7 @@ macro_rules! contract {
 }
 
 contract!(
+    each_tenant_keeps_its_own_articles,
     disabling_or_a_new_password_ends_sign_ins_and_tokens_can_be_revoked,
     concurrent_appends_to_one_session_never_share_or_skip_a_seq,
     a_client_message_id_is_stored_once_even_when_raced,
@@ -581,4 +582,104 @@ async fn disabling_or_a_new_password_ends_sign_ins_and_tokens_can_be_revoked(sto
     store.revoke_token("old", 1).await.unwrap();
     store.revoke_token("t3", later).await.unwrap();
     assert!(!store.token_revoked("old").await.unwrap());
+}
+
+fn content(slug: &str, title: &str, body: &str) -> ArticleContent {
+    ArticleContent {
+        slug: slug.into(),
+        title: title.into(),
+        body: body.into(),
+    }
+}
+
+async fn each_tenant_keeps_its_own_articles(store: DynStore) {
+    let (shop, _) = tenant_with_session(&store, "shop").await;
+    let (other, _) = tenant_with_session(&store, "other").await;
+    assert_eq!(store.knowledge_version(&shop).await.unwrap().articles, 0);
+
+    let hours = store
+        .create_article(
+            &shop,
+            content("hours", "Opening hours", "## Shop\nOpen daily."),
+        )
+        .await
+        .unwrap();
+    store
+        .create_article(
+            &shop,
+            content("returns", "Returns", "## Returning\nWithin 30 days."),
+        )
+        .await
+        .unwrap();
+    // Another tenant may use the same slug; the same tenant may not.
+    store
+        .create_article(
+            &other,
+            content("hours", "Hours", "## Office\nNine to five."),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .create_article(&shop, content("hours", "Again", "x"))
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+
+    let titles: Vec<_> = store
+        .articles(&shop)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.title)
+        .collect();
+    assert_eq!(titles, vec!["Opening hours", "Returns"]);
+    assert_eq!(
+        store.article(&other, &hours.id).await.unwrap(),
+        None,
+        "not across tenants"
+    );
+    assert_eq!(
+        store
+            .article_by_slug(&shop, "hours")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        hours.id
+    );
+    let before = store.knowledge_version(&shop).await.unwrap();
+    assert_eq!(before.articles, 2);
+
+    // An edit changes the version every node compares.
+    let edited = store
+        .update_article(
+            &shop,
+            &hours.id,
+            content(
+                "opening-hours",
+                "Opening hours",
+                "## Shop\nOpen Tuesday to Sunday.",
+            ),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (edited.slug.as_str(), edited.id.as_str()),
+        ("opening-hours", hours.id.as_str())
+    );
+    assert!(edited.updated_at >= hours.updated_at);
+    assert_ne!(store.knowledge_version(&shop).await.unwrap(), before);
+    assert_eq!(
+        store
+            .update_article(&other, &hours.id, content("x", "x", "x"))
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(!store.delete_article(&other, &hours.id).await.unwrap());
+    assert!(store.delete_article(&shop, &hours.id).await.unwrap());
+    assert_eq!(store.knowledge_version(&shop).await.unwrap().articles, 1);
+    assert_eq!(store.knowledge_version(&other).await.unwrap().articles, 1);
 }

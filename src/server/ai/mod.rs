@@ -8,9 +8,11 @@
 pub mod evaluation;
 pub mod intent;
 mod knowledge;
+mod library;
 mod openai;
 
 pub use knowledge::KnowledgeBase;
+pub use library::{import, parse_article, read_folder, Library};
 pub use openai::OpenAiCompatible;
 
 use crate::protocol::SenderKind;

@@ -5,18 +5,19 @@
 //! `choices[0].delta.content` is a token; `data: [DONE]` ends the answer. The knowledge base's
 //! best passages go into the system prompt, so the model answers from the shop's own articles.
 
-use super::{AiError, AnswerStream, Answerer, KnowledgeBase, Piece, Question};
+use super::{AiError, AnswerStream, Answerer, Library, Piece, Question};
 use crate::protocol::SenderKind;
 use crate::server::config::OpenAiConfig;
 use eventsource_stream::Eventsource;
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
-use std::{sync::Arc, time::Duration};
+use std::time::Duration;
 
 pub struct OpenAiCompatible {
     config: OpenAiConfig,
     client: reqwest::Client,
-    knowledge: Option<Arc<KnowledgeBase>>,
+    /// Each tenant's articles, whose best passages go into the prompt.
+    knowledge: Option<Library>,
 }
 
 #[derive(Serialize)]
@@ -56,10 +57,7 @@ information below. If it does not answer the question, say you are not sure and 
 the customer with a person from the team. Never invent prices, dates or policies.";
 
 impl OpenAiCompatible {
-    pub fn new(
-        config: OpenAiConfig,
-        knowledge: Option<Arc<KnowledgeBase>>,
-    ) -> anyhow::Result<Self> {
+    pub fn new(config: OpenAiConfig, knowledge: Option<Library>) -> anyhow::Result<Self> {
         let client = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .build()?;
@@ -70,20 +68,33 @@ impl OpenAiCompatible {
         })
     }
 
-    fn messages(&self, question: &Question) -> Vec<ChatMessage> {
+    /// The system prompt: the instructions and the tenant's passages that fit the question.
+    async fn system_prompt(knowledge: Option<Library>, question: &Question) -> String {
         let mut system = SYSTEM_PROMPT.to_string();
-        if let Some(knowledge) = &self.knowledge {
-            let passages = knowledge.search(question.latest(), 3);
-            if !passages.is_empty() {
-                system.push_str("\n\nShop information:\n");
-                for (passage, _) in passages {
-                    system.push_str(&format!(
-                        "\n[{} / {}]\n{}\n",
-                        passage.article, passage.heading, passage.text
-                    ));
-                }
+        let Some(library) = knowledge else {
+            return system;
+        };
+        let kb = match library.for_tenant(&question.tenant_id).await {
+            Ok(kb) => kb,
+            Err(error) => {
+                tracing::warn!(%error, "answering without the tenant's articles");
+                return system;
+            }
+        };
+        let passages = kb.search(question.latest(), 3);
+        if !passages.is_empty() {
+            system.push_str("\n\nShop information:\n");
+            for (passage, _) in passages {
+                system.push_str(&format!(
+                    "\n[{} / {}]\n{}\n",
+                    passage.article, passage.heading, passage.text
+                ));
             }
         }
+        system
+    }
+
+    fn messages(system: String, question: &Question) -> Vec<ChatMessage> {
         let mut messages = vec![ChatMessage {
             role: "system",
             content: system,
@@ -109,20 +120,25 @@ impl Answerer for OpenAiCompatible {
             "{}/chat/completions",
             self.config.base_url.trim_end_matches('/')
         );
-        let body = ChatRequest {
-            model: &self.config.model,
-            stream: true,
-            messages: self.messages(&question),
-        };
-        let mut request = self.client.post(url).json(&body);
-        if let Some(key) = &self.config.api_key {
-            request = request.bearer_auth(key);
-        }
+        let (client, config) = (self.client.clone(), self.config.clone());
+        let knowledge = self.knowledge.clone();
         let stall = self.config.stall_timeout;
-
-        token_stream(request, stall)
-            .map(|token| token.map(Piece::Token))
-            .boxed()
+        futures::stream::once(async move {
+            let system = Self::system_prompt(knowledge, &question).await;
+            let body = ChatRequest {
+                model: &config.model,
+                stream: true,
+                messages: Self::messages(system, &question),
+            };
+            let mut request = client.post(url).json(&body);
+            if let Some(key) = &config.api_key {
+                request = request.bearer_auth(key);
+            }
+            token_stream(request, stall)
+        })
+        .flatten()
+        .map(|token| token.map(Piece::Token))
+        .boxed()
     }
 
     fn describe(&self) -> String {

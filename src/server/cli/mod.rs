@@ -66,7 +66,8 @@ pub struct ServeArgs {
     /// (conversations go straight to the agents).
     #[arg(long, env = "SWITCHBOARD_AI", value_enum, default_value_t = AiMode::Knowledge)]
     pub ai: AiMode,
-    /// The built-in assistant's markdown articles.
+    /// The markdown articles `--demo` gives the demo tenant the first time it starts (tenants'
+    /// own articles live in the database: `switchboard admin knowledge import`).
     #[arg(long, env = "SWITCHBOARD_KNOWLEDGE_DIR", default_value = "knowledge")]
     pub knowledge_dir: std::path::PathBuf,
     /// Pause between the built-in assistant's streamed tokens, in milliseconds (0: instant).

@@ -37,6 +37,11 @@ pub(super) const SQLITE: Steps = &[
         "agent access",
         include_str!("../../../migrations/sqlite/0005_agent_access.sql"),
     ),
+    (
+        6,
+        "articles",
+        include_str!("../../../migrations/sqlite/0006_articles.sql"),
+    ),
 ];
 
 pub(super) const POSTGRES: Steps = &[
@@ -54,6 +59,11 @@ pub(super) const POSTGRES: Steps = &[
         3,
         "agent access",
         include_str!("../../../migrations/postgres/0003_agent_access.sql"),
+    ),
+    (
+        4,
+        "articles",
+        include_str!("../../../migrations/postgres/0004_articles.sql"),
     ),
 ];
 

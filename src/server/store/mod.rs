@@ -104,6 +104,35 @@ pub enum AgentChange {
     Role(AgentRole),
 }
 
+/// One article of a tenant's knowledge base.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Article {
+    pub id: String,
+    pub tenant_id: String,
+    pub slug: String,
+    pub title: String,
+    /// Markdown: one `##` section per question it answers.
+    pub body: String,
+    pub updated_at: String,
+}
+
+/// An article's content, to store under its slug.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleContent {
+    pub slug: String,
+    pub title: String,
+    pub body: String,
+}
+
+/// What a tenant's knowledge base looks like from afar: it changed when this did (an edit
+/// raises the revisions, a removal the count, an addition the newest id).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct KnowledgeVersion {
+    pub articles: u64,
+    pub revisions: u64,
+    pub newest: Option<String>,
+}
+
 #[derive(Debug, Clone)]
 pub struct NewTenant {
     pub name: String,
@@ -251,6 +280,29 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<Message>>;
     /// Records that `agent_id` has read the session up to `seq` (never moves backwards).
     async fn mark_read(&self, agent_id: &str, session_id: &str, seq: u64) -> StoreResult<()>;
+
+    /// The tenant's articles, by title.
+    async fn articles(&self, tenant_id: &str) -> StoreResult<Vec<Article>>;
+    async fn article(&self, tenant_id: &str, id: &str) -> StoreResult<Option<Article>>;
+    async fn article_by_slug(&self, tenant_id: &str, slug: &str) -> StoreResult<Option<Article>>;
+    /// Stores a new article; [`StoreError::Conflict`] when the tenant has one with its slug.
+    async fn create_article(
+        &self,
+        tenant_id: &str,
+        content: ArticleContent,
+    ) -> StoreResult<Article>;
+    /// Replaces an article's content; `None` when the tenant has no such article.
+    async fn update_article(
+        &self,
+        tenant_id: &str,
+        id: &str,
+        content: ArticleContent,
+    ) -> StoreResult<Option<Article>>;
+    /// Returns false when the tenant has no such article.
+    async fn delete_article(&self, tenant_id: &str, id: &str) -> StoreResult<bool>;
+    /// How many articles the tenant has and when one last changed: cheap, asked before every
+    /// answer, so that an edit on any node is used for the next question.
+    async fn knowledge_version(&self, tenant_id: &str) -> StoreResult<KnowledgeVersion>;
 
     async fn setting(&self, key: &str) -> StoreResult<Option<String>>;
     /// Stores `value` unless the key has one already; returns the value that is stored.

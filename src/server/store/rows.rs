@@ -2,7 +2,7 @@
 //! names and, where it matters here, the same types (text, 64-bit integers) in SQLite and in
 //! PostgreSQL.
 
-use super::Agent;
+use super::{Agent, Article, KnowledgeVersion};
 use crate::protocol::{
     AgentRef, AgentRole, Message, Sender, SenderKind, Session, SessionStatus, Timestamp, Visitor,
 };
@@ -130,5 +130,25 @@ pub(super) fn session_from(row: &impl Columns) -> Result<Session, sqlx::Error> {
         unread_count: row.integer("unread")? as u64,
         created_at: Timestamp(row.text("created_at")?),
         updated_at: Timestamp(row.text("updated_at")?),
+    })
+}
+
+pub(super) fn article_from(row: &impl Columns) -> Result<Article, sqlx::Error> {
+    Ok(Article {
+        id: row.text("id")?,
+        tenant_id: row.text("tenant_id")?,
+        slug: row.text("slug")?,
+        title: row.text("title")?,
+        body: row.text("body")?,
+        updated_at: row.text("updated_at")?,
+    })
+}
+
+/// `COUNT(*) AS n, SUM(revision) AS revisions, MAX(id) AS newest` of a tenant's articles.
+pub(super) fn version_from(row: &impl Columns) -> Result<KnowledgeVersion, sqlx::Error> {
+    Ok(KnowledgeVersion {
+        articles: row.integer("n")? as u64,
+        revisions: row.integer("revisions")? as u64,
+        newest: row.optional_text("newest")?,
     })
 }

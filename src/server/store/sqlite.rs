@@ -6,9 +6,10 @@ use super::{
     conflict_or,
     group_commit::GroupCommit,
     migrations, new_id, now,
-    rows::{agent_from, message_from, session_from, status_str},
-    Agent, AgentChange, Appended, KeyedSession, NewAgent, NewMessage, NewSession, NewTenant,
-    SessionChange, Store, StoreError, StoreResult, Tenant, TenantAi,
+    rows::{agent_from, article_from, message_from, session_from, status_str, version_from},
+    Agent, AgentChange, Appended, Article, ArticleContent, KeyedSession, KnowledgeVersion,
+    NewAgent, NewMessage, NewSession, NewTenant, SessionChange, Store, StoreError, StoreResult,
+    Tenant, TenantAi,
 };
 use crate::protocol::{Message, Session, Timestamp};
 use async_trait::async_trait;
@@ -465,6 +466,103 @@ impl Store for SqliteStore {
         .execute(&self.writer)
         .await?;
         Ok(())
+    }
+
+    async fn articles(&self, tenant_id: &str) -> StoreResult<Vec<Article>> {
+        let rows = sqlx::query("SELECT * FROM articles WHERE tenant_id = ? ORDER BY title, slug")
+            .bind(tenant_id)
+            .fetch_all(&self.readers)
+            .await?;
+        Ok(rows.iter().map(article_from).collect::<Result<_, _>>()?)
+    }
+
+    async fn article(&self, tenant_id: &str, id: &str) -> StoreResult<Option<Article>> {
+        let row = sqlx::query("SELECT * FROM articles WHERE tenant_id = ? AND id = ?")
+            .bind(tenant_id)
+            .bind(id)
+            .fetch_optional(&self.readers)
+            .await?;
+        Ok(row.as_ref().map(article_from).transpose()?)
+    }
+
+    async fn article_by_slug(&self, tenant_id: &str, slug: &str) -> StoreResult<Option<Article>> {
+        let row = sqlx::query("SELECT * FROM articles WHERE tenant_id = ? AND slug = ?")
+            .bind(tenant_id)
+            .bind(slug)
+            .fetch_optional(&self.readers)
+            .await?;
+        Ok(row.as_ref().map(article_from).transpose()?)
+    }
+
+    async fn create_article(
+        &self,
+        tenant_id: &str,
+        content: ArticleContent,
+    ) -> StoreResult<Article> {
+        let article = Article {
+            id: new_id(),
+            tenant_id: tenant_id.to_string(),
+            slug: content.slug,
+            title: content.title,
+            body: content.body,
+            updated_at: now(),
+        };
+        sqlx::query(
+            "INSERT INTO articles (id, tenant_id, slug, title, body, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&article.id)
+        .bind(&article.tenant_id)
+        .bind(&article.slug)
+        .bind(&article.title)
+        .bind(&article.body)
+        .bind(&article.updated_at)
+        .execute(&self.writer)
+        .await
+        .map_err(|e| conflict_or(e, "an article with this slug"))?;
+        Ok(article)
+    }
+
+    async fn update_article(
+        &self,
+        tenant_id: &str,
+        id: &str,
+        content: ArticleContent,
+    ) -> StoreResult<Option<Article>> {
+        let done = sqlx::query(
+            "UPDATE articles SET slug = ?, title = ?, body = ?, updated_at = ?, revision = revision + 1 WHERE tenant_id = ? AND id = ?",
+        )
+        .bind(&content.slug)
+        .bind(&content.title)
+        .bind(&content.body)
+        .bind(now())
+        .bind(tenant_id)
+        .bind(id)
+        .execute(&self.writer)
+        .await
+        .map_err(|e| conflict_or(e, "an article with this slug"))?;
+        if done.rows_affected() == 0 {
+            return Ok(None);
+        }
+        self.article(tenant_id, id).await
+    }
+
+    async fn delete_article(&self, tenant_id: &str, id: &str) -> StoreResult<bool> {
+        let done = sqlx::query("DELETE FROM articles WHERE tenant_id = ? AND id = ?")
+            .bind(tenant_id)
+            .bind(id)
+            .execute(&self.writer)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn knowledge_version(&self, tenant_id: &str) -> StoreResult<KnowledgeVersion> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n, COALESCE(SUM(revision), 0) AS revisions, MAX(id) AS newest FROM articles WHERE tenant_id = ?",
+        )
+        .bind(tenant_id)
+        .fetch_one(&self.readers)
+        .await?;
+        Ok(version_from(&row)?)
     }
 
     async fn setting(&self, key: &str) -> StoreResult<Option<String>> {

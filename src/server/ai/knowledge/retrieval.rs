@@ -24,7 +24,7 @@ const HEADING_WEIGHT: f32 = 2.0;
 /// The least share of the question a passage must cover, and the least score it must reach
 /// (calibrated on eval/knowledge.tsv: docs/ai.md has the figures).
 pub const MIN_COVERAGE: f32 = 0.5;
-pub const MIN_SCORE: f32 = 2.0;
+pub const MIN_SCORE: f32 = 0.5;
 
 /// Words shorter than this are not counted (`nr`, `ur`, stray letters).
 const MIN_WORD_CHARS: usize = 3;
@@ -270,10 +270,12 @@ impl Index {
         Doc { tf, len, article }
     }
 
+    /// How rare a word is among the passages. Smoothed so that a small knowledge base (one
+    /// article, a few sections) still weighs a word it has against one it lacks.
     fn idf(&self, term: &str) -> f32 {
         let n = self.docs.len() as f32;
         let df = self.df.get(term).copied().unwrap_or(0) as f32;
-        ((n - df + 0.5) / (df + 0.5) + 1.0).ln()
+        (1.0 + (n + 1.0) / (df + 0.5)).ln()
     }
 
     /// The question's words, each read as an article word where it is a typo of one; function
@@ -425,5 +427,11 @@ mod tests {
         assert_eq!(top("when do you close"), Some((1, true)));
         // Nothing about tea anywhere: no passage at all.
         assert_eq!(top("do you sell tea"), None);
+
+        // A knowledge base of one short article still answers, and still declines.
+        let tea = Index::new([(0, "Green tea", "We sell sencha and matcha green teas.")]);
+        let hit = tea.rank("Do you sell green tea?")[0];
+        assert!(hit.answers(), "{hit:?}");
+        assert!(tea.rank("How much does shipping cost?").is_empty());
     }
 }
