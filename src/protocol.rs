@@ -443,6 +443,34 @@ pub struct NewAgentRequest {
     pub role: AgentRole,
 }
 
+/// An article of the tenant's knowledge base (`/api/v1/knowledge/articles`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KnowledgeArticle {
+    pub id: String,
+    /// Its address in the help center, unique in the tenant: `a-z`, `0-9` and `-`.
+    pub slug: String,
+    pub title: String,
+    /// Markdown; each `##` section answers one question.
+    pub body: String,
+    pub updated_at: Timestamp,
+}
+
+/// `POST` and `PUT /api/v1/knowledge/articles…`: an article's content. Without a slug, one is
+/// made from the title.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ArticleRequest {
+    #[serde(default)]
+    pub slug: Option<String>,
+    pub title: String,
+    pub body: String,
+}
+
+/// The longest article title and body accepted.
+pub const MAX_ARTICLE_TITLE_CHARS: usize = 200;
+pub const MAX_ARTICLE_BODY_CHARS: usize = 50_000;
+
 /// What an agent may do: `admin`s also manage the desk (agents, settings, knowledge base).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -522,3 +522,61 @@ async fn each_tenant_is_answered_from_its_own_articles_and_an_edit_counts_at_onc
     let gone = ask(&server, &tea_key, "Do you sell green tea?").await;
     assert!(gone.contains("connect you with someone"), "{gone}");
 }
+
+async fn login_as(server: &TestServer, email: &str) -> String {
+    let reply = post(
+        &server.http("/api/v1/auth/login"),
+        None,
+        json!({"email": email, "password": "Password123!"}),
+    )
+    .await;
+    reply.body["token"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn an_admin_writes_the_knowledge_base_over_rest_and_the_next_answer_uses_it() {
+    let server = TestServer::start_with(&["--demo", "--ai-token-delay-ms", "0"]).await;
+    let admin = login_as(&server, "agent1@callcenter.com").await;
+    let agent = login_as(&server, "agent2@callcenter.com").await;
+    let url = server.http("/api/v1/knowledge/articles");
+    let listed = get_json(&url, Some(&admin)).await;
+    assert_eq!(
+        listed.body.as_array().unwrap().len(),
+        12,
+        "the demo's articles"
+    );
+    assert_eq!(get_json(&url, Some(&agent)).await.status, 403);
+
+    let parking = json!({"title": "Parking", "body": "## Parking near the roastery\nPark for free in the Katendrecht garage, two minutes from the shop."});
+    let created = post(&url, Some(&admin), parking.clone()).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(created.body["slug"], "parking");
+    let id = created.body["id"].as_str().unwrap().to_string();
+    assert_eq!(post(&url, Some(&admin), parking).await.status, 409);
+    let bad = post(
+        &url,
+        Some(&admin),
+        json!({"slug": "No Spaces", "title": "x", "body": ""}),
+    )
+    .await;
+    assert_eq!(
+        (bad.status, bad.body["error"]["code"].clone()),
+        (422, json!("invalid_article"))
+    );
+
+    let answer = ask(&server, "demo", "Is there parking near the roastery?").await;
+    assert!(answer.contains("Katendrecht garage"), "{answer}");
+
+    let one = format!("{url}/{id}");
+    let edit = json!({"title": "Parking", "body": "## Parking near the roastery\nThe street in front of the shop has paid parking."});
+    let edited = common::request("PUT", &one, Some(&admin), Some(edit)).await;
+    assert_eq!(edited.status, 200, "{}", edited.body);
+    let answer = ask(&server, "demo", "Is there parking near the roastery?").await;
+    assert!(answer.contains("paid parking"), "{answer}");
+
+    let removed = common::request("DELETE", &one, Some(&admin), None).await;
+    assert_eq!(removed.status, 204);
+    assert_eq!(get_json(&one, Some(&admin)).await.status, 404);
+    let answer = ask(&server, "demo", "Is there parking near the roastery?").await;
+    assert!(!answer.contains("parking"), "{answer}");
+}

@@ -27,6 +27,16 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/agents/{id}/disable", post(disable_agent))
         .route("/api/v1/agents/{id}/enable", post(enable_agent))
         .route(
+            "/api/v1/knowledge/articles",
+            get(knowledge::list).post(knowledge::create),
+        )
+        .route(
+            "/api/v1/knowledge/articles/{id}",
+            get(knowledge::read)
+                .put(knowledge::update)
+                .delete(knowledge::remove),
+        )
+        .route(
             "/api/v1/chat/public/widget/{widget_key}",
             get(widget_config),
         )
@@ -236,4 +246,58 @@ async fn mark_read(
     ApiJson(request): ApiJson<MarkReadRequest>,
 ) -> ApiResult<Session> {
     Ok(Json(state.hub.mark_read(&agent, &id, request.seq).await?))
+}
+
+/// `/api/v1/knowledge/articles…`: the tenant's knowledge base, for its admins.
+mod knowledge {
+    use super::{ApiError, ApiJson, ApiResult, AuthedAgent};
+    use crate::protocol::{ArticleRequest, KnowledgeArticle};
+    use crate::server::state::AppState;
+    use axum::{
+        extract::{Path, State},
+        http::StatusCode,
+        Json,
+    };
+
+    pub async fn list(
+        State(state): State<AppState>,
+        AuthedAgent(agent): AuthedAgent,
+    ) -> ApiResult<Vec<KnowledgeArticle>> {
+        Ok(Json(state.hub.articles(&agent).await?))
+    }
+
+    pub async fn read(
+        State(state): State<AppState>,
+        AuthedAgent(agent): AuthedAgent,
+        Path(id): Path<String>,
+    ) -> ApiResult<KnowledgeArticle> {
+        Ok(Json(state.hub.article(&agent, &id).await?))
+    }
+
+    pub async fn create(
+        State(state): State<AppState>,
+        AuthedAgent(agent): AuthedAgent,
+        ApiJson(request): ApiJson<ArticleRequest>,
+    ) -> Result<(StatusCode, Json<KnowledgeArticle>), ApiError> {
+        let article = state.hub.create_article(&agent, request).await?;
+        Ok((StatusCode::CREATED, Json(article)))
+    }
+
+    pub async fn update(
+        State(state): State<AppState>,
+        AuthedAgent(agent): AuthedAgent,
+        Path(id): Path<String>,
+        ApiJson(request): ApiJson<ArticleRequest>,
+    ) -> ApiResult<KnowledgeArticle> {
+        Ok(Json(state.hub.update_article(&agent, &id, request).await?))
+    }
+
+    pub async fn remove(
+        State(state): State<AppState>,
+        AuthedAgent(agent): AuthedAgent,
+        Path(id): Path<String>,
+    ) -> Result<StatusCode, ApiError> {
+        state.hub.delete_article(&agent, &id).await?;
+        Ok(StatusCode::NO_CONTENT)
+    }
 }

@@ -91,7 +91,7 @@ impl Hub {
         Ok(agents.into_iter().map(team_member).collect())
     }
 
-    fn require_admin(actor: &AgentActor) -> HubResult<()> {
+    pub(super) fn require_admin(actor: &AgentActor) -> HubResult<()> {
         match actor.role {
             AgentRole::Admin => Ok(()),
             AgentRole::Agent => Err(HubError::Forbidden("only an admin may do this")),

@@ -7,10 +7,12 @@
 //! - [`agents`]: signing in, the inbox, replies, assignment, closing, read marks.
 //! - [`access`]: signing out, disabling and enabling agents, roles, and whether a sign-in
 //!   still stands.
+//! - [`knowledge`]: the tenant's articles, for its admins.
 //! - [`live`]: what is not stored (typing), subscriptions, the answers in flight, readiness.
 
 mod access;
 mod agents;
+mod knowledge;
 mod live;
 mod visitors;
 
@@ -56,6 +58,8 @@ pub enum HubError {
     InvalidVisitor(&'static str),
     #[error("{0}")]
     InvalidAgent(&'static str),
+    #[error("{0}")]
+    InvalidArticle(&'static str),
     #[error("{0} already exists")]
     Conflict(&'static str),
     /// A `seq` past what any session can reach (the store counts in signed 64 bits).
@@ -88,6 +92,7 @@ impl HubError {
             Self::SessionClosed => "session_closed",
             Self::InvalidVisitor(_) => "invalid_visitor",
             Self::InvalidAgent(_) => "invalid_agent",
+            Self::InvalidArticle(_) => "invalid_article",
             Self::Conflict(_) => "conflict",
             Self::SeqOutOfRange => "invalid_seq",
             Self::InvalidCredentials => "invalid_credentials",

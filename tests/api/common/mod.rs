@@ -279,6 +279,20 @@ pub async fn request(
                 }
                 req.call()
             }
+            ("DELETE", _) => {
+                let mut req = agent.delete(&url);
+                if let Some(a) = &auth {
+                    req = req.header("Authorization", a);
+                }
+                req.call()
+            }
+            ("PUT", body) => {
+                let mut req = agent.put(&url);
+                if let Some(a) = &auth {
+                    req = req.header("Authorization", a);
+                }
+                req.send_json(body.unwrap_or(serde_json::Value::Null))
+            }
             (_, body) => {
                 let mut req = agent.post(&url);
                 if let Some(a) = &auth {
