@@ -4,6 +4,7 @@
 mod chat;
 mod dashboard;
 mod diagnostics;
+pub mod help;
 pub mod messenger;
 mod not_found;
 mod widget_demo;

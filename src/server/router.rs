@@ -30,6 +30,8 @@ pub fn router(state: AppState) -> Router {
         .route("/ws/public/{session_key}", get(ws::with_key))
         .route("/ws/echo", get(ws::echo::upgrade))
         .route("/widget/{widget_key}", get(http::messenger::page))
+        .route("/help/{widget_key}", get(http::help::index))
+        .route("/help/{widget_key}/{slug}", get(http::help::article))
         .route("/healthz", get(http::health::live))
         .route("/readyz", get(http::health::ready))
         .leptos_routes_with_context(&state, routes, csp::provide_request_nonce, move || {

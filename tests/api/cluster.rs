@@ -650,3 +650,37 @@ async fn a_sign_out_or_a_disable_on_one_node_ends_sockets_on_every_node() {
     let me = get_json(&a.http("/api/v1/auth/me"), Some(&token)).await;
     assert_eq!(me.status, 401);
 }
+
+#[tokio::test]
+async fn an_article_written_on_one_node_answers_on_every_node() {
+    let cluster = Cluster::start(2, &["--ai-token-delay-ms", "0"]).await;
+    let (a, b) = (cluster.node(0), cluster.node(1));
+    let question = json!({"type": "chat", "content": "Is there parking near the roastery?"});
+    // Node b answers from the demo's articles first (and keeps them): none is about parking.
+    let visitor = start_visitor(b, None).await;
+    let mut socket = visitor_socket(b, &visitor.key).await;
+    socket.send(question.clone()).await;
+    let before = socket.until_message_from("ai").await;
+    assert!(
+        !before["content"].as_str().unwrap().contains("garage"),
+        "{before}"
+    );
+
+    let (admin, _) = login(a, "agent1@callcenter.com").await;
+    let article = json!({"title": "Parking", "body": "## Parking near the roastery\nPark for free in the Katendrecht garage."});
+    let created = post(&a.http("/api/v1/knowledge/articles"), Some(&admin), article).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+
+    // The next question on node b uses the article written on node a.
+    let visitor = start_visitor(b, None).await;
+    let mut socket = visitor_socket(b, &visitor.key).await;
+    socket.send(question).await;
+    let after = socket.until_message_from("ai").await;
+    assert!(
+        after["content"]
+            .as_str()
+            .unwrap()
+            .contains("Katendrecht garage"),
+        "{after}"
+    );
+}

@@ -4,6 +4,7 @@
 use crate::common;
 
 use common::{get, TestServer};
+use serde_json::json;
 
 #[tokio::test]
 async fn the_messenger_page_is_framed_only_by_the_tenants_sites() {
@@ -70,4 +71,53 @@ async fn set_demo_tenant(server: &TestServer, args: &[&str]) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[tokio::test]
+async fn the_help_center_lists_and_shows_a_tenants_articles_safely() {
+    let server = TestServer::start_with(&["--demo"]).await;
+    let index = get(&server.http("/help/demo")).await;
+    assert_eq!(index.status, 200);
+    assert!(
+        index.body.contains("<h1>Demo help center</h1>"),
+        "{}",
+        index.body
+    );
+    assert!(index.body.contains(r#"href="/help/demo/shipping""#));
+    assert!(index.body.contains("Shipping and delivery"));
+
+    let article = get(&server.http("/help/demo/shipping")).await;
+    assert_eq!(article.status, 200);
+    assert!(
+        article.body.contains("<h2>Delivery times</h2>"),
+        "{}",
+        article.body
+    );
+    assert!(article
+        .body
+        .contains("Shipping and delivery · Demo help center"));
+
+    // What an admin writes is rendered as markdown, with no raw HTML or script links.
+    let token = common::chat::login(&server, "agent1@callcenter.com")
+        .await
+        .0;
+    let hostile = json!({"title": "Tricks", "body": "## Hi\n<script>alert(1)</script>\n\nSome **bold** and [a link](javascript:alert(2))."});
+    let created = common::post(
+        &server.http("/api/v1/knowledge/articles"),
+        Some(&token),
+        hostile,
+    )
+    .await;
+    assert_eq!(created.status, 201);
+    let page = get(&server.http("/help/demo/tricks")).await;
+    assert!(page.body.contains("<strong>bold</strong>"), "{}", page.body);
+    assert!(!page.body.contains("<script>alert"), "{}", page.body);
+    assert!(page.body.contains("&lt;script&gt;alert(1)"), "shown as text: {}", page.body);
+    assert!(!page.body.contains("javascript:"), "{}", page.body);
+
+    assert_eq!(
+        get(&server.http("/help/demo/no-such-article")).await.status,
+        404
+    );
+    assert_eq!(get(&server.http("/help/no-such-key")).await.status, 404);
 }

@@ -6,4 +6,6 @@ pub mod csp;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod help;
+mod markdown;
 pub mod messenger;

@@ -78,6 +78,14 @@ fn slug_taken(error: StoreError) -> HubError {
 }
 
 impl Hub {
+    /// The help center of the tenant whose widget key this is: its name and articles, for
+    /// anyone.
+    pub async fn help_center(&self, widget_key: &str) -> HubResult<(String, Vec<Article>)> {
+        let tenant = self.tenant_by_widget_key(widget_key).await?;
+        let articles = self.timeline.store().articles(&tenant.id).await?;
+        Ok((tenant.name, articles))
+    }
+
     pub async fn articles(&self, actor: &AgentActor) -> HubResult<Vec<KnowledgeArticle>> {
         Self::require_admin(actor)?;
         let articles = self.timeline.store().articles(&actor.tenant_id).await?;

@@ -35,7 +35,7 @@ pub struct Widget {
 }
 
 impl Hub {
-    async fn tenant_by_widget_key(&self, widget_key: &str) -> HubResult<Tenant> {
+    pub(super) async fn tenant_by_widget_key(&self, widget_key: &str) -> HubResult<Tenant> {
         self.timeline
             .store()
             .tenant_by_widget_key(widget_key)
