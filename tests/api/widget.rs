@@ -112,7 +112,11 @@ async fn the_help_center_lists_and_shows_a_tenants_articles_safely() {
     let page = get(&server.http("/help/demo/tricks")).await;
     assert!(page.body.contains("<strong>bold</strong>"), "{}", page.body);
     assert!(!page.body.contains("<script>alert"), "{}", page.body);
-    assert!(page.body.contains("&lt;script&gt;alert(1)"), "shown as text: {}", page.body);
+    assert!(
+        page.body.contains("&lt;script&gt;alert(1)"),
+        "shown as text: {}",
+        page.body
+    );
     assert!(!page.body.contains("javascript:"), "{}", page.body);
 
     assert_eq!(

@@ -368,29 +368,7 @@ fn words_only(text: &str) -> String {
 /// Whether `a` is at most `edits` insertions, deletions, substitutions or swaps of neighbours
 /// from `b` (Damerau–Levenshtein, optimal string alignment).
 fn within(a: &str, b: &str, edits: usize) -> bool {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    if a.len().abs_diff(b.len()) > edits {
-        return false;
-    }
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for j in 0..=b.len() {
-        d[0][j] = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
-            }
-        }
-    }
-    d[a.len()][b.len()] <= edits
+    a.chars().count().abs_diff(b.chars().count()) <= edits && strsim::osa_distance(a, b) <= edits
 }
 
 #[cfg(test)]
