@@ -125,3 +125,20 @@ test("every page hydrates under its Content-Security-Policy, with no violation",
 
   expect(violations).toEqual([]);
 });
+
+test("the help center lists the shop's articles and shows one, readable at 390 px", async ({ page }) => {
+  await page.goto("/help/demo");
+  await expect(page.getByRole("heading", { name: "Demo help center" })).toBeVisible();
+  await expect(page.getByRole("listitem")).toHaveCount(12);
+  await page.setViewportSize({ width: 390, height: 760 });
+  await page.getByRole("link", { name: "Shipping and delivery" }).click();
+  await expect(page).toHaveURL(/\/help\/demo\/shipping$/);
+  await expect(page.getByRole("heading", { name: "Shipping and delivery", level: 1 })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Delivery times", level: 2 })).toBeVisible();
+  // Nothing is wider than the screen.
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: "screenshots/help-center.png", fullPage: true });
+  await page.getByRole("link", { name: "Demo help center" }).click();
+  await expect(page).toHaveURL(/\/help\/demo$/);
+});
