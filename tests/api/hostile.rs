@@ -11,7 +11,6 @@ use common::{
 };
 use jsonwebtoken::{encode, EncodingKey, Header};
 use serde_json::{json, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const SECRET: &str = "a-test-secret-that-is-long-enough-for-hs256";
 
@@ -25,36 +24,6 @@ fn token(secret: &str, sub: &str, tid: &str, role: &str, exp: u64) -> String {
         &EncodingKey::from_secret(secret.as_bytes()),
     )
     .unwrap()
-}
-
-/// A raw HTTP request over a plain socket (for bodies and headers `ureq` will not send); the
-/// status and the body.
-async fn raw(addr: &str, head: &str, body: &[u8]) -> (u16, String) {
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let request = format!(
-        "{head}\r\nHost: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).await.unwrap();
-    // An oversized body is announced, not sent: the server refuses it from the header alone
-    // (sending it, the refusal could be lost to the connection's reset).
-    if body.len() <= 1 << 20 {
-        stream.write_all(body).await.unwrap();
-    }
-    let mut answer = Vec::new();
-    let _ = stream.read_to_end(&mut answer).await;
-    let answer = String::from_utf8_lossy(&answer).to_string();
-    let status = answer
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let body = answer
-        .split("\r\n\r\n")
-        .nth(1)
-        .unwrap_or_default()
-        .to_string();
-    (status, body)
 }
 
 fn code_of(body: &str) -> String {
@@ -672,7 +641,7 @@ async fn every_hostile_input_gets_its_exact_refusal_and_changes_nothing() {
         ),
     ];
     for (what, head, body, status, code) in raw_cases {
-        let (got, text) = raw(&addr, &head, &body).await;
+        let (got, text) = common::raw_http(&addr, &head, &body).await;
         assert_eq!(
             (got, code_of(&text).as_str()),
             (status, code),

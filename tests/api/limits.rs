@@ -38,30 +38,6 @@ async fn wrong_login(addr: &str, n: usize) -> u16 {
         .expect("an HTTP status line")
 }
 
-/// `POST path` with a JSON body over a plain socket; the status and the whole answer.
-async fn raw_post(addr: &str, path: &str, body: &str) -> (u16, String) {
-    let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
-    stream.write_all(head.as_bytes()).await.expect("send");
-    // An oversized body is announced, not sent: the server answers from the header alone.
-    if body.len() <= 1 << 20 {
-        stream.write_all(body.as_bytes()).await.expect("send");
-    }
-    let mut answer = Vec::new();
-    let _ = stream.read_to_end(&mut answer).await;
-    let answer = String::from_utf8_lossy(&answer).to_string();
-    let status = answer
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    (status, answer)
-}
-
 /// The most memory the process has held, from the kernel (VmHWM, in KiB).
 fn peak_rss_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
@@ -163,7 +139,8 @@ async fn invisible_content_oversized_bodies_and_overflowing_numbers_are_refused(
     // Over a plain socket, announced and not sent: the server refuses it from its
     // Content-Length before reading any of it.
     let body = json!({"sessionKey": visitor.key, "content": "x".repeat(3 << 20)}).to_string();
-    let (status, answer) = raw_post(&server.addr, "/api/v1/chat/public/message", &body).await;
+    let head = "POST /api/v1/chat/public/message HTTP/1.1\r\nContent-Type: application/json";
+    let (status, answer) = common::raw_http(&server.addr, head, body.as_bytes()).await;
     assert_eq!(status, 413, "{answer}");
     assert!(answer.contains("body_too_large"), "{answer}");
 

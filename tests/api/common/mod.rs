@@ -330,3 +330,34 @@ pub async fn post(url: &str, token: Option<&str>, body: serde_json::Value) -> Js
 pub async fn get_json(url: &str, token: Option<&str>) -> JsonReply {
     request("GET", url, token, None).await
 }
+
+/// A raw HTTP request over a plain socket (for bodies and headers `ureq` will not send); the
+/// status and the body.
+pub async fn raw_http(addr: &str, head: &str, body: &[u8]) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!(
+        "{head}\r\nHost: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    // An oversized body is announced, not sent: the server refuses it from the header alone
+    // (sending it, the refusal could be lost to the connection's reset).
+    if body.len() <= 1 << 20 {
+        stream.write_all(body).await.unwrap();
+    }
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer).await;
+    let answer = String::from_utf8_lossy(&answer).to_string();
+    let status = answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = answer
+        .split("\r\n\r\n")
+        .nth(1)
+        .unwrap_or_default()
+        .to_string();
+    (status, body)
+}

@@ -8,7 +8,6 @@
 mod retrieval;
 
 use super::{AnswerStream, Answerer, Piece, Question};
-use anyhow::Context;
 use futures::StreamExt;
 use retrieval::Index;
 use std::{path::Path, time::Duration};
@@ -34,25 +33,12 @@ pub struct KnowledgeBase {
 }
 
 impl KnowledgeBase {
-    /// Reads every `*.md` file of `dir`.
+    /// Reads every `*.md` file of `dir` (as `admin knowledge import` does).
     pub fn load(dir: &Path, pace: Duration) -> anyhow::Result<Self> {
-        let mut files: Vec<_> = std::fs::read_dir(dir)
-            .with_context(|| format!("cannot read the knowledge folder {}", dir.display()))?
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        let articles: Vec<_> = super::read_folder(dir)?
+            .into_iter()
+            .map(|a| (a.slug, format!("# {}\n{}", a.title, a.body)))
             .collect();
-        files.sort();
-        let mut articles = Vec::new();
-        for file in files {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("cannot read {}", file.display()))?;
-            let slug = file
-                .file_stem()
-                .map(|s| s.to_string_lossy().to_string())
-                .unwrap_or_default();
-            articles.push((slug, text));
-        }
         Ok(Self::from_articles(&articles, pace))
     }
 
