@@ -428,21 +428,6 @@ async fn an_agent_that_connects_mid_answer_gets_it_whole() {
     );
 }
 
-/// Runs `switchboard admin …` on the server's database; its standard output.
-async fn admin(server: &TestServer, args: &[&str]) -> String {
-    let db = server.database_url();
-    let mut full = vec!["admin"];
-    full.extend_from_slice(args);
-    full.extend(["--database-url", db.as_str()]);
-    let out = common::command(&full).output().await.unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 /// A visitor of `widget_key` asks `question`; the assistant's whole answer.
 async fn ask(server: &TestServer, widget_key: &str, question: &str) -> String {
     let reply = post(
@@ -462,23 +447,16 @@ async fn ask(server: &TestServer, widget_key: &str, question: &str) -> String {
 #[tokio::test]
 async fn each_tenant_is_answered_from_its_own_articles_and_an_edit_counts_at_once() {
     let server = TestServer::start_with(&["--demo", "--ai-token-delay-ms", "0"]).await;
-    let created = admin(&server, &["tenant", "create", "Tea House"]).await;
+    let created = common::admin(&server, &["tenant", "create", "Tea House"]).await;
     let tea_key = created.lines().last().unwrap().trim().to_string();
     let dir = tempfile::tempdir().unwrap();
     let article =
         "# Our teas\n\n## Green tea\nWe sell sencha and matcha green teas, from €8 per 100 g.\n";
     std::fs::write(dir.path().join("teas.md"), article).unwrap();
-    let imported = admin(
-        &server,
-        &[
-            "knowledge",
-            "import",
-            "--tenant",
-            &tea_key,
-            dir.path().to_str().unwrap(),
-        ],
-    )
-    .await;
+    let folder = dir.path().to_str().unwrap().to_string();
+    let args = ["knowledge", "import", "--tenant", &tea_key, &folder];
+    let import = || common::admin(&server, &args);
+    let imported = import().await;
     assert!(imported.contains("1 articles added"), "{imported}");
 
     // Each visitor gets their own shop's articles, never the other's.
@@ -499,22 +477,12 @@ async fn each_tenant_is_answered_from_its_own_articles_and_an_edit_counts_at_onc
     // An edit is used for the very next question, without a restart.
     let edited = article.replace("from €8", "from €9.50");
     std::fs::write(dir.path().join("teas.md"), edited).unwrap();
-    admin(
-        &server,
-        &[
-            "knowledge",
-            "import",
-            "--tenant",
-            &tea_key,
-            dir.path().to_str().unwrap(),
-        ],
-    )
-    .await;
+    import().await;
     let again = ask(&server, &tea_key, "Do you sell green tea?").await;
     assert!(again.contains("€9.50"), "{again}");
-    let listed = admin(&server, &["knowledge", "list", "--tenant", &tea_key]).await;
+    let listed = common::admin(&server, &["knowledge", "list", "--tenant", &tea_key]).await;
     assert!(listed.starts_with("teas\tOur teas\t"), "{listed}");
-    admin(
+    common::admin(
         &server,
         &["knowledge", "remove", "--tenant", &tea_key, "teas"],
     )

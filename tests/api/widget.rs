@@ -61,16 +61,9 @@ async fn what_a_tenant_writes_is_escaped_in_the_messenger_page() {
 
 /// `switchboard admin tenant set demo ARGS…` on the server's database.
 async fn set_demo_tenant(server: &TestServer, args: &[&str]) {
-    let db = server.database_url();
-    let mut full = vec!["admin", "tenant", "set", "demo"];
+    let mut full = vec!["tenant", "set", "demo"];
     full.extend_from_slice(args);
-    full.extend(["--database-url", db.as_str()]);
-    let out = common::command(&full).output().await.unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::admin(server, &full).await;
 }
 
 #[tokio::test]

@@ -12,6 +12,12 @@ use axum::{
 use leptos::prelude::*;
 
 fn not_found(what: &str) -> Response {
+    // The hub says "widget key"; a reader looked for a help center.
+    let what = if what == "widget key" {
+        "help center"
+    } else {
+        what
+    };
     (StatusCode::NOT_FOUND, format!("There is no {what} here.")).into_response()
 }
 
@@ -49,13 +55,10 @@ pub async fn article(
     State(state): State<AppState>,
     Path((widget_key, slug)): Path<(String, String)>,
 ) -> Response {
-    let (tenant, articles) = match state.hub.help_center(&widget_key).await {
+    let (tenant, article) = match state.hub.help_article(&widget_key, &slug).await {
         Ok(found) => found,
-        Err(HubError::NotFound(_)) => return not_found("help center"),
+        Err(HubError::NotFound(what)) => return not_found(what),
         Err(_) => return unavailable(),
-    };
-    let Some(article) = articles.into_iter().find(|a| a.slug == slug) else {
-        return not_found("article");
     };
     let html = to_safe_html(&article.body);
     render(help_article(widget_key, tenant, article.title, html))

@@ -86,6 +86,18 @@ impl Hub {
         Ok((tenant.name, articles))
     }
 
+    /// One article of the help center, by its slug: the tenant's name and the article.
+    pub async fn help_article(&self, widget_key: &str, slug: &str) -> HubResult<(String, Article)> {
+        let tenant = self.tenant_by_widget_key(widget_key).await?;
+        let article = self
+            .timeline
+            .store()
+            .article_by_slug(&tenant.id, slug)
+            .await?
+            .ok_or(HubError::NotFound("article"))?;
+        Ok((tenant.name, article))
+    }
+
     pub async fn articles(&self, actor: &AgentActor) -> HubResult<Vec<KnowledgeArticle>> {
         Self::require_admin(actor)?;
         let articles = self.timeline.store().articles(&actor.tenant_id).await?;

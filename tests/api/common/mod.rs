@@ -361,3 +361,18 @@ pub async fn raw_http(addr: &str, head: &str, body: &[u8]) -> (u16, String) {
         .to_string();
     (status, body)
 }
+
+/// Runs `switchboard admin …` on the server's database; its standard output (it must succeed).
+pub async fn admin(server: &TestServer, args: &[&str]) -> String {
+    let db = server.database_url();
+    let mut full = vec!["admin"];
+    full.extend_from_slice(args);
+    full.extend(["--database-url", db.as_str()]);
+    let out = command(&full).output().await.unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}

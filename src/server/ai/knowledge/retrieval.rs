@@ -316,12 +316,18 @@ impl Index {
 
     /// The passages ranked for `question`, best first, with their scores and coverage.
     pub fn rank(&self, question: &str) -> Vec<Hit> {
-        let terms = self.question_terms(question);
-        let weight_of = |t: &str| {
-            let generic = GENERIC_WORDS.contains(&t);
-            self.idf(t) * if generic { GENERIC_WEIGHT } else { 1.0 }
-        };
-        let weight: f32 = terms.iter().map(|t| weight_of(t)).sum();
+        // Each word's IDF and its weight in the coverage, worked out once per question.
+        let terms: Vec<(String, f32, f32)> = self
+            .question_terms(question)
+            .into_iter()
+            .map(|t| {
+                let idf = self.idf(&t);
+                let generic = GENERIC_WORDS.contains(&t.as_str());
+                let weight = idf * if generic { GENERIC_WEIGHT } else { 1.0 };
+                (t, idf, weight)
+            })
+            .collect();
+        let weight: f32 = terms.iter().map(|(_, _, w)| w).sum();
         let mut hits: Vec<Hit> = self
             .docs
             .iter()
@@ -331,15 +337,15 @@ impl Index {
                 let article = &self.articles[doc.article];
                 let covered: f32 = terms
                     .iter()
-                    .filter(|t| article.contains(*t))
-                    .map(|t| weight_of(t))
+                    .filter(|(t, _, _)| article.contains(t))
+                    .map(|(_, _, w)| w)
                     .sum();
-                for term in &terms {
+                for (term, idf, _) in &terms {
                     let Some(&tf) = doc.tf.get(term) else {
                         continue;
                     };
-                    score += self.idf(term) * tf * (K1 + 1.0)
-                        / (tf + K1 * (1.0 - B + B * doc.len / self.avg_len));
+                    score +=
+                        idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * doc.len / self.avg_len));
                 }
                 Hit {
                     passage,
