@@ -175,6 +175,18 @@ pub struct Message {
     /// widget may offer a button.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub offers_human: bool,
+    /// The help-center article the AI's answer came from, for the visitor to read in full.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<ArticleLink>,
+}
+
+/// A help-center article, as a message links to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ArticleLink {
+    pub title: String,
+    /// The article's page on this server: `/help/{widgetKey}/{slug}`.
+    pub url: String,
 }
 
 /// Where a conversation stands: the AI answers (`bot`), the visitor waits for a human
@@ -616,6 +628,7 @@ mod tests {
             content: "Hello 👋 <b>".into(),
             created_at: ts(),
             offers_human: false,
+            source: None,
         }
     }
 

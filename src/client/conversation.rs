@@ -138,6 +138,7 @@ mod tests {
             content: format!("m{seq}"),
             created_at: Timestamp("2026-11-23T10:00:00.000Z".into()),
             offers_human: false,
+            source: None,
         }
     }
 

@@ -183,6 +183,7 @@ mod tests {
                 content: "hi".into(),
                 created_at: Timestamp(at.into()),
                 offers_human: false,
+                source: None,
             },
         }
     }

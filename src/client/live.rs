@@ -221,6 +221,7 @@ mod tests {
                 content: "hi".into(),
                 created_at: Timestamp("2026-11-23T00:00:00.000Z".into()),
                 offers_human: false,
+                source: None,
             },
         };
         outbox.confirm(&confirmed);

@@ -111,6 +111,10 @@ pub enum TenantCommand {
         /// The greeting the widget shows before the visitor writes (empty: none).
         #[arg(long)]
         greeting: Option<String>,
+        /// What the assistant says when it hands a visitor to a person, after why ("Thanks,
+        /// we've let the team know."); empty: the built-in sentence.
+        #[arg(long)]
+        handover: Option<String>,
         /// Replaces the allowed origins (repeat for several).
         #[arg(long = "origin")]
         origins: Vec<String>,
@@ -254,10 +258,17 @@ async fn tenant(store: &DynStore, command: TenantCommand) -> anyhow::Result<()> 
             ai,
             answerer,
             greeting,
+            handover,
             origins,
         } => {
             let tenant = tenant_by_key(store, &widget_key).await?;
-            let settings = tenant_ai(&tenant, ai, answerer, greeting);
+            let change = AiChange {
+                ai,
+                answerer,
+                greeting,
+                handover,
+            };
+            let settings = tenant_ai(&tenant, change)?;
             let origins = if origins.is_empty() {
                 tenant.allowed_origins.clone()
             } else {
@@ -316,25 +327,40 @@ async fn create_tenant(
     Ok(())
 }
 
-/// The tenant's assistant settings with the flags given applied.
-fn tenant_ai(
-    tenant: &Tenant,
+/// The assistant settings `admin tenant set` was given.
+struct AiChange {
     ai: Option<String>,
     answerer: Option<String>,
     greeting: Option<String>,
-) -> TenantAi {
+    handover: Option<String>,
+}
+
+/// The tenant's assistant settings with the flags given applied.
+fn tenant_ai(tenant: &Tenant, change: AiChange) -> anyhow::Result<TenantAi> {
     let mut settings = tenant.ai.clone();
-    if let Some(ai) = ai {
+    if let Some(ai) = change.ai {
         settings.enabled = ai == "on";
     }
-    if let Some(answerer) = answerer {
+    if let Some(answerer) = change.answerer {
         settings.answerer = (answerer != "default").then_some(answerer);
     }
-    if let Some(greeting) = greeting {
-        let greeting = greeting.trim().to_string();
-        settings.greeting = (!greeting.is_empty()).then_some(greeting);
+    if let Some(greeting) = change.greeting {
+        settings.greeting = sentence("greeting", &greeting)?;
     }
-    settings
+    if let Some(handover) = change.handover {
+        settings.handover = sentence("hand-over sentence", &handover)?;
+    }
+    Ok(settings)
+}
+
+/// A greeting or hand-over sentence as given, trimmed; blank means none.
+fn sentence(what: &str, given: &str) -> anyhow::Result<Option<String>> {
+    use crate::server::ai::handover::MAX_SENTENCE_CHARS;
+    let given = given.trim();
+    if given.chars().count() > MAX_SENTENCE_CHARS {
+        bail!("the {what} must be at most {MAX_SENTENCE_CHARS} characters");
+    }
+    Ok((!given.is_empty()).then(|| given.to_string()))
 }
 
 async fn tenant_by_key(store: &DynStore, widget_key: &str) -> anyhow::Result<Tenant> {
@@ -366,6 +392,14 @@ fn print_tenant(tenant: &Tenant) {
     println!(
         "greeting:   {}",
         tenant.ai.greeting.as_deref().unwrap_or("(none)")
+    );
+    println!(
+        "hand-over:  {}",
+        tenant
+            .ai
+            .handover
+            .as_deref()
+            .unwrap_or(crate::server::ai::handover::DEFAULT_SENTENCE)
     );
 }
 

@@ -9,12 +9,15 @@
 //! is answered once in a cluster; an agent taking the session on another node stops it through
 //! the session's `session.updated` event.
 
-use crate::protocol::{Sender, ServerEvent, SessionStatus};
+use crate::protocol::{ArticleLink, Sender, ServerEvent, SessionStatus};
 use crate::server::{
-    ai::{AiError, AnswerStream, DynAnswerer, Piece, Question, Turn},
+    ai::{
+        handover::{self, Why},
+        AiError, AnswerStream, DynAnswerer, Piece, Question, Source, Turn,
+    },
     broker::{Event, InFlight, Topic},
     config::AnswerLimits,
-    store::{new_id, NewMessage},
+    store::{new_id, NewMessage, Tenant},
     timeline::{Audience, Timeline},
 };
 use futures::StreamExt;
@@ -23,14 +26,6 @@ use std::{
     sync::{Arc, Mutex},
 };
 use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
-
-/// What the visitor reads when the AI provider fails.
-pub const HANDOVER: &str =
-    "Sorry, I'm having trouble answering right now. A person from our team will help you shortly.";
-
-/// What the visitor reads when every answer slot stayed busy for the whole queue wait.
-pub const BUSY_HANDOVER: &str =
-    "Sorry, our assistant is busy right now. A person from our team will help you shortly.";
 
 /// How many earlier messages the answerer sees.
 const CONTEXT_MESSAGES: usize = 20;
@@ -158,7 +153,12 @@ impl Assistant {
 
     /// One answer to the conversation as it stands: prepared, streamed, then stored.
     async fn answer_once(&self, tenant_id: &str, session_id: &str) -> anyhow::Result<()> {
-        let Some((answerer, question)) = self.prepare(tenant_id, session_id).await? else {
+        let Some(Prepared {
+            answerer,
+            question,
+            tenant,
+        }) = self.prepare(tenant_id, session_id).await?
+        else {
             return Ok(());
         };
         let (stop, stop_requested) = watch::channel(false);
@@ -188,7 +188,7 @@ impl Assistant {
             .entry(session_id.to_string())
             .or_default()
             .stop = None;
-        self.finish(at, streamed).await
+        self.finish(at, &tenant, streamed).await
     }
 
     /// The answerer and the question for a `bot` session; `None` when there is nothing to
@@ -197,7 +197,7 @@ impl Assistant {
         &self,
         tenant_id: &str,
         session_id: &str,
-    ) -> anyhow::Result<Option<(DynAnswerer, Question)>> {
+    ) -> anyhow::Result<Option<Prepared>> {
         let store = self.timeline.store();
         let Some(session) = store.session(tenant_id, session_id, None).await? else {
             return Ok(None);
@@ -234,7 +234,11 @@ impl Assistant {
             tenant_id: tenant_id.to_string(),
             conversation,
         };
-        Ok(Some((answerer, question)))
+        Ok(Some(Prepared {
+            answerer,
+            question,
+            tenant,
+        }))
     }
 
     /// Streams the answer to the session's sockets until it ends, fails, or a human takes over
@@ -262,12 +266,13 @@ impl Assistant {
             },
         );
         let mut ending = Ending::Done;
-        let mut offers_human = false;
+        let (mut offers_human, mut source) = (false, None);
         loop {
             tokio::select! {
                 next = pieces.next() => match next {
                     Some(Ok(Piece::Token(token))) => self.stream_token(at, &mut answer, token),
                     Some(Ok(Piece::OffersHuman)) => offers_human = true,
+                    Some(Ok(Piece::Source(from))) => source = Some(from),
                     Some(Err(error)) => {
                         ending = Ending::Failed(error);
                         break;
@@ -295,16 +300,23 @@ impl Assistant {
         Streamed {
             answer,
             offers_human,
+            source,
             ending,
         }
     }
 
     /// Ends the stream for every socket and stores what was shown, as it stands; a failed
     /// answer hands the visitor to a person.
-    async fn finish(&self, at: Answering<'_>, streamed: Streamed) -> anyhow::Result<()> {
+    async fn finish(
+        &self,
+        at: Answering<'_>,
+        tenant: &Tenant,
+        streamed: Streamed,
+    ) -> anyhow::Result<()> {
         let Streamed {
             answer,
             offers_human,
+            source,
             ending,
         } = streamed;
         self.timeline
@@ -318,8 +330,12 @@ impl Assistant {
             },
         );
         if !answer.text.trim().is_empty() {
-            self.say(at, Some(answer.message_id), answer.text, offers_human)
-                .await?;
+            let said = Said {
+                text: answer.text,
+                offers_human,
+                source: source.map(|s| help_center_link(tenant, s)),
+            };
+            self.say(at, Some(answer.message_id), said).await?;
         }
         match ending {
             Ending::Done => {}
@@ -329,7 +345,8 @@ impl Assistant {
             Ending::Failed(error) => {
                 // The visitor is not left waiting on a broken model: a person takes over.
                 tracing::warn!(session = %at.session_id, %error, "the AI could not answer; handing over to the team");
-                self.say(at, None, HANDOVER.to_string(), false).await?;
+                let words = handover::words(Why::Failed, &tenant.ai);
+                self.say(at, None, Said::plain(words)).await?;
                 self.timeline
                     .set_status(at.tenant_id, at.session_id, SessionStatus::Pending)
                     .await?;
@@ -348,7 +365,12 @@ impl Assistant {
             return Ok(());
         }
         tracing::warn!(session = %session_id, "every answer slot stayed busy; handing over to the team");
-        self.say(at, None, BUSY_HANDOVER.to_string(), false).await?;
+        let settings = match self.timeline.store().tenant(tenant_id).await? {
+            Some(tenant) => tenant.ai,
+            None => Default::default(),
+        };
+        let words = handover::words(Why::Busy, &settings);
+        self.say(at, None, Said::plain(words)).await?;
         self.timeline
             .set_status(tenant_id, session_id, SessionStatus::Pending)
             .await?;
@@ -369,20 +391,15 @@ impl Assistant {
     }
 
     /// Stores (and so publishes) a message from the assistant.
-    async fn say(
-        &self,
-        at: Answering<'_>,
-        id: Option<String>,
-        content: String,
-        offers_human: bool,
-    ) -> anyhow::Result<()> {
+    async fn say(&self, at: Answering<'_>, id: Option<String>, said: Said) -> anyhow::Result<()> {
         let message = NewMessage {
             id,
             session_id: at.session_id.to_string(),
             sender: Sender::ai(),
-            content,
+            content: said.text,
             client_message_id: None,
-            offers_human,
+            offers_human: said.offers_human,
+            source: said.source,
         };
         self.timeline.append(at.tenant_id, message).await?;
         Ok(())
@@ -404,6 +421,38 @@ impl Assistant {
             index,
         );
         self.timeline.publish(at.audience(), event);
+    }
+}
+
+/// What an answer needs: who answers, what, and the tenant's settings.
+struct Prepared {
+    answerer: DynAnswerer,
+    question: Question,
+    tenant: Tenant,
+}
+
+/// A message from the assistant, with the facts stored beside its text.
+struct Said {
+    text: String,
+    offers_human: bool,
+    source: Option<ArticleLink>,
+}
+
+impl Said {
+    fn plain(text: String) -> Self {
+        Self {
+            text,
+            offers_human: false,
+            source: None,
+        }
+    }
+}
+
+/// The article's page in the tenant's help center.
+fn help_center_link(tenant: &Tenant, source: Source) -> ArticleLink {
+    ArticleLink {
+        url: format!("/help/{}/{}", tenant.widget_key, source.slug),
+        title: source.title,
     }
 }
 
@@ -436,6 +485,7 @@ enum Ending {
 struct Streamed {
     answer: InFlight,
     offers_human: bool,
+    source: Option<Source>,
     ending: Ending,
 }
 

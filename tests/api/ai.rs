@@ -73,10 +73,6 @@ async fn a_question_is_answered_token_by_token_and_stored_whole() {
         text.contains("Shipping is free in the EU for orders from €35"),
         "{text}"
     );
-    assert!(
-        text.contains("Shipping and delivery"),
-        "names its article: {text}"
-    );
 
     // The agents watched the same stream.
     let (agent_id, agent_text) = read_stream(&mut agent).await;
@@ -89,6 +85,14 @@ async fn a_question_is_answered_token_by_token_and_stored_whole() {
     let stored = visitor.until_message_from("ai").await;
     assert_eq!(stored["id"], id.as_str());
     assert_eq!(stored["content"], text.as_str());
+    // It names the article it used and links to its page in the help center, which is there.
+    assert_eq!(
+        stored["source"],
+        json!({"title": "Shipping and delivery", "url": "/help/demo/shipping"})
+    );
+    let page = common::get(&server.http("/help/demo/shipping")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Shipping is free in the EU"));
     let history = get_json(
         &server.http(&format!("/api/v1/chat/sessions/{session_id}/messages")),
         Some(&token),
@@ -389,8 +393,19 @@ async fn the_assistant_is_set_per_tenant() {
         .clone();
     assert_eq!(listed["status"], "pending");
 
-    // Back on: new conversations are answered again.
-    admin(vec!["set", "demo", "--ai", "on", "--answerer", "knowledge"]).await;
+    // Back on: new conversations are answered again, and handed over in the shop's words.
+    let set = admin(vec![
+        "set",
+        "demo",
+        "--ai",
+        "on",
+        "--answerer",
+        "knowledge",
+        "--handover",
+        "Anna from the roastery will be right with you.",
+    ])
+    .await;
+    assert!(set.contains("hand-over:  Anna from the roastery"), "{set}");
     let (_, key) = start_visitor(&server).await;
     let mut visitor = connect(&server, &format!("/ws/public/{key}")).await;
     visitor
@@ -398,6 +413,14 @@ async fn the_assistant_is_set_per_tenant() {
         .await;
     let (_, text) = read_stream(&mut visitor).await;
     assert!(text.contains("Shipping"));
+    visitor
+        .send(json!({"type": "chat", "content": "I want to talk to a human"}))
+        .await;
+    let reply = visitor.until("human-escalation-response").await;
+    assert_eq!(
+        reply["message"],
+        "Thanks, we've let the team know. Anna from the roastery will be right with you."
+    );
     let unknown = get_json(&server.http("/api/v1/chat/public/widget/nope"), None).await;
     assert_eq!(unknown.status, 404);
 }

@@ -51,20 +51,48 @@ async fn completions(
                 .chain(futures::stream::pending());
             sse(Body::from_stream(stream))
         }
+        // llama.cpp's server: a first delta with `content: null`, a last one that is empty,
+        // then a usage chunk without choices.
+        "llama" => {
+            let mut events = vec![json!({"choices": [{"index": 0, "delta": {"role": "assistant", "content": null}, "finish_reason": null}], "object": "chat.completion.chunk"})];
+            events.extend(TOKENS.iter().map(|t| json!({"choices": [{"index": 0, "delta": {"content": t}, "finish_reason": null}]})));
+            events.push(json!({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}));
+            events.push(json!({"choices": [], "usage": {"prompt_tokens": 90, "completion_tokens": 8}}));
+            sse(split_body(&events))
+        }
+        // Not sure, so it offers a person and ends with the mark, split across two tokens.
+        "unsure" => {
+            let events: Vec<Value> = UNSURE
+                .iter()
+                .map(|t| json!({"choices": [{"index": 0, "delta": {"content": t}}]}))
+                .collect();
+            sse(split_body(&events))
+        }
         _ => {
-            let mut text = String::new();
             // A role-only first chunk, as OpenAI sends, then the tokens, then [DONE].
-            text.push_str(&format!("data: {}\n\n", json!({"choices": [{"delta": {"role": "assistant"}}]})));
-            for token in TOKENS {
-                text.push_str(&format!("data: {}\n\n", json!({"choices": [{"index": 0, "delta": {"content": token}}]})));
-            }
-            text.push_str("data: [DONE]\n\n");
-            // Seven bytes at a time: lines, events and even UTF-8 characters split across reads.
-            let pieces: Vec<Result<Vec<u8>, std::io::Error>> =
-                text.into_bytes().chunks(7).map(|c| Ok(c.to_vec())).collect();
-            sse(Body::from_stream(futures::stream::iter(pieces)))
+            let mut events = vec![json!({"choices": [{"delta": {"role": "assistant"}}]})];
+            events.extend(TOKENS.iter().map(|t| json!({"choices": [{"index": 0, "delta": {"content": t}}]})));
+            sse(split_body(&events))
         }
     }
+}
+
+const UNSURE: &[&str] = &[
+    "I'm not sure",
+    " about that.",
+    " Shall I connect you with someone from our team?",
+    " [hand",
+    "over]",
+];
+
+/// The events, then `data: [DONE]`, seven bytes at a time: lines, events and even UTF-8
+/// characters split across reads.
+fn split_body(events: &[Value]) -> Body {
+    let mut text: String = events.iter().map(|e| format!("data: {e}\n\n")).collect();
+    text.push_str("data: [DONE]\n\n");
+    let pieces: Vec<Result<Vec<u8>, std::io::Error>> =
+        text.into_bytes().chunks(7).map(|c| Ok(c.to_vec())).collect();
+    Body::from_stream(futures::stream::iter(pieces))
 }
 
 use futures::StreamExt;
@@ -157,9 +185,77 @@ async fn a_streamed_completion_becomes_the_answer() {
         system.contains("Shipping is free in the EU"),
         "the best passages go into the prompt: {system}"
     );
+    assert!(
+        system.contains("[handover]"),
+        "the model is told how to hand over: {system}"
+    );
     let last = body["messages"].as_array().unwrap().last().unwrap();
     assert_eq!(last["role"], "user");
     assert_eq!(last["content"], "How much does shipping cost?");
+}
+
+/// Reads one answer: its tokens, then the stored message.
+async fn answer_to(socket: &mut Client, question: &str) -> (Vec<String>, Value) {
+    socket
+        .send(json!({"type": "chat", "content": question}))
+        .await;
+    socket.until("stream-start").await;
+    let mut tokens = Vec::new();
+    loop {
+        let frame = socket.next_frame().await.unwrap();
+        match frame["type"].as_str().unwrap() {
+            "stream-token" => tokens.push(frame["token"].as_str().unwrap().to_string()),
+            "stream-end" => break,
+            _ => {}
+        }
+    }
+    let stored = socket.until("chat.message.new").await;
+    (tokens, stored["message"].clone())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_llama_cpp_stream_is_read_and_the_answer_links_its_article() {
+    let (base, _provider) = start_provider().await;
+    let server = server_with(&base, "llama").await;
+    let mut socket = visitor(&server).await;
+    let (tokens, stored) = answer_to(&mut socket, "How much does shipping cost?").await;
+    assert_eq!(tokens, TOKENS, "no token from the null and empty deltas");
+    assert_eq!(stored["content"], TOKENS.concat());
+    assert_eq!(
+        stored["source"],
+        json!({"title": "Shipping and delivery", "url": "/help/demo/shipping"})
+    );
+    assert!(stored.get("offersHuman").is_none(), "{stored}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_models_offer_of_a_person_is_a_fact_and_yes_reaches_one() {
+    let (base, provider) = start_provider().await;
+    let server = server_with(&base, "unsure").await;
+    let mut socket = visitor(&server).await;
+    let (tokens, stored) = answer_to(&mut socket, "Do you sell tea?").await;
+    let shown = tokens.concat();
+    assert!(!shown.contains('['), "the mark never reaches a screen: {shown}");
+    assert_eq!(
+        stored["content"],
+        "I'm not sure about that. Shall I connect you with someone from our team? "
+    );
+    assert_eq!(stored["offersHuman"], true);
+    assert!(stored.get("source").is_none(), "no article answered: {stored}");
+    let system = provider.requests.lock().unwrap()[0].1["messages"][0]["content"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(system.contains("There is no shop information"), "{system}");
+
+    socket
+        .send(json!({"type": "chat", "content": "yes please"}))
+        .await;
+    let before = socket.until_handed_over().await;
+    assert!(
+        before.iter().all(|f| f["type"] != "stream-start"),
+        "a person, not another answer: {before:?}"
+    );
 }
 
 async fn assert_handover(model: &str) {
@@ -177,7 +273,7 @@ async fn assert_handover(model: &str) {
             && frame["message"]["content"]
                 .as_str()
                 .unwrap()
-                .contains("A person from our team")
+                .contains("A human agent will join")
         {
             break frame;
         }

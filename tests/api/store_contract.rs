@@ -5,7 +5,7 @@ use crate::common;
 
 use common::services::Postgres;
 use std::sync::Arc;
-use switchboard::protocol::{AgentRole, Sender, SenderKind, SessionStatus, Visitor};
+use switchboard::protocol::{AgentRole, ArticleLink, Sender, SenderKind, SessionStatus, Visitor};
 use switchboard::server::store::{
     AgentChange, ArticleContent, DynStore, NewAgent, NewMessage, NewSession, NewTenant, PgStore,
     SessionChange, SqliteStore, StoreError, TenantAi,
@@ -67,7 +67,7 @@ contract!(
     tenants_keep_their_origins_and_assistant_settings,
     sessions_carry_their_last_message_agent_and_order,
     history_pages_by_seq,
-    an_offer_of_a_person_is_stored_with_the_message,
+    the_ais_offer_and_source_are_stored_with_its_message,
 );
 
 fn customer() -> Sender {
@@ -107,6 +107,7 @@ fn text(session_id: &str, content: &str, client_id: Option<&str>) -> NewMessage 
         content: content.into(),
         client_message_id: client_id.map(str::to_string),
         offers_human: false,
+        source: None,
     }
 }
 
@@ -492,7 +493,7 @@ async fn history_pages_by_seq(store: DynStore) {
         .is_empty());
 }
 
-async fn an_offer_of_a_person_is_stored_with_the_message(store: DynStore) {
+async fn the_ais_offer_and_source_are_stored_with_its_message(store: DynStore) {
     let (tenant, session) = tenant_with_session(&store, "t").await;
     store
         .append(text(&session, "Do you sell tea?", None))
@@ -501,22 +502,29 @@ async fn an_offer_of_a_person_is_stored_with_the_message(store: DynStore) {
     let offer = NewMessage {
         sender: Sender::ai(),
         offers_human: true,
+        source: Some(ArticleLink {
+            title: "Tea and other drinks".into(),
+            url: "/help/k/tea".into(),
+        }),
         ..text(&session, "Shall I bring in someone from the team?", None)
     };
-    let stored = store.append(offer).await.unwrap().message;
+    let stored = store.append(offer.clone()).await.unwrap().message;
     assert!(stored.offers_human);
+    assert_eq!(stored.source, offer.source);
     let page = store.messages_after(&session, 0, 10).await.unwrap();
     let offers: Vec<_> = page.iter().map(|m| m.offers_human).collect();
     assert_eq!(offers, [false, true]);
-    let read = store
+    let sources: Vec<_> = page.iter().map(|m| m.source.clone()).collect();
+    assert_eq!(sources, [None, offer.source.clone()]);
+    let last = store
         .session(&tenant, &session, None)
         .await
         .unwrap()
+        .unwrap()
+        .last_message
         .unwrap();
-    assert!(
-        read.last_message.unwrap().offers_human,
-        "as the session's last message too"
-    );
+    assert!(last.offers_human, "as the session's last message too");
+    assert_eq!(last.source, offer.source);
 }
 
 async fn disabling_or_a_new_password_ends_sign_ins_and_tokens_can_be_revoked(store: DynStore) {

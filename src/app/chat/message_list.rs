@@ -116,6 +116,13 @@ fn stored(message: Message, viewer: Viewer, visitor_name: Signal<Option<String>>
                 <time datetime=message.created_at.0.clone()>{time}</time>
             </span>
             <p class="msg__text">{message.content}</p>
+            {message.source.filter(|s| s.url.starts_with('/')).map(|source| view! {
+                // The server builds the address (its own help center): never a visitor's link.
+                <a class="msg__source" href=source.url target="_blank" rel="noopener">
+                    "Read more: " {source.title}
+                    <span class="visually-hidden">" (opens in a new tab)"</span>
+                </a>
+            })}
         </li>
     }
     .into_any()

@@ -6,6 +6,7 @@
 //! - [`intent`]: whether a visitor is asking for a human.
 
 pub mod evaluation;
+pub mod handover;
 pub mod intent;
 mod knowledge;
 mod library;
@@ -60,6 +61,15 @@ pub enum Piece {
     Token(String),
     /// The answer offers to bring in a person: a "yes" to it asks for one.
     OffersHuman,
+    /// The answer comes from this article (at most one per answer; the last one counts).
+    Source(Source),
+}
+
+/// The tenant's article an answer comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    pub slug: String,
+    pub title: String,
 }
 
 /// An answer as it is produced; dropping it cancels the answer.

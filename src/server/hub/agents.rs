@@ -146,6 +146,7 @@ impl Hub {
             content: content.into_inner(),
             client_message_id,
             offers_human: false,
+            source: None,
         };
         Ok(self.timeline.append(&agent.tenant_id, new).await?)
     }

@@ -17,7 +17,7 @@ mod live;
 mod visitors;
 
 pub use live::Readiness;
-pub use visitors::{StartedSession, Widget, ESCALATION_REPLY};
+pub use visitors::{StartedSession, Widget};
 
 use crate::protocol::{AgentRef, AgentRole, ContentError, Sender, MAX_CLIENT_MESSAGE_ID_CHARS};
 

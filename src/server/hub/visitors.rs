@@ -7,17 +7,16 @@ use crate::protocol::{
     Visitor, WidgetConfig,
 };
 use crate::server::{
-    ai::intent,
+    ai::{
+        handover::{self, Why},
+        intent,
+    },
     auth,
     store::{Appended, NewMessage, NewSession, Tenant},
     timeline::Audience,
 };
 
 use super::HISTORY_PAGE;
-
-/// What the visitor is told after asking for a human.
-pub const ESCALATION_REPLY: &str =
-    "Thanks, we've let the team know. A human agent will join this conversation shortly.";
 
 /// What `public/start` hands a new visitor.
 #[derive(Debug, Clone)]
@@ -149,6 +148,7 @@ impl Hub {
             content: content.into_inner(),
             client_message_id,
             offers_human: false,
+            source: None,
         };
         let appended = self.timeline.append(&visitor.tenant_id, new).await?;
         if appended.created {
@@ -193,12 +193,14 @@ impl Hub {
             // Already waiting for, or talking to, a human.
             SessionStatus::Pending | SessionStatus::Active => session,
         };
+        let tenant = self.timeline.store().tenant(&visitor.tenant_id).await?;
+        let settings = tenant.map(|t| t.ai).unwrap_or_default();
         self.timeline.announce(
             Audience::Visitor {
                 session_id: &session.id,
             },
             ServerEvent::HumanEscalationResponse {
-                message: ESCALATION_REPLY.into(),
+                message: handover::words(Why::Asked, &settings),
             },
         );
         Ok(session)

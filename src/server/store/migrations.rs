@@ -42,6 +42,11 @@ pub(super) const SQLITE: Steps = &[
         "articles",
         include_str!("../../../migrations/sqlite/0006_articles.sql"),
     ),
+    (
+        7,
+        "answer sources",
+        include_str!("../../../migrations/sqlite/0007_answer_sources.sql"),
+    ),
 ];
 
 pub(super) const POSTGRES: Steps = &[
@@ -64,6 +69,11 @@ pub(super) const POSTGRES: Steps = &[
         4,
         "articles",
         include_str!("../../../migrations/postgres/0004_articles.sql"),
+    ),
+    (
+        5,
+        "answer sources",
+        include_str!("../../../migrations/postgres/0005_answer_sources.sql"),
     ),
 ];
 

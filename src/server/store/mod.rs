@@ -17,7 +17,7 @@ mod sqlite;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
-use crate::protocol::{AgentRole, Message, Sender, Session, SessionStatus, Visitor};
+use crate::protocol::{AgentRole, ArticleLink, Message, Sender, Session, SessionStatus, Visitor};
 use crate::server::config::DatabaseUrl;
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -68,6 +68,9 @@ pub struct TenantAi {
     pub answerer: Option<String>,
     /// Shown by the widget before the visitor writes.
     pub greeting: Option<String>,
+    /// What the visitor is told when the assistant hands them to a person; `None` for the
+    /// built-in sentence.
+    pub handover: Option<String>,
 }
 
 impl Default for TenantAi {
@@ -76,6 +79,7 @@ impl Default for TenantAi {
             enabled: true,
             answerer: None,
             greeting: None,
+            handover: None,
         }
     }
 }
@@ -175,6 +179,8 @@ pub struct NewMessage {
     pub client_message_id: Option<String>,
     /// The AI offered to bring in a person: a "yes" to this message asks for one.
     pub offers_human: bool,
+    /// The article the AI's answer came from.
+    pub source: Option<ArticleLink>,
 }
 
 impl NewMessage {
@@ -189,6 +195,7 @@ impl NewMessage {
             content: self.content,
             created_at: crate::protocol::Timestamp(at),
             offers_human: self.offers_human,
+            source: self.source,
         }
     }
 
@@ -201,6 +208,7 @@ impl NewMessage {
             content,
             client_message_id: None,
             offers_human: false,
+            source: None,
         }
     }
 }

@@ -63,6 +63,7 @@ fn tenant_from(row: &PgRow) -> Result<Tenant, sqlx::Error> {
             enabled: row.try_get("ai_enabled")?,
             answerer: row.try_get("answerer")?,
             greeting: row.try_get("greeting")?,
+            handover: row.try_get("handover")?,
         },
         created_at: row.try_get("created_at")?,
     })
@@ -77,6 +78,7 @@ SELECT s.id, s.tenant_id, s.status, s.assigned_agent_id, a.name AS agent_name,
        m.client_message_id AS m_client_message_id, m.sender_kind AS m_sender_kind,
        m.sender_id AS m_sender_id, m.sender_name AS m_sender_name, m.content AS m_content,
        m.created_at AS m_created_at, m.offers_human AS m_offers_human,
+       m.source_title AS m_source_title, m.source_url AS m_source_url,
        CASE WHEN $1::text IS NULL THEN 0 ELSE (
            SELECT COUNT(*) FROM messages u
            WHERE u.session_id = s.id AND u.sender_kind = 'customer'
@@ -167,12 +169,13 @@ impl Store for PgStore {
         ai: &TenantAi,
     ) -> StoreResult<bool> {
         let done = sqlx::query(
-            "UPDATE tenants SET allowed_origins = $1, ai_enabled = $2, answerer = $3, greeting = $4 WHERE id = $5",
+            "UPDATE tenants SET allowed_origins = $1, ai_enabled = $2, answerer = $3, greeting = $4, handover = $5 WHERE id = $6",
         )
         .bind(origins)
         .bind(ai.enabled)
         .bind(&ai.answerer)
         .bind(&ai.greeting)
+        .bind(&ai.handover)
         .bind(id)
         .execute(&self.pool)
         .await?;
@@ -402,8 +405,8 @@ impl Store for PgStore {
             return Err(StoreError::NotFound("session"));
         };
         let inserted = sqlx::query(
-            "INSERT INTO messages (id, session_id, seq, client_message_id, sender_kind, sender_id, sender_name, content, created_at, offers_human)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+            "INSERT INTO messages (id, session_id, seq, client_message_id, sender_kind, sender_id, sender_name, content, created_at, offers_human, source_title, source_url)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
              ON CONFLICT (session_id, client_message_id) DO NOTHING",
         )
         .bind(&id)
@@ -416,6 +419,8 @@ impl Store for PgStore {
         .bind(&new.content)
         .bind(&at)
         .bind(new.offers_human)
+        .bind(new.source.as_ref().map(|s| &s.title))
+        .bind(new.source.as_ref().map(|s| &s.url))
         .execute(&mut *tx)
         .await?;
         if inserted.rows_affected() == 0 {

@@ -4,7 +4,8 @@
 
 use super::{Agent, Article, KnowledgeVersion};
 use crate::protocol::{
-    AgentRef, AgentRole, Message, Sender, SenderKind, Session, SessionStatus, Timestamp, Visitor,
+    AgentRef, AgentRole, ArticleLink, Message, Sender, SenderKind, Session, SessionStatus,
+    Timestamp, Visitor,
 };
 use sqlx::{postgres::PgRow, sqlite::SqliteRow, Row};
 
@@ -105,6 +106,10 @@ pub(super) fn message_from(row: &impl Columns, prefix: &str) -> Result<Message, 
         content: row.text(&col("content"))?,
         created_at: Timestamp(row.text(&col("created_at"))?),
         offers_human: row.flag(&col("offers_human"))?,
+        source: row
+            .optional_text(&col("source_title"))?
+            .zip(row.optional_text(&col("source_url"))?)
+            .map(|(title, url)| ArticleLink { title, url }),
     })
 }
 

@@ -84,6 +84,7 @@ fn tenant_from(row: &SqliteRow) -> Result<Tenant, sqlx::Error> {
             enabled: row.try_get::<i64, _>("ai_enabled")? != 0,
             answerer: row.try_get("answerer")?,
             greeting: row.try_get("greeting")?,
+            handover: row.try_get("handover")?,
         },
         created_at: row.try_get("created_at")?,
     })
@@ -98,6 +99,7 @@ SELECT s.id, s.tenant_id, s.status, s.assigned_agent_id, a.name AS agent_name,
        m.client_message_id AS m_client_message_id, m.sender_kind AS m_sender_kind,
        m.sender_id AS m_sender_id, m.sender_name AS m_sender_name, m.content AS m_content,
        m.created_at AS m_created_at, m.offers_human AS m_offers_human,
+       m.source_title AS m_source_title, m.source_url AS m_source_url,
        CASE WHEN ?1 IS NULL THEN 0 ELSE (
            SELECT COUNT(*) FROM messages u
            WHERE u.session_id = s.id AND u.sender_kind = 'customer'
@@ -184,12 +186,13 @@ impl Store for SqliteStore {
     ) -> StoreResult<bool> {
         let origins = serde_json::to_string(origins).expect("strings serialise");
         let done = sqlx::query(
-            "UPDATE tenants SET allowed_origins = ?, ai_enabled = ?, answerer = ?, greeting = ? WHERE id = ?",
+            "UPDATE tenants SET allowed_origins = ?, ai_enabled = ?, answerer = ?, greeting = ?, handover = ? WHERE id = ?",
         )
         .bind(origins)
         .bind(ai.enabled as i64)
         .bind(&ai.answerer)
         .bind(&ai.greeting)
+        .bind(&ai.handover)
         .bind(id)
         .execute(&self.writer)
         .await?;

@@ -7,7 +7,7 @@
 
 mod retrieval;
 
-use super::{AnswerStream, Answerer, Piece, Question};
+use super::{AnswerStream, Answerer, Piece, Question, Source};
 use futures::StreamExt;
 use retrieval::Index;
 use std::{path::Path, time::Duration};
@@ -90,22 +90,36 @@ impl KnowledgeBase {
 
     /// The whole answer text for a question.
     pub fn compose(&self, question: &str) -> String {
-        self.reply(question).0
+        self.reply(question).text
     }
 
-    /// The answer text, and whether it offers a person because nothing answers the question.
-    fn reply(&self, question: &str) -> (String, bool) {
+    /// The best passage's text and its article; or, when nothing answers the question, the
+    /// offer of a person.
+    fn reply(&self, question: &str) -> Reply {
         match self.search(question, 1).first() {
-            Some((passage, _)) => (
-                format!(
-                    "{}\n\n(From our article \u{201c}{}\u{201d}.) Is there anything else I can help with?",
-                    passage.text, passage.article
+            Some((passage, _)) => Reply {
+                text: format!(
+                    "{}\n\nIs there anything else I can help with?",
+                    passage.text
                 ),
-                false,
-            ),
-            None => (OFFER_HUMAN.to_string(), true),
+                source: Some(Source {
+                    slug: passage.slug.clone(),
+                    title: passage.article.clone(),
+                }),
+            },
+            None => Reply {
+                text: OFFER_HUMAN.to_string(),
+                source: None,
+            },
         }
     }
+}
+
+/// What the built-in answerer says: a passage with its article, or (without one) the offer of
+/// a person.
+struct Reply {
+    text: String,
+    source: Option<Source>,
 }
 
 /// Splits an article into its `##` sections; the `#` line names the article.
@@ -159,7 +173,7 @@ pub fn tokenize(text: &str) -> Vec<String> {
 
 impl Answerer for KnowledgeBase {
     fn answer(&self, question: Question) -> AnswerStream {
-        let (text, offers_human) = self.reply(question.latest());
+        let Reply { text, source } = self.reply(question.latest());
         let pace = self.pace;
         let words = futures::stream::iter(tokenize(&text)).then(move |token| async move {
             if !pace.is_zero() {
@@ -167,8 +181,11 @@ impl Answerer for KnowledgeBase {
             }
             Ok(Piece::Token(token))
         });
-        let offer = futures::stream::iter(offers_human.then_some(Ok(Piece::OffersHuman)));
-        words.chain(offer).boxed()
+        let last = match source {
+            Some(source) => Piece::Source(source),
+            None => Piece::OffersHuman,
+        };
+        words.chain(futures::stream::once(async { Ok(last) })).boxed()
     }
 
     fn describe(&self) -> String {
@@ -250,15 +267,20 @@ mod tests {
                 "{question}: {:?}",
                 kb.search(question, 1).first().map(|(p, s)| (&p.article, s))
             );
-            assert_eq!(kb.compose(question), OFFER_HUMAN);
+            let reply = kb.reply(question);
+            assert_eq!(reply.text, OFFER_HUMAN);
+            assert!(reply.source.is_none());
         }
     }
 
     #[test]
     fn answers_name_their_article_and_tokens_rebuild_the_text() {
         let kb = shipped();
-        let answer = kb.compose("Do you ship to the United Kingdom?");
-        assert!(answer.contains("Shipping and delivery"), "{answer}");
+        let reply = kb.reply("Do you ship to the United Kingdom?");
+        let source = reply.source.expect("an answer has its article");
+        assert_eq!(source.title, "Shipping and delivery");
+        assert_eq!(source.slug, "shipping");
+        let answer = reply.text;
         let tokens = tokenize(&answer);
         assert!(tokens.len() > 10);
         assert_eq!(tokens.concat(), answer);

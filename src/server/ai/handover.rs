@@ -1,0 +1,51 @@
+//! What a visitor reads when the assistant hands them to a person: why, then the tenant's own
+//! sentence for it (`admin tenant set --handover`, the dashboard's settings), or the built-in one.
+
+use crate::server::store::TenantAi;
+
+/// The sentence a tenant gets unless it wrote its own.
+pub const DEFAULT_SENTENCE: &str = "A human agent will join this conversation shortly.";
+
+/// The longest hand-over sentence (and greeting) a tenant may set.
+pub const MAX_SENTENCE_CHARS: usize = 300;
+
+/// Why the visitor is handed over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    /// The visitor asked for a person, or said yes to the offer of one.
+    Asked,
+    /// The AI provider failed or stalled.
+    Failed,
+    /// Every answer slot stayed busy for the whole queue wait.
+    Busy,
+}
+
+/// The whole message: why, then the tenant's sentence.
+pub fn words(why: Why, settings: &TenantAi) -> String {
+    let opening = match why {
+        Why::Asked => "Thanks, we've let the team know.",
+        Why::Failed => "Sorry, I'm having trouble answering right now.",
+        Why::Busy => "Sorry, our assistant is busy right now.",
+    };
+    let sentence = settings.handover.as_deref().unwrap_or(DEFAULT_SENTENCE);
+    format!("{opening} {sentence}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tenants_sentence_follows_the_reason() {
+        let mut settings = TenantAi::default();
+        assert_eq!(
+            words(Why::Asked, &settings),
+            "Thanks, we've let the team know. A human agent will join this conversation shortly."
+        );
+        settings.handover = Some("Anna from the roastery will be right with you.".into());
+        assert_eq!(
+            words(Why::Failed, &settings),
+            "Sorry, I'm having trouble answering right now. Anna from the roastery will be right with you."
+        );
+    }
+}
