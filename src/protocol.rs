@@ -479,6 +479,57 @@ pub struct ArticleRequest {
     pub body: String,
 }
 
+/// `POST /api/v1/knowledge/preview`: markdown to see as the help center will show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewRequest {
+    pub body: String,
+}
+
+/// The preview: HTML made by the help center's own renderer, in which no raw HTML survives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewResponse {
+    pub html: String,
+}
+
+/// `GET /api/v1/settings/assistant`: how the tenant's assistant behaves, and the choices this
+/// server offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssistantSettings {
+    /// Off: conversations go straight to the agents.
+    pub enabled: bool,
+    /// `knowledge` or `openai`; `None` for the server's default.
+    #[serde(default)]
+    pub answerer: Option<String>,
+    /// Shown by the widget before the visitor writes.
+    #[serde(default)]
+    pub greeting: Option<String>,
+    /// Said when the assistant hands a visitor to a person; `None` for the built-in one.
+    #[serde(default)]
+    pub handover: Option<String>,
+    /// The built-in hand-over sentence.
+    pub default_handover: String,
+    /// The answerers this server can use, and the one `answerer: None` means.
+    pub answerers: Vec<String>,
+    #[serde(default)]
+    pub default_answerer: Option<String>,
+}
+
+/// `PUT /api/v1/settings/assistant`: the settings an admin may change. Blank texts mean none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssistantSettingsRequest {
+    pub enabled: bool,
+    #[serde(default)]
+    pub answerer: Option<String>,
+    #[serde(default)]
+    pub greeting: Option<String>,
+    #[serde(default)]
+    pub handover: Option<String>,
+}
+
 /// The longest article title and body accepted.
 pub const MAX_ARTICLE_TITLE_CHARS: usize = 200;
 pub const MAX_ARTICLE_BODY_CHARS: usize = 50_000;
@@ -517,9 +568,13 @@ pub struct LoginResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TenantRef {
     pub id: String,
     pub name: String,
+    /// The key of the tenant's widget and help center (`/help/{widgetKey}`).
+    #[serde(default)]
+    pub widget_key: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -915,9 +970,10 @@ mod tests {
                 tenant: TenantRef {
                     id: "t1".into(),
                     name: "Demo".into(),
+                    widget_key: "demo".into(),
                 },
             },
-            json!({"agent": profile_json, "tenant": {"id": "t1", "name": "Demo"}}),
+            json!({"agent": profile_json, "tenant": {"id": "t1", "name": "Demo", "widgetKey": "demo"}}),
         );
     }
 

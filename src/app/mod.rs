@@ -12,7 +12,7 @@ mod widget_demo;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet};
 use leptos_router::{
-    components::{Route, Router, Routes},
+    components::{ParentRoute, Route, Router, Routes},
     path,
 };
 
@@ -45,7 +45,11 @@ pub fn App() -> impl IntoView {
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
         <Router>
             <Routes fallback=not_found::NotFound>
-                <Route path=path!("/") view=dashboard::Dashboard />
+                <ParentRoute path=path!("/") view=dashboard::Dashboard>
+                    <Route path=path!("") view=dashboard::DeskPage />
+                    <Route path=path!("knowledge") view=dashboard::KnowledgePage />
+                    <Route path=path!("settings") view=dashboard::SettingsPage />
+                </ParentRoute>
                 <Route path=path!("/widget-demo") view=widget_demo::WidgetDemo />
                 <Route path=path!("/widget-demo.html") view=widget_demo::WidgetDemo />
                 <Route path=path!("/websocket-test") view=diagnostics::Diagnostics />

@@ -1,8 +1,9 @@
 //! The typed REST client: components call these functions and never build URLs or parse JSON.
 
 use crate::protocol::{
-    ErrorBody, LoginRequest, LoginResponse, MarkReadRequest, MeResponse, Message, Session,
-    SessionHistory, StartSessionRequest, StartSessionResponse,
+    ArticleRequest, AssistantSettings, AssistantSettingsRequest, ErrorBody, KnowledgeArticle,
+    LoginRequest, LoginResponse, MarkReadRequest, MeResponse, Message, PreviewRequest,
+    PreviewResponse, Session, SessionHistory, StartSessionRequest, StartSessionResponse,
 };
 
 /// Why a request did not succeed, worded for the person who made it.
@@ -104,10 +105,73 @@ pub async fn mark_read(
     .await
 }
 
+pub async fn articles(token: &str) -> Result<Vec<KnowledgeArticle>, RequestError> {
+    send::<(), _>(Method::Get, "/api/v1/knowledge/articles", Some(token), None).await
+}
+
+/// Adds an article (`id: None`) or replaces one.
+pub async fn save_article(
+    token: &str,
+    id: Option<&str>,
+    article: &ArticleRequest,
+) -> Result<KnowledgeArticle, RequestError> {
+    match id {
+        None => {
+            send(
+                Method::Post,
+                "/api/v1/knowledge/articles",
+                Some(token),
+                Some(article),
+            )
+            .await
+        }
+        Some(id) => {
+            let path = format!("/api/v1/knowledge/articles/{id}");
+            send(Method::Put, &path, Some(token), Some(article)).await
+        }
+    }
+}
+
+pub async fn delete_article(token: &str, id: &str) -> Result<(), RequestError> {
+    let path = format!("/api/v1/knowledge/articles/{id}");
+    send::<(), ()>(Method::Delete, &path, Some(token), None).await
+}
+
+/// The markdown as the help center shows it, rendered by the server's safe renderer.
+pub async fn preview(token: &str, body: &str) -> Result<PreviewResponse, RequestError> {
+    let request = PreviewRequest { body: body.into() };
+    send(
+        Method::Post,
+        "/api/v1/knowledge/preview",
+        Some(token),
+        Some(&request),
+    )
+    .await
+}
+
+pub async fn assistant_settings(token: &str) -> Result<AssistantSettings, RequestError> {
+    send::<(), _>(Method::Get, "/api/v1/settings/assistant", Some(token), None).await
+}
+
+pub async fn save_assistant_settings(
+    token: &str,
+    settings: &AssistantSettingsRequest,
+) -> Result<AssistantSettings, RequestError> {
+    send(
+        Method::Put,
+        "/api/v1/settings/assistant",
+        Some(token),
+        Some(settings),
+    )
+    .await
+}
+
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 enum Method {
     Get,
     Post,
+    Put,
+    Delete,
 }
 
 #[cfg(feature = "hydrate")]
@@ -127,6 +191,8 @@ where
     let mut builder = match method {
         Method::Get => Request::get(path),
         Method::Post => Request::post(path),
+        Method::Put => Request::put(path),
+        Method::Delete => Request::delete(path),
     };
     if let Some(token) = token {
         builder = builder.header("Authorization", &format!("Bearer {token}"));
@@ -136,6 +202,10 @@ where
         None => builder.send().await,
     }
     .map_err(unreachable)?;
+    if response.status() == 204 {
+        // No body: only `()` (or a JSON value) is asked for.
+        return serde_json::from_str("null").map_err(|e| RequestError::Unreachable(e.to_string()));
+    }
     if response.ok() {
         return response.json::<R>().await.map_err(unreachable);
     }

@@ -345,22 +345,17 @@ fn tenant_ai(tenant: &Tenant, change: AiChange) -> anyhow::Result<TenantAi> {
         settings.answerer = (answerer != "default").then_some(answerer);
     }
     if let Some(greeting) = change.greeting {
-        settings.greeting = sentence("greeting", &greeting)?;
+        settings.greeting = sentence(&greeting)?;
     }
     if let Some(handover) = change.handover {
-        settings.handover = sentence("hand-over sentence", &handover)?;
+        settings.handover = sentence(&handover)?;
     }
     Ok(settings)
 }
 
 /// A greeting or hand-over sentence as given, trimmed; blank means none.
-fn sentence(what: &str, given: &str) -> anyhow::Result<Option<String>> {
-    use crate::server::ai::handover::MAX_SENTENCE_CHARS;
-    let given = given.trim();
-    if given.chars().count() > MAX_SENTENCE_CHARS {
-        bail!("the {what} must be at most {MAX_SENTENCE_CHARS} characters");
-    }
-    Ok((!given.is_empty()).then(|| given.to_string()))
+fn sentence(given: &str) -> anyhow::Result<Option<String>> {
+    crate::server::ai::handover::checked_sentence(given).map_err(|why| anyhow::anyhow!(why))
 }
 
 async fn tenant_by_key(store: &DynStore, widget_key: &str) -> anyhow::Result<Tenant> {

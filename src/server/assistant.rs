@@ -102,6 +102,18 @@ impl Assistant {
             .flatten()
     }
 
+    /// The answerers this server can use, sorted, and its default.
+    pub fn answerer_names(&self) -> (Vec<String>, String) {
+        let mut names: Vec<String> = self
+            .answerers
+            .available
+            .keys()
+            .map(|n| n.to_string())
+            .collect();
+        names.sort();
+        (names, self.answerers.default.to_string())
+    }
+
     /// A visitor wrote in a `bot` session: answer now, or right after the answer in progress.
     pub fn ask(self: &Arc<Self>, tenant_id: &str, session_id: &str) {
         {
@@ -193,11 +205,7 @@ impl Assistant {
 
     /// The answerer and the question for a `bot` session; `None` when there is nothing to
     /// answer (the session left `bot`, or the tenant switched its assistant off).
-    async fn prepare(
-        &self,
-        tenant_id: &str,
-        session_id: &str,
-    ) -> anyhow::Result<Option<Prepared>> {
+    async fn prepare(&self, tenant_id: &str, session_id: &str) -> anyhow::Result<Option<Prepared>> {
         let store = self.timeline.store();
         let Some(session) = store.session(tenant_id, session_id, None).await? else {
             return Ok(None);

@@ -571,3 +571,78 @@ async fn an_admin_writes_the_knowledge_base_over_rest_and_the_next_answer_uses_i
     let answer = ask(&server, "demo", "Is there parking near the roastery?").await;
     assert!(!answer.contains("parking"), "{answer}");
 }
+
+#[tokio::test]
+async fn an_admin_sets_the_assistant_over_rest_and_previews_articles_safely() {
+    let server = TestServer::start_with(&["--demo", "--ai-token-delay-ms", "0"]).await;
+    let admin = login_as(&server, "agent1@callcenter.com").await;
+    let agent = login_as(&server, "agent2@callcenter.com").await;
+    let url = server.http("/api/v1/settings/assistant");
+    let settings = get_json(&url, Some(&admin)).await;
+    assert_eq!(settings.status, 200, "{}", settings.body);
+    assert_eq!(settings.body["enabled"], true);
+    assert_eq!(settings.body["answerers"], json!(["knowledge"]));
+    assert_eq!(settings.body["defaultAnswerer"], "knowledge");
+    assert_eq!(
+        settings.body["defaultHandover"],
+        "A human agent will join this conversation shortly."
+    );
+    assert_eq!(get_json(&url, Some(&agent)).await.status, 403);
+
+    // A choice the server does not have changes nothing.
+    let refused = common::request(
+        "PUT",
+        &url,
+        Some(&admin),
+        Some(json!({"enabled": false, "answerer": "openai"})),
+    )
+    .await;
+    assert_eq!(
+        (refused.status, refused.body["error"]["code"].clone()),
+        (422, json!("invalid_settings"))
+    );
+    assert_eq!(get_json(&url, Some(&admin)).await.body, settings.body);
+
+    let change = json!({"enabled": true, "answerer": "knowledge", "greeting": "Hoi! Ask us anything.", "handover": "Anna from the roastery will be right with you."});
+    let changed = common::request("PUT", &url, Some(&admin), Some(change)).await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    assert_eq!(
+        changed.body["handover"],
+        "Anna from the roastery will be right with you."
+    );
+    let widget = get_json(&server.http("/api/v1/chat/public/widget/demo"), None).await;
+    assert_eq!(widget.body["greeting"], "Hoi! Ask us anything.");
+    let (_, key) = start_visitor(&server).await;
+    let mut visitor = connect(&server, &format!("/ws/public/{key}")).await;
+    visitor
+        .send(json!({"type": "chat", "content": "Can I speak to a person?"}))
+        .await;
+    let reply = visitor.until("human-escalation-response").await;
+    assert!(
+        reply["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("Anna from the roastery will be right with you."),
+        "{reply}"
+    );
+
+    // The preview is the help center's own safe rendering: raw HTML stays text.
+    let preview_url = server.http("/api/v1/knowledge/preview");
+    let body = json!({"body": "## Hours\n**Open** daily <script>alert(1)</script> [x](javascript:alert(1))"});
+    let preview = post(&preview_url, Some(&admin), body.clone()).await;
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    let html = preview.body["html"].as_str().unwrap();
+    assert!(
+        html.contains("<h2>Hours</h2>") && html.contains("<strong>Open</strong>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("&lt;script&gt;")
+            && !html.contains("<script")
+            && !html.contains("javascript:"),
+        "{html}"
+    );
+    assert_eq!(post(&preview_url, Some(&agent), body).await.status, 403);
+    let too_long = json!({"body": "a".repeat(50_001)});
+    assert_eq!(post(&preview_url, Some(&admin), too_long).await.status, 422);
+}

@@ -90,8 +90,11 @@ const UNSURE: &[&str] = &[
 fn split_body(events: &[Value]) -> Body {
     let mut text: String = events.iter().map(|e| format!("data: {e}\n\n")).collect();
     text.push_str("data: [DONE]\n\n");
-    let pieces: Vec<Result<Vec<u8>, std::io::Error>> =
-        text.into_bytes().chunks(7).map(|c| Ok(c.to_vec())).collect();
+    let pieces: Vec<Result<Vec<u8>, std::io::Error>> = text
+        .into_bytes()
+        .chunks(7)
+        .map(|c| Ok(c.to_vec()))
+        .collect();
     Body::from_stream(futures::stream::iter(pieces))
 }
 
@@ -235,13 +238,19 @@ async fn the_models_offer_of_a_person_is_a_fact_and_yes_reaches_one() {
     let mut socket = visitor(&server).await;
     let (tokens, stored) = answer_to(&mut socket, "Do you sell tea?").await;
     let shown = tokens.concat();
-    assert!(!shown.contains('['), "the mark never reaches a screen: {shown}");
+    assert!(
+        !shown.contains('['),
+        "the mark never reaches a screen: {shown}"
+    );
     assert_eq!(
         stored["content"],
         "I'm not sure about that. Shall I connect you with someone from our team? "
     );
     assert_eq!(stored["offersHuman"], true);
-    assert!(stored.get("source").is_none(), "no article answered: {stored}");
+    assert!(
+        stored.get("source").is_none(),
+        "no article answered: {stored}"
+    );
     let system = provider.requests.lock().unwrap()[0].1["messages"][0]["content"]
         .as_str()
         .unwrap()

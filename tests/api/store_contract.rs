@@ -390,6 +390,7 @@ async fn tenants_keep_their_origins_and_assistant_settings(store: DynStore) {
         enabled: false,
         answerer: Some("openai".into()),
         greeting: Some("Hi <there>".into()),
+        handover: Some("Anna will be right with you.".into()),
     };
     let origins = vec![
         "https://a.example".to_string(),

@@ -1,4 +1,5 @@
-//! The agent dashboard at `/`: sign-in, then the live inbox and the conversation view.
+//! The agent dashboard at `/`: sign-in, then the live inbox and the conversation view; for
+//! admins also `/knowledge` (the articles the assistant answers from) and `/settings`.
 //!
 //! The agent's token and profile live in localStorage, so a reload stays signed in. A token the
 //! server no longer accepts (expired, or signed with another secret) leads back to the sign-in
@@ -7,9 +8,15 @@
 mod conversation;
 mod desk;
 mod inbox;
+mod knowledge;
 mod labels;
+mod settings;
 mod sign_in;
 mod workspace;
+
+pub use knowledge::KnowledgePage;
+pub use settings::SettingsPage;
+pub use workspace::DeskPage;
 
 use crate::client::{api, storage};
 use crate::protocol::AgentProfile;

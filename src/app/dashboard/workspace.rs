@@ -1,13 +1,17 @@
-//! The signed-in dashboard: the top bar with the "Live" indicator, the inbox and the open
-//! conversation, all fed by one agent socket (the [`Desk`]).
+//! The signed-in dashboard: the top bar with the "Live" indicator and the pages (the inbox with
+//! the open conversation; for admins the knowledge base and the settings), all fed by one agent
+//! socket (the [`Desk`]), which stays open while the agent moves between pages.
 
 use super::desk::Desk;
 use super::{conversation::ConversationPane, inbox::InboxPane, Auth};
+use crate::protocol::AgentRole;
 use leptos::prelude::*;
+use leptos_router::components::{Outlet, A};
 
 #[component]
 pub fn Workspace(auth: Auth, on_signed_out: Callback<Option<String>>) -> impl IntoView {
     let desk = Desk::new(&auth, on_signed_out);
+    provide_context(desk);
     // The socket opens after hydration (effects run in the browser only).
     Effect::new(move |_| desk.connect());
     Effect::new(move |_| desk.check_token_while_reconnecting());
@@ -17,15 +21,39 @@ pub fn Workspace(auth: Auth, on_signed_out: Callback<Option<String>>) -> impl In
         <div class="workspace">
             <TopBar desk on_signed_out />
             <ProblemBanner desk />
-            <div class="workspace__panes">
-                <InboxPane desk />
-                <ConversationPane desk />
-            </div>
+            <Outlet />
         </div>
     }
 }
 
-/// The brand, the connection indicator, and the agent with "Sign out".
+/// `/`: the inbox and the open conversation.
+#[component]
+pub fn DeskPage() -> impl IntoView {
+    let desk = expect_context::<Desk>();
+    view! {
+        <main class="workspace__panes">
+            <InboxPane desk />
+            <ConversationPane desk />
+        </main>
+    }
+}
+
+/// The dashboard's pages; the knowledge base and the settings are an admin's.
+#[component]
+fn PageLinks(desk: Desk) -> impl IntoView {
+    let admin = desk.me.with_value(|me| me.role == AgentRole::Admin);
+    view! {
+        <nav class="topbar__nav" aria-label="Dashboard">
+            <A href="/" exact=true>"Inbox"</A>
+            {admin.then(|| view! {
+                <A href="/knowledge">"Knowledge base"</A>
+                <A href="/settings">"Settings"</A>
+            })}
+        </nav>
+    }
+}
+
+/// The brand, the pages, the connection indicator, and the agent with "Sign out".
 #[component]
 fn TopBar(desk: Desk, on_signed_out: Callback<Option<String>>) -> impl IntoView {
     let indicator = move || desk.link.get().indicator("Live");
@@ -42,6 +70,7 @@ fn TopBar(desk: Desk, on_signed_out: Callback<Option<String>>) -> impl IntoView 
                 <span class="brand-mark brand-mark--small" aria-hidden="true">"S"</span>
                 <span>"Switchboard"</span>
             </div>
+            <PageLinks desk />
             <span
                 class=move || format!("link link--{} topbar__link", indicator().tone)
                 role="status"

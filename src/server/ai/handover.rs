@@ -9,6 +9,21 @@ pub const DEFAULT_SENTENCE: &str = "A human agent will join this conversation sh
 /// The longest hand-over sentence (and greeting) a tenant may set.
 pub const MAX_SENTENCE_CHARS: usize = 300;
 
+/// A greeting or hand-over sentence as given, trimmed (blank means none), or why it cannot be
+/// used.
+pub fn checked_sentence(given: &str) -> Result<Option<String>, &'static str> {
+    let given = given.trim();
+    if given.chars().count() > MAX_SENTENCE_CHARS {
+        return Err("the greeting and the hand-over sentence must be at most 300 characters");
+    }
+    if given.chars().any(char::is_control) {
+        return Err(
+            "the greeting and the hand-over sentence must be one line, without control characters",
+        );
+    }
+    Ok((!given.is_empty()).then(|| given.to_string()))
+}
+
 /// Why the visitor is handed over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Why {
@@ -42,10 +57,14 @@ mod tests {
             words(Why::Asked, &settings),
             "Thanks, we've let the team know. A human agent will join this conversation shortly."
         );
-        settings.handover = Some("Anna from the roastery will be right with you.".into());
+        settings.handover =
+            checked_sentence(" Anna from the roastery will be right with you. ").unwrap();
         assert_eq!(
             words(Why::Failed, &settings),
             "Sorry, I'm having trouble answering right now. Anna from the roastery will be right with you."
         );
+        assert_eq!(checked_sentence("  "), Ok(None));
+        assert!(checked_sentence("two\nlines").is_err());
+        assert!(checked_sentence(&"a".repeat(301)).is_err());
     }
 }

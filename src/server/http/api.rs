@@ -36,6 +36,11 @@ pub fn routes() -> Router<AppState> {
                 .put(knowledge::update)
                 .delete(knowledge::remove),
         )
+        .route("/api/v1/knowledge/preview", post(knowledge::preview))
+        .route(
+            "/api/v1/settings/assistant",
+            get(settings::read).put(settings::update),
+        )
         .route(
             "/api/v1/chat/public/widget/{widget_key}",
             get(widget_config),
@@ -248,11 +253,36 @@ async fn mark_read(
     Ok(Json(state.hub.mark_read(&agent, &id, request.seq).await?))
 }
 
+/// `/api/v1/settings…`: the tenant's settings, for its admins.
+mod settings {
+    use super::{ApiJson, ApiResult, AuthedAgent};
+    use crate::protocol::{AssistantSettings, AssistantSettingsRequest};
+    use crate::server::state::AppState;
+    use axum::{extract::State, Json};
+
+    pub async fn read(
+        State(state): State<AppState>,
+        AuthedAgent(agent): AuthedAgent,
+    ) -> ApiResult<AssistantSettings> {
+        Ok(Json(state.hub.assistant_settings(&agent).await?))
+    }
+
+    pub async fn update(
+        State(state): State<AppState>,
+        AuthedAgent(agent): AuthedAgent,
+        ApiJson(request): ApiJson<AssistantSettingsRequest>,
+    ) -> ApiResult<AssistantSettings> {
+        Ok(Json(
+            state.hub.set_assistant_settings(&agent, request).await?,
+        ))
+    }
+}
+
 /// `/api/v1/knowledge/articles…`: the tenant's knowledge base, for its admins.
 mod knowledge {
     use super::{ApiError, ApiJson, ApiResult, AuthedAgent};
-    use crate::protocol::{ArticleRequest, KnowledgeArticle};
-    use crate::server::state::AppState;
+    use crate::protocol::{ArticleRequest, KnowledgeArticle, PreviewRequest, PreviewResponse};
+    use crate::server::{http::markdown, hub::Hub, state::AppState};
     use axum::{
         extract::{Path, State},
         http::StatusCode,
@@ -290,6 +320,17 @@ mod knowledge {
         ApiJson(request): ApiJson<ArticleRequest>,
     ) -> ApiResult<KnowledgeArticle> {
         Ok(Json(state.hub.update_article(&agent, &id, request).await?))
+    }
+
+    /// The body as the help center will show it, rendered by the same safe renderer.
+    pub async fn preview(
+        AuthedAgent(agent): AuthedAgent,
+        ApiJson(request): ApiJson<PreviewRequest>,
+    ) -> ApiResult<PreviewResponse> {
+        Hub::check_preview(&agent, &request.body)?;
+        Ok(Json(PreviewResponse {
+            html: markdown::to_safe_html(&request.body),
+        }))
     }
 
     pub async fn remove(

@@ -42,6 +42,7 @@ impl From<HubError> for ApiError {
             | HubError::InvalidVisitor(_)
             | HubError::InvalidAgent(_)
             | HubError::InvalidArticle(_)
+            | HubError::InvalidSettings(_)
             | HubError::SeqOutOfRange => StatusCode::UNPROCESSABLE_ENTITY,
             HubError::SessionClosed | HubError::Conflict(_) => StatusCode::CONFLICT,
             HubError::InvalidCredentials | HubError::SignedOut(_) => StatusCode::UNAUTHORIZED,

@@ -91,6 +91,7 @@ impl Hub {
             tenant: TenantRef {
                 id: tenant.id,
                 name: tenant.name,
+                widget_key: tenant.widget_key,
             },
         })
     }

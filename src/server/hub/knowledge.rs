@@ -98,6 +98,17 @@ impl Hub {
         Ok((tenant.name, article))
     }
 
+    /// Whether this agent may preview this article body: an admin's, of an article's size.
+    pub fn check_preview(actor: &AgentActor, body: &str) -> HubResult<()> {
+        Self::require_admin(actor)?;
+        if body.chars().count() > MAX_ARTICLE_BODY_CHARS {
+            return Err(HubError::InvalidArticle(
+                "the body must be at most 50,000 characters",
+            ));
+        }
+        Ok(())
+    }
+
     pub async fn articles(&self, actor: &AgentActor) -> HubResult<Vec<KnowledgeArticle>> {
         Self::require_admin(actor)?;
         let articles = self.timeline.store().articles(&actor.tenant_id).await?;

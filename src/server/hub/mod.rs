@@ -14,6 +14,7 @@ mod access;
 mod agents;
 mod knowledge;
 mod live;
+mod settings;
 mod visitors;
 
 pub use live::Readiness;
@@ -60,6 +61,8 @@ pub enum HubError {
     InvalidAgent(&'static str),
     #[error("{0}")]
     InvalidArticle(&'static str),
+    #[error("{0}")]
+    InvalidSettings(&'static str),
     #[error("{0} already exists")]
     Conflict(&'static str),
     /// A `seq` past what any session can reach (the store counts in signed 64 bits).
@@ -93,6 +96,7 @@ impl HubError {
             Self::InvalidVisitor(_) => "invalid_visitor",
             Self::InvalidAgent(_) => "invalid_agent",
             Self::InvalidArticle(_) => "invalid_article",
+            Self::InvalidSettings(_) => "invalid_settings",
             Self::Conflict(_) => "conflict",
             Self::SeqOutOfRange => "invalid_seq",
             Self::InvalidCredentials => "invalid_credentials",

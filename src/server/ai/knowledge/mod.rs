@@ -185,7 +185,9 @@ impl Answerer for KnowledgeBase {
             Some(source) => Piece::Source(source),
             None => Piece::OffersHuman,
         };
-        words.chain(futures::stream::once(async { Ok(last) })).boxed()
+        words
+            .chain(futures::stream::once(async { Ok(last) }))
+            .boxed()
     }
 
     fn describe(&self) -> String {

@@ -36,7 +36,9 @@ impl MarkFilter {
 fn longest_suffix_starting_the_mark(text: &str) -> usize {
     (1..MARK.len().min(text.len() + 1))
         .rev()
-        .find(|&n| text.is_char_boundary(text.len() - n) && MARK.starts_with(&text[text.len() - n..]))
+        .find(|&n| {
+            text.is_char_boundary(text.len() - n) && MARK.starts_with(&text[text.len() - n..])
+        })
         .unwrap_or(0)
 }
 
@@ -59,8 +61,14 @@ mod tests {
             run(&["I'm not sure. Shall I ask", " the team? [hand", "over]"]),
             ("I'm not sure. Shall I ask the team? ".to_string(), true)
         );
-        assert_eq!(run(&["Shipping is free [sic]."]), ("Shipping is free [sic].".to_string(), false));
-        assert_eq!(run(&["Costs €35 [", "h"]), ("Costs €35 [h".to_string(), false));
+        assert_eq!(
+            run(&["Shipping is free [sic]."]),
+            ("Shipping is free [sic].".to_string(), false)
+        );
+        assert_eq!(
+            run(&["Costs €35 [", "h"]),
+            ("Costs €35 [h".to_string(), false)
+        );
     }
 
     proptest! {

@@ -1,0 +1,161 @@
+//! `/settings`: how the tenant's assistant behaves, for admins: whether it answers first,
+//! which answerer, the widget's greeting and the sentence it says when it hands a visitor to a
+//! person. `admin tenant set` changes the same settings.
+
+use super::desk::Desk;
+use super::knowledge::AdminsOnly;
+use crate::client::api;
+use crate::protocol::{AgentRole, AssistantSettings, AssistantSettingsRequest};
+use leptos::{ev, prelude::*};
+
+/// The greeting the widget shows when the tenant set none (as the messenger does).
+const DEFAULT_GREETING: &str = "Hi! How can we help you today?";
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let desk = expect_context::<Desk>();
+    if desk.me.with_value(|me| me.role) != AgentRole::Admin {
+        return view! { <AdminsOnly what="the settings" /> }.into_any();
+    }
+    let loaded = RwSignal::new(None::<AssistantSettings>);
+    Effect::new(move |_| {
+        let token = desk.token.get_value();
+        leptos::task::spawn_local(async move {
+            match api::assistant_settings(&token).await {
+                Ok(settings) => loaded.set(Some(settings)),
+                Err(error) => desk.fail(error),
+            }
+        });
+    });
+    view! {
+        <main class="admin admin--single">
+            <section class="admin__main settings" aria-labelledby="settings-title">
+                <h1 id="settings-title">"Settings"</h1>
+                {move || match loaded.get() {
+                    None => view! { <p class="muted" role="status">"Loading the settings…"</p> }.into_any(),
+                    Some(settings) => view! { <AssistantForm desk settings /> }.into_any(),
+                }}
+            </section>
+        </main>
+    }
+    .into_any()
+}
+
+/// Where the last save stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Saving {
+    Idle,
+    Busy,
+    Saved,
+    Failed(String),
+}
+
+#[component]
+fn AssistantForm(desk: Desk, settings: AssistantSettings) -> impl IntoView {
+    let enabled = RwSignal::new(settings.enabled);
+    let answerer = RwSignal::new(
+        settings
+            .answerer
+            .clone()
+            .unwrap_or_else(|| "default".into()),
+    );
+    let greeting = RwSignal::new(settings.greeting.clone().unwrap_or_default());
+    let handover = RwSignal::new(settings.handover.clone().unwrap_or_default());
+    let saving = RwSignal::new(Saving::Idle);
+    let default_handover = settings.default_handover.clone();
+    let shown_handover = {
+        let default_handover = default_handover.clone();
+        move || {
+            let own = handover.get();
+            let sentence = if own.trim().is_empty() {
+                default_handover.clone()
+            } else {
+                own.trim().to_string()
+            };
+            format!("Thanks, we've let the team know. {sentence}")
+        }
+    };
+    let save = move |ev: ev::SubmitEvent| {
+        ev.prevent_default();
+        saving.set(Saving::Busy);
+        let request = AssistantSettingsRequest {
+            enabled: enabled.get(),
+            answerer: Some(answerer.get()),
+            greeting: Some(greeting.get()),
+            handover: Some(handover.get()),
+        };
+        let token = desk.token.get_value();
+        leptos::task::spawn_local(async move {
+            match api::save_assistant_settings(&token, &request).await {
+                Ok(_) => saving.set(Saving::Saved),
+                Err(error) if error.is_unauthorized() => desk.fail(error),
+                Err(error) => saving.set(Saving::Failed(error.to_string())),
+            }
+        });
+    };
+    let default_label = match &settings.default_answerer {
+        Some(name) => format!("The server's default ({})", answerer_label(name)),
+        None => "The server's default".to_string(),
+    };
+    let no_ai = settings.answerers.is_empty();
+    view! {
+        <form class="form settings__form" on:submit=save aria-label="Assistant">
+            <h2>"Assistant"</h2>
+            {no_ai.then(|| view! {
+                <p class="banner banner--inline" role="note">
+                    "This server runs without an assistant (started with --ai off): conversations go straight to your team whatever you choose here."
+                </p>
+            })}
+            <label class="check">
+                <input type="checkbox" prop:checked=move || enabled.get()
+                    on:change=move |ev| enabled.set(event_target_checked(&ev)) />
+                <span>
+                    <strong>"The assistant answers first"</strong>
+                    <span class="field__hint">"Off: every new conversation goes straight to your team."</span>
+                </span>
+            </label>
+            <label class="field">
+                <span class="field__label">"Who answers"</span>
+                <select prop:value=move || answerer.get() on:change=move |ev| answerer.set(event_target_value(&ev))>
+                    <option value="default">{default_label}</option>
+                    {settings.answerers.iter().map(|name| view! {
+                        <option value=name.clone()>{answerer_label(name)}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label class="field">
+                <span class="field__label">"Greeting"</span>
+                <input type="text" maxlength="300" placeholder=DEFAULT_GREETING
+                    prop:value=move || greeting.get() on:input=move |ev| greeting.set(event_target_value(&ev)) />
+                <span class="field__hint">"What the widget says before the visitor writes. Left empty: the placeholder's words."</span>
+            </label>
+            <label class="field">
+                <span class="field__label">"Hand-over sentence"</span>
+                <input type="text" maxlength="300" placeholder=default_handover aria-describedby="handover-shown"
+                    prop:value=move || handover.get() on:input=move |ev| handover.set(event_target_value(&ev)) />
+                <span class="field__hint" id="handover-shown">"A visitor who asks for a person reads: "<q>{shown_handover}</q></span>
+            </label>
+            <div class="editor__actions">
+                <button type="submit" class="button button--primary" disabled=move || saving.get() == Saving::Busy>
+                    {move || if saving.get() == Saving::Busy { "Saving…" } else { "Save settings" }}
+                </button>
+                {move || match saving.get() {
+                    Saving::Failed(why) => view! { <p class="form__problem" role="alert">{why}</p> }.into_any(),
+                    Saving::Saved => view! {
+                        <p class="editor__status editor__status--ok" role="status">"Saved. New conversations use these settings."</p>
+                    }.into_any(),
+                    Saving::Idle | Saving::Busy => view! { <p class="editor__status" role="status"></p> }.into_any(),
+                }}
+            </div>
+        </form>
+    }
+}
+
+/// An answerer's name for people.
+fn answerer_label(name: &str) -> String {
+    match name {
+        "knowledge" => "Built-in, from your knowledge base".into(),
+        "openai" => "Language model (OpenAI-compatible), from your knowledge base".into(),
+        other => other.into(),
+    }
+}
