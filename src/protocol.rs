@@ -641,6 +641,13 @@ pub struct MarkReadRequest {
     pub seq: u64,
 }
 
+/// `POST /api/v1/chat/sessions/{id}/transfer`: the colleague who takes the conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TransferRequest {
+    pub agent_id: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@ use crate::protocol::{
     ArticleRequest, AssistantSettings, AssistantSettingsRequest, ErrorBody, KnowledgeArticle,
     LoginRequest, LoginResponse, MarkReadRequest, MeResponse, Message, PreviewRequest,
     PreviewResponse, Session, SessionHistory, StartSessionRequest, StartSessionResponse,
+    TeamMember, TransferRequest,
 };
 
 /// Why a request did not succeed, worded for the person who made it.
@@ -83,6 +84,28 @@ pub async fn messages(
 pub async fn assign(token: &str, session_id: &str) -> Result<Session, RequestError> {
     let path = format!("/api/v1/chat/sessions/{session_id}/assign");
     send::<(), _>(Method::Post, &path, Some(token), None).await
+}
+
+pub async fn unassign(token: &str, session_id: &str) -> Result<Session, RequestError> {
+    let path = format!("/api/v1/chat/sessions/{session_id}/unassign");
+    send::<(), _>(Method::Post, &path, Some(token), None).await
+}
+
+pub async fn transfer(
+    token: &str,
+    session_id: &str,
+    agent_id: &str,
+) -> Result<Session, RequestError> {
+    let path = format!("/api/v1/chat/sessions/{session_id}/transfer");
+    let request = TransferRequest {
+        agent_id: agent_id.into(),
+    };
+    send(Method::Post, &path, Some(token), Some(&request)).await
+}
+
+/// The tenant's agents, for "Transfer to".
+pub async fn team(token: &str) -> Result<Vec<TeamMember>, RequestError> {
+    send::<(), _>(Method::Get, "/api/v1/agents", Some(token), None).await
 }
 
 pub async fn close(token: &str, session_id: &str) -> Result<Session, RequestError> {

@@ -143,70 +143,95 @@ impl Timeline {
         session_id: &str,
         status: SessionStatus,
     ) -> StoreResult<Option<Session>> {
-        let lock = self.session_lock(session_id);
-        let _ordered = lock.lock().await;
-        let session = self
-            .store
-            .update_session(tenant_id, session_id, SessionChange::Status(status))
-            .await?;
-        if let Some(session) = &session {
-            self.announce(
-                Audience::Conversation {
-                    tenant_id,
-                    session_id,
-                },
-                ServerEvent::SessionUpdated {
-                    session: session.clone(),
-                },
-            );
-        }
-        Ok(session)
+        let change = Change {
+            state: SessionChange::Status(status),
+            line: None,
+            holder: None,
+        };
+        self.change(tenant_id, session_id, change).await
     }
 
-    /// An agent takes the session: it becomes `active` and theirs, the thread says who joined,
-    /// and the visitor and every agent of the tenant hear who holds it. False: no such session.
+    /// An agent takes the session: it becomes `active` and theirs, the thread says so (`line`,
+    /// "Alice Martin joined the conversation" unless given), and the visitor and every agent of
+    /// the tenant hear who holds it. False: no such session.
     pub async fn assign(
         &self,
         tenant_id: &str,
         session_id: &str,
         agent: AgentRef,
+        line: Option<String>,
     ) -> StoreResult<bool> {
+        let change = Change {
+            state: SessionChange::Assign {
+                agent_id: agent.id.clone(),
+            },
+            line: Some(line.unwrap_or_else(|| format!("{} joined the conversation", agent.name))),
+            holder: Some(agent),
+        };
+        Ok(self.change(tenant_id, session_id, change).await?.is_some())
+    }
+
+    /// Changes where a session stands (docs/design.md, "A conversation's life"): stores the
+    /// change and the thread's line for it, then tells the visitor and the tenant's agents
+    /// (`chat.session.updated`; for an assignment also `chat.session.assigned` and
+    /// `chat.agent.joined`). `None`: no such session (or no such agent to hold it).
+    pub async fn change(
+        &self,
+        tenant_id: &str,
+        session_id: &str,
+        change: Change,
+    ) -> StoreResult<Option<Session>> {
         let lock = self.session_lock(session_id);
         let _ordered = lock.lock().await;
-        let change = SessionChange::Assign {
-            agent_id: agent.id.clone(),
-        };
-        if self
+        let Some(mut session) = self
             .store
-            .update_session(tenant_id, session_id, change)
+            .update_session(tenant_id, session_id, change.state)
             .await?
-            .is_none()
-        {
-            return Ok(false);
+        else {
+            return Ok(None);
+        };
+        if let Some(line) = change.line {
+            let line = NewMessage::system(session_id, line);
+            session.last_message = Some(self.append_in_order(tenant_id, line).await?.message);
         }
-        let joined = NewMessage::system(
-            session_id,
-            format!("{} joined the conversation", agent.name),
-        );
-        self.append_in_order(tenant_id, joined).await?;
+        // Events to many agents carry no one's unread count (docs/protocol.md).
+        session.unread_count = 0;
         let audience = Audience::Conversation {
             tenant_id,
             session_id,
         };
         self.announce(
             audience,
-            ServerEvent::SessionAssigned {
-                session_id: session_id.to_string(),
-                agent: agent.clone(),
+            ServerEvent::SessionUpdated {
+                session: session.clone(),
             },
         );
-        self.announce(
-            audience,
-            ServerEvent::AgentJoined {
-                session_id: session_id.to_string(),
-                agent,
-            },
-        );
-        Ok(true)
+        if let Some(agent) = change.holder {
+            self.announce(
+                audience,
+                ServerEvent::SessionAssigned {
+                    session_id: session_id.to_string(),
+                    agent: agent.clone(),
+                },
+            );
+            self.announce(
+                audience,
+                ServerEvent::AgentJoined {
+                    session_id: session_id.to_string(),
+                    agent,
+                },
+            );
+        }
+        Ok(Some(session))
     }
+}
+
+/// A change of where a session stands, with the line the thread shows for it.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub state: SessionChange,
+    /// The system line ("Closed by Alice Martin"), if the change has one.
+    pub line: Option<String>,
+    /// The agent who holds the session after an assignment.
+    pub holder: Option<AgentRef>,
 }

@@ -2,27 +2,12 @@
 
 use crate::common;
 
-use common::{command, post, sqlite_url, TestServer};
+use common::{post, sqlite_url, TestServer};
 use serde_json::json;
-use std::process::{Output, Stdio};
-use tokio::io::AsyncWriteExt;
+use std::process::Output;
 
 async fn admin(args: &[&str], db: &str, stdin: Option<&str>) -> Output {
-    let mut full = vec!["admin"];
-    full.extend_from_slice(args);
-    full.extend_from_slice(&["--database-url", db]);
-    let mut child = command(&full)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    if let Some(input) = stdin {
-        pipe.write_all(input.as_bytes()).await.unwrap();
-    }
-    drop(pipe);
-    child.wait_with_output().await.unwrap()
+    common::admin_output(args, db, stdin).await
 }
 
 fn stdout(output: &Output) -> String {

@@ -190,14 +190,10 @@ async fn everything_crosses_nodes_and_the_ai_answers_once() {
     )
     .await;
     assert_eq!(closed.status, 200, "{}", closed.body);
-    assert_eq!(
-        visitor_ws.until("chat.session.updated").await["session"]["status"],
-        "closed"
-    );
-    assert_eq!(
-        alice_ws.until("chat.session.updated").await["session"]["status"],
-        "closed"
-    );
+    // Each socket reads on to the close (the assignment's update came before it).
+    for socket in [&mut visitor_ws, &mut alice_ws] {
+        while socket.until("chat.session.updated").await["session"]["status"] != "closed" {}
+    }
 }
 
 /// The answer's text as a client pieces it together: the snapshot's token, then live tokens.

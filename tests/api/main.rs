@@ -17,6 +17,7 @@ mod cluster;
 mod echo;
 mod hostile;
 mod hub;
+mod lifecycle;
 mod limits;
 mod safety;
 mod store_contract;

@@ -4,8 +4,9 @@
 use super::desk::{Action, Desk};
 use super::labels::{visitor_name, StatusPill};
 use crate::app::chat::{Composer, MessageList, Viewer};
+use crate::client::api;
 use crate::client::conversation::Conversation;
-use crate::protocol::{Session, SessionStatus};
+use crate::protocol::{AgentRef, Session, SessionStatus, TeamMember};
 use leptos::prelude::*;
 
 #[component]
@@ -43,25 +44,12 @@ fn NoConversation() -> impl IntoView {
 fn ConversationHead(desk: Desk, session: Session) -> impl IntoView {
     let me = desk.me.with_value(|m| m.id.clone());
     let mine = session.assigned_agent.as_ref().is_some_and(|a| a.id == me);
-    let closed = session.status == SessionStatus::Closed;
     let holder = match &session.assigned_agent {
         Some(_) if mine => "Assigned to you".to_string(),
         Some(agent) => format!("Assigned to {}", agent.name),
         None => "Unassigned".to_string(),
     };
     let email = session.visitor.email.clone();
-    let button = move |action: Action, class: &'static str, label: &'static str| {
-        view! {
-            <button
-                type="button"
-                class=class
-                disabled=move || desk.acting.get()
-                on:click=move |_| desk.act(action)
-            >
-                {label}
-            </button>
-        }
-    };
     view! {
         <header class="conversation__head">
             <div class="conversation__who">
@@ -73,11 +61,120 @@ fn ConversationHead(desk: Desk, session: Session) -> impl IntoView {
                     <span class="conversation__holder">{holder}</span>
                 </p>
             </div>
-            <div class="conversation__actions">
-                {(!mine && !closed).then(|| button(Action::Assign, "button button--primary", "Assign to me"))}
-                {(!closed).then(|| button(Action::Close, "button", "Close"))}
-            </div>
+            <HeadActions desk session />
         </header>
+    }
+}
+
+/// What the agent can do with the conversation as it stands: take it (asking first when a
+/// colleague has it), give it back to the queue, hand it to a colleague, close or reopen it.
+#[component]
+fn HeadActions(desk: Desk, session: Session) -> impl IntoView {
+    let me = desk.me.with_value(|m| m.id.clone());
+    let holder = session.assigned_agent.clone();
+    let mine = holder.as_ref().is_some_and(|a| a.id == me);
+    let closed = session.status == SessionStatus::Closed;
+    let confirming = RwSignal::new(false);
+    let button = move |action: Action, class: &'static str, label: &'static str| {
+        view! {
+            <button
+                type="button"
+                class=class
+                disabled=move || desk.acting.get()
+                on:click=move |_| desk.act(action.clone())
+            >
+                {label}
+            </button>
+        }
+    };
+    let take = match (&holder, closed, mine) {
+        (_, true, _) => Some(button(Action::Assign, "button button--primary", "Reopen").into_any()),
+        (Some(_), false, true) => None,
+        (Some(colleague), false, false) => {
+            let name = colleague.name.clone();
+            Some(view! { <TakeOver desk name confirming /> }.into_any())
+        }
+        (None, false, _) => {
+            Some(button(Action::Assign, "button button--primary", "Assign to me").into_any())
+        }
+    };
+    view! {
+        <div class="conversation__actions">
+            {take}
+            <Show when=move || !confirming.get()>
+                {(!closed && holder.is_some()).then(|| button(Action::Unassign, "button", "Unassign"))}
+                {(!closed).then(|| view! { <Transfer desk holder=session.assigned_agent.clone() /> })}
+                {(!closed).then(|| button(Action::Close, "button", "Close"))}
+            </Show>
+        </div>
+    }
+}
+
+/// "Take over", then a confirmation: the colleague who has the conversation is told.
+#[component]
+fn TakeOver(desk: Desk, name: String, confirming: RwSignal<bool>) -> impl IntoView {
+    let question = format!("{name} has this conversation. Take it over? They will be told.");
+    view! {
+        <Show
+            when=move || confirming.get()
+            fallback=move || view! {
+                <button type="button" class="button button--primary" on:click=move |_| confirming.set(true)>
+                    "Take over"
+                </button>
+            }
+        >
+            <span class="conversation__confirm" role="group" aria-label="Confirm take-over">
+                <span>{question.clone()}</span>
+                <button type="button" class="button button--primary" disabled=move || desk.acting.get()
+                    on:click=move |_| { confirming.set(false); desk.act(Action::Assign) }>
+                    "Take it over"
+                </button>
+                <button type="button" class="button button--quiet" on:click=move |_| confirming.set(false)>"Cancel"</button>
+            </span>
+        </Show>
+    }
+}
+
+/// "Transfer to" a colleague who can sign in, other than whoever has it now.
+#[component]
+fn Transfer(desk: Desk, holder: Option<AgentRef>) -> impl IntoView {
+    let team = RwSignal::new(Vec::<TeamMember>::new());
+    let chosen = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        let token = desk.token.get_value();
+        leptos::task::spawn_local(async move {
+            if let Ok(members) = api::team(&token).await {
+                team.set(members);
+            }
+        });
+    });
+    let holder_id = holder.map(|h| h.id);
+    let colleagues = move || {
+        team.get()
+            .into_iter()
+            .filter(|m| !m.disabled && Some(&m.id) != holder_id.as_ref())
+            .collect::<Vec<_>>()
+    };
+    let transfer = move |_| {
+        let to = chosen.get();
+        if !to.is_empty() {
+            desk.act(Action::Transfer(to));
+        }
+    };
+    view! {
+        <span class="conversation__transfer">
+            <select aria-label="Transfer to" prop:value=move || chosen.get()
+                on:change=move |ev| chosen.set(event_target_value(&ev))>
+                <option value="">"Transfer to…"</option>
+                {move || colleagues().into_iter().map(|m| view! {
+                    <option value=m.id.clone()>{m.name.clone()}</option>
+                }).collect_view()}
+            </select>
+            <button type="button" class="button" on:click=transfer
+                disabled=move || desk.acting.get() || chosen.with(String::is_empty)>
+                "Transfer"
+            </button>
+        </span>
     }
 }
 

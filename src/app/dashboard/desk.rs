@@ -12,7 +12,7 @@ use crate::client::live::LinkState;
 use crate::client::socket::{self, Handlers, Socket};
 use crate::client::transport::absolute_url;
 use crate::client::typing::{now_ms, TypingThrottle};
-use crate::protocol::{ClientCommand, SenderKind, ServerEvent};
+use crate::protocol::{ClientCommand, SenderKind, ServerEvent, SessionStatus};
 use leptos::prelude::*;
 use std::collections::BTreeSet;
 
@@ -35,14 +35,23 @@ pub struct Desk {
     /// An assign or a close is on its way: their buttons wait for the answer.
     pub acting: RwSignal<bool>,
     pub problem: RwSignal<Option<String>>,
+    /// News for this agent about their conversations ("Bob Chen took over …").
+    pub notice: RwSignal<Option<String>>,
+    /// Conversations this agent just changed, whose event is still to come (so that their own
+    /// change is not news to them).
+    own_changes: StoredValue<BTreeSet<String>>,
     /// Called with a 401 from any request: the token has expired.
     pub expired: Callback<()>,
 }
 
 /// What an agent does to the open conversation with the buttons of its header.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
+    /// Take it (from the queue, from a colleague after confirming, or reopen it).
     Assign,
+    Unassign,
+    /// Hand it to this colleague.
+    Transfer(String),
     Close,
 }
 
@@ -62,6 +71,8 @@ impl Desk {
             typing_throttle: StoredValue::new(TypingThrottle::default()),
             acting: RwSignal::new(false),
             problem: RwSignal::new(None),
+            notice: RwSignal::new(None),
+            own_changes: StoredValue::new(BTreeSet::new()),
             expired: Callback::new(move |_| {
                 on_signed_out.run(Some(EXPIRED.into()));
             }),
@@ -174,10 +185,15 @@ impl Desk {
         };
         let token = self.token.get_value();
         self.acting.set(true);
+        self.own_changes.update_value(|c| {
+            c.insert(id.clone());
+        });
         leptos::task::spawn_local(async move {
-            let result = match action {
+            let result = match &action {
                 Action::Close => api::close(&token, &id).await,
                 Action::Assign => api::assign(&token, &id).await,
+                Action::Unassign => api::unassign(&token, &id).await,
+                Action::Transfer(to) => api::transfer(&token, &id, to).await,
             };
             match result {
                 Ok(session) => {
@@ -186,7 +202,12 @@ impl Desk {
                         i.apply(&event, Some(&id));
                     });
                 }
-                Err(error) => self.fail(error),
+                Err(error) => {
+                    self.own_changes.update_value(|c| {
+                        c.remove(&id);
+                    });
+                    self.fail(error)
+                }
             }
             self.acting.set(false);
         });
@@ -246,7 +267,42 @@ impl Desk {
         });
     }
 
+    /// Tells the agent when a colleague takes one of their conversations or hands them one.
+    fn note_change_of_hands(self, event: &ServerEvent) {
+        let ServerEvent::SessionUpdated { session } = event else {
+            return;
+        };
+        if self
+            .own_changes
+            .try_update_value(|c| c.remove(&session.id))
+            .unwrap_or(false)
+        {
+            return;
+        }
+        let me = self.me.with_value(|m| m.id.clone());
+        let before = self.inbox.with_untracked(|i| {
+            i.get(&session.id)
+                .and_then(|s| s.assigned_agent.as_ref().map(|a| a.id.clone()))
+        });
+        let after = session.assigned_agent.as_ref();
+        let visitor = super::labels::visitor_name(session);
+        let news = match (before.as_deref() == Some(me.as_str()), after) {
+            (true, Some(other)) if other.id != me => Some(format!(
+                "{} took over your conversation with {visitor}.",
+                other.name
+            )),
+            (false, Some(mine)) if mine.id == me && session.status == SessionStatus::Active => {
+                Some(format!("A conversation with {visitor} was handed to you."))
+            }
+            _ => None,
+        };
+        if news.is_some() {
+            self.notice.set(news);
+        }
+    }
+
     fn on_event(self, event: ServerEvent) {
+        self.note_change_of_hands(&event);
         let open = self.selected.get_untracked();
         let applied = self.inbox.try_update(|i| i.apply(&event, open.as_deref()));
         if applied == Some(Applied::Unknown) {

@@ -97,10 +97,23 @@ fn initials(name: &str) -> String {
         .collect()
 }
 
-/// The last problem a request or the socket reported, until the agent dismisses it.
+/// The last problem a request or the socket reported, and news about the agent's
+/// conversations, until the agent dismisses them.
 #[component]
 fn ProblemBanner(desk: Desk) -> impl IntoView {
-    move || {
+    let news = move || {
+        desk.notice.get().map(|text| {
+            view! {
+                <p class="banner banner--news" role="status">
+                    {text}
+                    <button type="button" class="button button--quiet" on:click=move |_| desk.notice.set(None)>
+                        "Dismiss"
+                    </button>
+                </p>
+            }
+        })
+    };
+    let problem = move || {
         desk.problem.get().map(|text| {
             view! {
                 <p class="banner" role="alert">
@@ -111,5 +124,6 @@ fn ProblemBanner(desk: Desk) -> impl IntoView {
                 </p>
             }
         })
-    }
+    };
+    view! { {news} {problem} }
 }

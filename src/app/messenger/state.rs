@@ -103,8 +103,16 @@ impl MessengerState {
                 let name = sender.name.clone().unwrap_or_else(|| "An agent".into());
                 self.agent_typing.set(is_typing.then_some(name));
             }
+            // The hand-over words usually arrive as the assistant's message first (stored, so a
+            // reload keeps them): then they are not said twice.
             ServerEvent::HumanEscalationResponse { message } => {
-                self.notice.set(Some(message.clone()))
+                let said = self.conversation.with(|c| {
+                    c.last_message()
+                        .is_some_and(|m| m.sender.kind == SenderKind::Ai && &m.content == message)
+                });
+                if !said {
+                    self.notice.set(Some(message.clone()))
+                }
             }
             ServerEvent::Error { message, .. } => self.notice.set(Some(message.clone())),
             _ => {}

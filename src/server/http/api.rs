@@ -7,7 +7,7 @@ use super::{
 use crate::protocol::{
     AgentMessageRequest, LoginRequest, LoginResponse, MarkReadRequest, MeResponse, Message,
     NewAgentRequest, PublicMessageRequest, Session, SessionHistory, StartSessionRequest,
-    StartSessionResponse, TeamMember, WidgetConfig,
+    StartSessionResponse, TeamMember, TransferRequest, WidgetConfig,
 };
 use crate::server::{hub::HubError, state::AppState};
 use axum::{
@@ -55,6 +55,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/chat/sessions/{id}/messages", get(messages))
         .route("/api/v1/chat/messages", post(agent_message))
         .route("/api/v1/chat/sessions/{id}/assign", post(assign))
+        .route("/api/v1/chat/sessions/{id}/unassign", post(unassign))
+        .route("/api/v1/chat/sessions/{id}/transfer", post(transfer))
         .route("/api/v1/chat/sessions/{id}/close", post(close))
         .route("/api/v1/chat/sessions/{id}/read", post(mark_read))
 }
@@ -234,6 +236,25 @@ async fn assign(
     Path(id): Path<String>,
 ) -> ApiResult<Session> {
     Ok(Json(state.hub.assign(&agent, &id).await?))
+}
+
+async fn unassign(
+    State(state): State<AppState>,
+    AuthedAgent(agent): AuthedAgent,
+    Path(id): Path<String>,
+) -> ApiResult<Session> {
+    Ok(Json(state.hub.unassign(&agent, &id).await?))
+}
+
+async fn transfer(
+    State(state): State<AppState>,
+    AuthedAgent(agent): AuthedAgent,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<TransferRequest>,
+) -> ApiResult<Session> {
+    Ok(Json(
+        state.hub.transfer(&agent, &id, &request.agent_id).await?,
+    ))
 }
 
 async fn close(

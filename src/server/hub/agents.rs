@@ -1,5 +1,5 @@
-//! What agents do: sign in, read their tenant's inbox and conversations, reply, take a
-//! conversation, close it, and mark what they have read.
+//! What agents do: sign in, read their tenant's inbox and conversations, reply, and mark what
+//! they have read. Who holds a conversation is [`super::holding`]'s.
 
 use super::{
     check_client_message_id, check_seq, AgentActor, Hub, HubError, HubResult, HISTORY_PAGE,
@@ -150,38 +150,6 @@ impl Hub {
             source: None,
         };
         Ok(self.timeline.append(&agent.tenant_id, new).await?)
-    }
-
-    /// The agent takes the session: it becomes `active`, the AI falls silent, the visitor sees
-    /// who joined, and every agent of the tenant sees who holds it.
-    pub async fn assign(&self, agent: &AgentActor, session_id: &str) -> HubResult<Session> {
-        let before = self.session_for(agent, session_id).await?;
-        self.stop_assistant(session_id);
-        let already_mine = before.status == SessionStatus::Active
-            && before
-                .assigned_agent
-                .as_ref()
-                .is_some_and(|a| a.id == agent.agent_id);
-        if already_mine {
-            return Ok(before);
-        }
-        if !self
-            .timeline
-            .assign(&agent.tenant_id, session_id, agent.as_ref())
-            .await?
-        {
-            return Err(HubError::NotFound("session"));
-        }
-        self.session_for(agent, session_id).await
-    }
-
-    pub async fn close(&self, agent: &AgentActor, session_id: &str) -> HubResult<Session> {
-        self.session_for(agent, session_id).await?;
-        self.timeline
-            .set_status(&agent.tenant_id, session_id, SessionStatus::Closed)
-            .await?
-            .ok_or(HubError::NotFound("session"))?;
-        self.session_for(agent, session_id).await
     }
 
     pub async fn mark_read(

@@ -12,6 +12,7 @@
 
 mod access;
 mod agents;
+mod holding;
 mod knowledge;
 mod live;
 mod settings;

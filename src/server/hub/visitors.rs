@@ -152,7 +152,7 @@ impl Hub {
         };
         let appended = self.timeline.append(&visitor.tenant_id, new).await?;
         if appended.created {
-            self.after_visitor_message(visitor, session.status, wants_human)
+            self.after_visitor_message(visitor, &session, wants_human)
                 .await?;
         }
         Ok(appended)
@@ -163,47 +163,60 @@ impl Hub {
     async fn after_visitor_message(
         &self,
         visitor: &VisitorActor,
-        status: SessionStatus,
+        session: &Session,
         wants_human: bool,
     ) -> HubResult<()> {
-        match (status, &self.assistant) {
+        match (session.status, &self.assistant) {
             (SessionStatus::Bot, _) if wants_human => {
                 self.escalate(visitor).await?;
             }
             (SessionStatus::Bot, Some(assistant)) => {
                 assistant.ask(&visitor.tenant_id, &visitor.session_id)
             }
-            (SessionStatus::Bot, None) | (SessionStatus::Closed, _) => {
+            (SessionStatus::Bot, None) => {
                 self.change_status(visitor, SessionStatus::Pending).await?;
             }
+            (SessionStatus::Closed, _) => self.reopen(&visitor.tenant_id, session).await?,
             (SessionStatus::Pending | SessionStatus::Active, _) => {}
         }
         Ok(())
     }
 
-    /// The visitor asks for a human: the AI stops, the session waits for an agent, the agents
-    /// are told, and the visitor's sockets get `human-escalation-response`.
+    /// The visitor asks for a human: the AI stops, the session waits for an agent (a closed
+    /// one reopens), the agents are told, and the visitor's sockets get
+    /// `human-escalation-response`. The hand-over words are also stored as the assistant's
+    /// message, so that they are still there after a reload.
     pub async fn escalate(&self, visitor: &VisitorActor) -> HubResult<Session> {
         self.stop_assistant(&visitor.session_id);
         let session = self.visitor_session(visitor).await?;
-        let session = match session.status {
-            SessionStatus::Bot | SessionStatus::Closed => {
-                self.change_status(visitor, SessionStatus::Pending).await?
+        let tenant = self.timeline.store().tenant(&visitor.tenant_id).await?;
+        let words = handover::words(Why::Asked, &tenant.map(|t| t.ai).unwrap_or_default());
+        let handed_over = match session.status {
+            SessionStatus::Bot => {
+                self.change_status(visitor, SessionStatus::Pending).await?;
+                true
+            }
+            SessionStatus::Closed => {
+                self.reopen(&visitor.tenant_id, &session).await?;
+                true
             }
             // Already waiting for, or talking to, a human.
-            SessionStatus::Pending | SessionStatus::Active => session,
+            SessionStatus::Pending | SessionStatus::Active => false,
         };
-        let tenant = self.timeline.store().tenant(&visitor.tenant_id).await?;
-        let settings = tenant.map(|t| t.ai).unwrap_or_default();
+        if handed_over {
+            let said = NewMessage {
+                sender: Sender::ai(),
+                ..NewMessage::system(&session.id, words.clone())
+            };
+            self.timeline.append(&visitor.tenant_id, said).await?;
+        }
         self.timeline.announce(
             Audience::Visitor {
                 session_id: &session.id,
             },
-            ServerEvent::HumanEscalationResponse {
-                message: handover::words(Why::Asked, &settings),
-            },
+            ServerEvent::HumanEscalationResponse { message: words },
         );
-        Ok(session)
+        self.visitor_session(visitor).await
     }
 
     async fn change_status(

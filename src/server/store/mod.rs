@@ -226,8 +226,10 @@ pub struct Appended {
 pub enum SessionChange {
     /// An agent takes the session: `active`, assigned to them.
     Assign { agent_id: String },
-    /// A new status; the assignment is kept.
+    /// A new status; the assignment is kept (a closed session remembers who had it).
     Status(SessionStatus),
+    /// Back to the queue: `pending`, held by nobody.
+    Unassign,
 }
 
 #[async_trait]

@@ -377,13 +377,22 @@ impl Store for PgStore {
             .bind(tenant_id)
             .execute(&self.pool)
             .await?,
+            SessionChange::Unassign => sqlx::query(
+                "UPDATE sessions SET status = 'pending', assigned_agent_id = NULL, updated_at = $1
+                 WHERE id = $2 AND tenant_id = $3",
+            )
+            .bind(&at)
+            .bind(id)
+            .bind(tenant_id)
+            .execute(&self.pool)
+            .await?,
         };
         if done.rows_affected() == 0 {
             return Ok(None);
         }
         let viewer = match &change {
             SessionChange::Assign { agent_id } => Some(agent_id.as_str()),
-            SessionChange::Status(_) => None,
+            SessionChange::Status(_) | SessionChange::Unassign => None,
         };
         self.fetch_session(tenant_id, id, viewer).await
     }

@@ -378,9 +378,9 @@ impl Store for SqliteStore {
         change: SessionChange,
     ) -> StoreResult<Option<Session>> {
         let at = now();
-        let done =
-            match &change {
-                SessionChange::Assign { agent_id } => sqlx::query(
+        let done = match &change {
+            SessionChange::Assign { agent_id } => {
+                sqlx::query(
                     "UPDATE sessions SET status = 'active', assigned_agent_id = ?, updated_at = ?
                      WHERE id = ? AND tenant_id = ?
                        AND EXISTS (SELECT 1 FROM agents WHERE id = ? AND tenant_id = ?)",
@@ -392,8 +392,10 @@ impl Store for SqliteStore {
                 .bind(agent_id)
                 .bind(tenant_id)
                 .execute(&self.writer)
-                .await?,
-                SessionChange::Status(status) => sqlx::query(
+                .await?
+            }
+            SessionChange::Status(status) => {
+                sqlx::query(
                     "UPDATE sessions SET status = ?, updated_at = ? WHERE id = ? AND tenant_id = ?",
                 )
                 .bind(status_str(*status))
@@ -401,14 +403,24 @@ impl Store for SqliteStore {
                 .bind(id)
                 .bind(tenant_id)
                 .execute(&self.writer)
-                .await?,
-            };
+                .await?
+            }
+            SessionChange::Unassign => sqlx::query(
+                "UPDATE sessions SET status = 'pending', assigned_agent_id = NULL, updated_at = ?
+                     WHERE id = ? AND tenant_id = ?",
+            )
+            .bind(&at)
+            .bind(id)
+            .bind(tenant_id)
+            .execute(&self.writer)
+            .await?,
+        };
         if done.rows_affected() == 0 {
             return Ok(None);
         }
         let viewer = match &change {
             SessionChange::Assign { agent_id } => Some(agent_id.as_str()),
-            SessionChange::Status(_) => None,
+            SessionChange::Status(_) | SessionChange::Unassign => None,
         };
         self.fetch_session(tenant_id, id, viewer).await
     }

@@ -364,15 +364,36 @@ pub async fn raw_http(addr: &str, head: &str, body: &[u8]) -> (u16, String) {
 
 /// Runs `switchboard admin …` on the server's database; its standard output (it must succeed).
 pub async fn admin(server: &TestServer, args: &[&str]) -> String {
-    let db = server.database_url();
-    let mut full = vec!["admin"];
-    full.extend_from_slice(args);
-    full.extend(["--database-url", db.as_str()]);
-    let out = command(&full).output().await.unwrap();
+    admin_with_input(server, args, "").await
+}
+
+/// [`admin`] with `input` on its standard input (a password, for example).
+pub async fn admin_with_input(server: &TestServer, args: &[&str], input: &str) -> String {
+    let out = admin_output(args, &server.database_url(), Some(input)).await;
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap()
+}
+
+/// `switchboard admin ARGS --database-url DB`, with `stdin` written to it; whatever it did.
+pub async fn admin_output(args: &[&str], db: &str, stdin: Option<&str>) -> std::process::Output {
+    use tokio::io::AsyncWriteExt;
+    let mut full = vec!["admin"];
+    full.extend_from_slice(args);
+    full.extend_from_slice(&["--database-url", db]);
+    let mut child = command(&full)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    if let Some(input) = stdin {
+        pipe.write_all(input.as_bytes()).await.unwrap();
+    }
+    drop(pipe);
+    child.wait_with_output().await.unwrap()
 }

@@ -1,0 +1,266 @@
+//! A conversation's whole life (docs/design.md, "A conversation's life"): taken, taken over,
+//! transferred, unassigned, closed, reopened by the visitor; each change a line in the thread
+//! that the visitor and every agent see, and the state both sides are told.
+
+use crate::common;
+
+use common::{get_json, post, ws::Client, TestServer};
+use serde_json::{json, Value};
+
+async fn login(server: &TestServer, email: &str) -> String {
+    let reply = post(
+        &server.http("/api/v1/auth/login"),
+        None,
+        json!({"email": email, "password": "Password123!"}),
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.body["token"].as_str().unwrap().to_string()
+}
+
+/// A visitor who has written once, with their socket; the session's id.
+async fn visitor(server: &TestServer) -> (String, Client) {
+    let started = post(
+        &server.http("/api/v1/chat/public/start"),
+        None,
+        json!({"widgetKey": "demo", "visitor": {"name": "Dana"}}),
+    )
+    .await;
+    let id = started.body["sessionId"].as_str().unwrap().to_string();
+    let key = started.body["sessionKey"].as_str().unwrap();
+    let mut socket = Client::connect(&server.ws(&format!("/ws/public/{key}"))).await;
+    socket.until("connection").await;
+    socket
+        .send(json!({"type": "chat", "content": "Hello"}))
+        .await;
+    socket.until("chat.message.new").await;
+    (id, socket)
+}
+
+/// `POST /api/v1/chat/sessions/{id}/{action}` as the agent whose token this is.
+async fn act(
+    server: &TestServer,
+    token: &str,
+    id: &str,
+    action: &str,
+    body: Value,
+) -> common::JsonReply {
+    post(
+        &server.http(&format!("/api/v1/chat/sessions/{id}/{action}")),
+        Some(token),
+        body,
+    )
+    .await
+}
+
+/// Reads the visitor's socket until the session is in `status`; the session then.
+async fn until_status(socket: &mut Client, status: &str) -> Value {
+    loop {
+        let frame = socket.until("chat.session.updated").await;
+        if frame["session"]["status"] == status {
+            return frame["session"].clone();
+        }
+    }
+}
+
+async fn system_lines(server: &TestServer, token: &str, id: &str) -> Vec<String> {
+    let messages = get_json(
+        &server.http(&format!("/api/v1/chat/sessions/{id}/messages")),
+        Some(token),
+    )
+    .await;
+    messages
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["sender"]["kind"] == "system")
+        .map(|m| m["content"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn every_change_of_hands_is_a_line_in_the_thread_and_both_sides_agree() {
+    let server = TestServer::start_with(&["--demo", "--ai", "off"]).await;
+    let alice = login(&server, "agent1@callcenter.com").await;
+    let bob = login(&server, "agent2@callcenter.com").await;
+    let mut alices_desk = Client::connect(&server.ws(&format!("/ws?token={alice}"))).await;
+    alices_desk.until("connection").await;
+    let (id, mut visitor) = visitor(&server).await;
+    let alice_id = get_json(&server.http("/api/v1/auth/me"), Some(&alice))
+        .await
+        .body["agent"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    assert_eq!(
+        act(&server, &alice, &id, "assign", json!({})).await.status,
+        200
+    );
+    // Bob takes it from Alice: her desk hears it, the visitor's header follows.
+    let taken = act(&server, &bob, &id, "assign", json!({})).await;
+    assert_eq!(taken.body["assignedAgent"]["name"], "Bob Chen");
+    loop {
+        let assigned = alices_desk.until("chat.session.assigned").await;
+        if assigned["agent"]["name"] == "Bob Chen" {
+            break;
+        }
+    }
+    let transferred = act(&server, &bob, &id, "transfer", json!({"agentId": alice_id})).await;
+    assert_eq!(
+        (
+            transferred.status,
+            transferred.body["assignedAgent"]["name"].clone()
+        ),
+        (200, json!("Alice Martin"))
+    );
+    let unassigned = act(&server, &alice, &id, "unassign", json!({})).await;
+    assert_eq!(unassigned.body["status"], "pending");
+    assert!(
+        unassigned.body.get("assignedAgent").is_none(),
+        "{}",
+        unassigned.body
+    );
+    act(&server, &alice, &id, "assign", json!({})).await;
+    let closed = act(&server, &alice, &id, "close", json!({})).await;
+    assert_eq!(closed.body["status"], "closed");
+    until_status(&mut visitor, "closed").await;
+
+    // The visitor writes again: back to Alice, who can still sign in, and the widget hears it.
+    visitor
+        .send(json!({"type": "chat", "content": "One more thing"}))
+        .await;
+    let reopened = until_status(&mut visitor, "active").await;
+    assert_eq!(reopened["assignedAgent"]["name"], "Alice Martin");
+
+    // Closed again by Bob; Alice is disabled meanwhile: the next message goes to the queue.
+    act(&server, &bob, &id, "close", json!({})).await;
+    common::admin(
+        &server,
+        &["agent", "disable", "--email", "agent1@callcenter.com"],
+    )
+    .await;
+    visitor
+        .send(json!({"type": "chat", "content": "Hello again?"}))
+        .await;
+    let queued = until_status(&mut visitor, "pending").await;
+    assert!(queued.get("assignedAgent").is_none(), "{queued}");
+
+    assert_eq!(
+        system_lines(&server, &bob, &id).await,
+        [
+            "Alice Martin joined the conversation",
+            "Bob Chen took over from Alice Martin",
+            "Transferred to Alice Martin by Bob Chen",
+            "Unassigned by Alice Martin",
+            "Alice Martin joined the conversation",
+            "Closed by Alice Martin",
+            "Reopened by the visitor",
+            "Closed by Bob Chen",
+            "Reopened by the visitor",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn changes_that_cannot_be_made_are_refused_and_change_nothing() {
+    let server = TestServer::start_with(&["--demo", "--ai", "off"]).await;
+    let alice = login(&server, "agent1@callcenter.com").await;
+    let (id, _visitor) = visitor(&server).await;
+    let unknown = act(
+        &server,
+        &alice,
+        &id,
+        "transfer",
+        json!({"agentId": "no-such-agent"}),
+    )
+    .await;
+    assert_eq!(
+        (unknown.status, unknown.body["error"]["code"].clone()),
+        (404, json!("not_found"))
+    );
+    // An agent of another tenant is no agent here.
+    let other = common::admin(&server, &["tenant", "create", "Other shop"]).await;
+    let other_key = other.lines().last().unwrap().trim().to_string();
+    common::admin_with_input(
+        &server,
+        &[
+            "agent",
+            "create",
+            "--tenant",
+            &other_key,
+            "--email",
+            "zoe@other.example",
+            "--name",
+            "Zoe",
+        ],
+        "Password123!\n",
+    )
+    .await;
+    let zoe = login(&server, "zoe@other.example").await;
+    let zoe_id = get_json(&server.http("/api/v1/auth/me"), Some(&zoe))
+        .await
+        .body["agent"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let foreign = act(&server, &alice, &id, "transfer", json!({"agentId": zoe_id})).await;
+    assert_eq!(foreign.status, 404);
+    assert_eq!(
+        act(&server, &zoe, &id, "unassign", json!({})).await.status,
+        404
+    );
+
+    act(&server, &alice, &id, "close", json!({})).await;
+    for action in ["unassign", "transfer"] {
+        let refused = act(&server, &alice, &id, action, json!({"agentId": "x"})).await;
+        assert_eq!(
+            (refused.status, refused.body["error"]["code"].clone()),
+            (409, json!("session_closed")),
+            "{action}"
+        );
+    }
+    let malformed = act(&server, &alice, &id, "transfer", json!({"agent": 1})).await;
+    assert_eq!(malformed.status, 422);
+    assert_eq!(
+        system_lines(&server, &alice, &id).await,
+        ["Closed by Alice Martin"],
+        "nothing else happened"
+    );
+}
+
+#[tokio::test]
+async fn the_hand_over_words_stay_in_the_history() {
+    let server = TestServer::start_with(&["--demo", "--ai-token-delay-ms", "0"]).await;
+    let started = post(
+        &server.http("/api/v1/chat/public/start"),
+        None,
+        json!({"widgetKey": "demo"}),
+    )
+    .await;
+    let key = started.body["sessionKey"].as_str().unwrap();
+    let mut socket = Client::connect(&server.ws(&format!("/ws/public/{key}"))).await;
+    socket.until("connection").await;
+    socket
+        .send(json!({"type": "chat", "content": "I want to talk to a human"}))
+        .await;
+    socket.until("human-escalation-response").await;
+    let history = get_json(
+        &server.http(&format!("/api/v1/chat/public/session/{key}")),
+        None,
+    )
+    .await;
+    let last = history.body["messages"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["sender"]["kind"], "ai");
+    assert_eq!(
+        last["content"],
+        "Thanks, we've let the team know. A human agent will join this conversation shortly."
+    );
+    assert_eq!(history.body["session"]["status"], "pending");
+}
