@@ -123,6 +123,8 @@
       render();
     } else if (data.type === "close") {
       setOpen(false);
+      // Back where the visitor was: on the bubble that opens it again.
+      bubble.focus();
     }
   });
 

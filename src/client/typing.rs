@@ -4,6 +4,22 @@
 /// Between two "still typing" frames.
 const REMIND_AFTER_MS: f64 = 3000.0;
 
+/// "Is typing" ends this long after the last keystroke (the typist's page says so), or after
+/// the last "still typing" frame (the reader's page stops showing it). The server ends it too
+/// (`--typing-timeout-ms`), for a typist whose page went away.
+pub const TYPING_ENDS_AFTER_MS: u32 = 5000;
+
+/// Runs `then` after `ms` milliseconds, in the browser (nothing happens on the server).
+pub fn later(ms: u32, then: impl FnOnce() + 'static) {
+    #[cfg(feature = "hydrate")]
+    leptos::task::spawn_local(async move {
+        gloo_timers::future::TimeoutFuture::new(ms).await;
+        then();
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (ms, then);
+}
+
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TypingThrottle {
     typing: bool,

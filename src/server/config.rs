@@ -265,6 +265,8 @@ pub struct ServeConfig {
     pub answers: AnswerLimits,
     /// How often an agent's socket checks that its sign-in still stands (disabled, reset).
     pub auth_recheck: Duration,
+    /// When "is typing" ends by itself after the typist's last typing frame.
+    pub typing_timeout: Duration,
 }
 
 impl Bus {

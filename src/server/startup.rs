@@ -148,6 +148,7 @@ impl Application {
             keep_alive: KeepAlive::every(config.ws_ping_every),
             edge: Arc::new(Edge::new(config.edge.clone())),
             auth_recheck: config.auth_recheck,
+            typing_timeout: config.typing_timeout,
         };
         Ok(Self {
             listener,

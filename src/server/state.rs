@@ -30,6 +30,8 @@ pub struct AppState {
     pub edge: Arc<Edge>,
     /// How often an agent's socket checks that its sign-in still stands.
     pub auth_recheck: Duration,
+    /// When "is typing" ends by itself after the typist's last typing frame.
+    pub typing_timeout: Duration,
 }
 
 impl FromRef<AppState> for LeptosOptions {

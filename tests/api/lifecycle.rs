@@ -4,37 +4,22 @@
 
 use crate::common;
 
-use common::{get_json, post, ws::Client, TestServer};
+use common::{chat, get_json, post, ws::Client, TestServer};
 use serde_json::{json, Value};
 
 async fn login(server: &TestServer, email: &str) -> String {
-    let reply = post(
-        &server.http("/api/v1/auth/login"),
-        None,
-        json!({"email": email, "password": "Password123!"}),
-    )
-    .await;
-    assert_eq!(reply.status, 200, "{}", reply.body);
-    reply.body["token"].as_str().unwrap().to_string()
+    chat::login(server, email).await.0
 }
 
 /// A visitor who has written once, with their socket; the session's id.
 async fn visitor(server: &TestServer) -> (String, Client) {
-    let started = post(
-        &server.http("/api/v1/chat/public/start"),
-        None,
-        json!({"widgetKey": "demo", "visitor": {"name": "Dana"}}),
-    )
-    .await;
-    let id = started.body["sessionId"].as_str().unwrap().to_string();
-    let key = started.body["sessionKey"].as_str().unwrap();
-    let mut socket = Client::connect(&server.ws(&format!("/ws/public/{key}"))).await;
-    socket.until("connection").await;
+    let visitor = chat::start_visitor(server, Some("Dana")).await;
+    let mut socket = chat::visitor_socket(server, &visitor.key).await;
     socket
         .send(json!({"type": "chat", "content": "Hello"}))
         .await;
     socket.until("chat.message.new").await;
-    (id, socket)
+    (visitor.session_id, socket)
 }
 
 /// `POST /api/v1/chat/sessions/{id}/{action}` as the agent whose token this is.
@@ -84,8 +69,7 @@ async fn every_change_of_hands_is_a_line_in_the_thread_and_both_sides_agree() {
     let server = TestServer::start_with(&["--demo", "--ai", "off"]).await;
     let alice = login(&server, "agent1@callcenter.com").await;
     let bob = login(&server, "agent2@callcenter.com").await;
-    let mut alices_desk = Client::connect(&server.ws(&format!("/ws?token={alice}"))).await;
-    alices_desk.until("connection").await;
+    let mut alices_desk = chat::agent_socket(&server, &alice).await;
     let (id, mut visitor) = visitor(&server).await;
     let alice_id = get_json(&server.http("/api/v1/auth/me"), Some(&alice))
         .await
@@ -233,15 +217,8 @@ async fn changes_that_cannot_be_made_are_refused_and_change_nothing() {
 #[tokio::test]
 async fn the_hand_over_words_stay_in_the_history() {
     let server = TestServer::start_with(&["--demo", "--ai-token-delay-ms", "0"]).await;
-    let started = post(
-        &server.http("/api/v1/chat/public/start"),
-        None,
-        json!({"widgetKey": "demo"}),
-    )
-    .await;
-    let key = started.body["sessionKey"].as_str().unwrap();
-    let mut socket = Client::connect(&server.ws(&format!("/ws/public/{key}"))).await;
-    socket.until("connection").await;
+    let key = chat::start_visitor(&server, None).await.key;
+    let mut socket = chat::visitor_socket(&server, &key).await;
     socket
         .send(json!({"type": "chat", "content": "I want to talk to a human"}))
         .await;
@@ -263,4 +240,39 @@ async fn the_hand_over_words_stay_in_the_history() {
         "Thanks, we've let the team know. A human agent will join this conversation shortly."
     );
     assert_eq!(history.body["session"]["status"], "pending");
+}
+
+/// Reads the agent's socket until the visitor's typing is reported as `typing`.
+async fn until_typing(desk: &mut Client, typing: bool) {
+    loop {
+        let frame = desk.until("chat.typing").await;
+        if frame["sender"]["kind"] == "customer" && frame["isTyping"] == typing {
+            return;
+        }
+    }
+}
+
+#[tokio::test]
+async fn typing_ends_by_itself_when_the_typist_goes_quiet_or_away() {
+    // The rule's time is a flag, so that the test waits for the event, not the clock.
+    let server =
+        TestServer::start_with(&["--demo", "--ai", "off", "--typing-timeout-ms", "200"]).await;
+    let alice = login(&server, "agent1@callcenter.com").await;
+    let mut desk = chat::agent_socket(&server, &alice).await;
+    let (_, mut visitor) = visitor(&server).await;
+
+    visitor
+        .send(json!({"type": "typing", "isTyping": true}))
+        .await;
+    until_typing(&mut desk, true).await;
+    // Nothing more from the visitor: the server ends it.
+    until_typing(&mut desk, false).await;
+
+    // A typist whose page goes away stops typing for everyone at once.
+    visitor
+        .send(json!({"type": "typing", "isTyping": true}))
+        .await;
+    until_typing(&mut desk, true).await;
+    drop(visitor);
+    until_typing(&mut desk, false).await;
 }

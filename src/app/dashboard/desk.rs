@@ -11,7 +11,7 @@ use crate::client::inbox::{Applied, Filter, Inbox};
 use crate::client::live::LinkState;
 use crate::client::socket::{self, Handlers, Socket};
 use crate::client::transport::absolute_url;
-use crate::client::typing::{now_ms, TypingThrottle};
+use crate::client::typing::{later, now_ms, TypingThrottle, TYPING_ENDS_AFTER_MS};
 use crate::protocol::{ClientCommand, SenderKind, ServerEvent, SessionStatus};
 use leptos::prelude::*;
 use std::collections::BTreeSet;
@@ -27,6 +27,9 @@ pub struct Desk {
     pub conversation: RwSignal<Conversation>,
     /// Sessions whose visitor is typing now.
     pub visitors_typing: RwSignal<BTreeSet<String>>,
+    /// Counts each session's "is typing" frames: the indicator goes when no newer one came in
+    /// time.
+    typing_heard: StoredValue<std::collections::HashMap<String, u64>>,
     pub socket: StoredValue<Option<Socket>>,
     /// Where the agent socket stands, for the "Live" indicator.
     pub link: RwSignal<LinkState>,
@@ -66,6 +69,7 @@ impl Desk {
             selected: RwSignal::new(None),
             conversation: RwSignal::new(Conversation::default()),
             visitors_typing: RwSignal::new(BTreeSet::new()),
+            typing_heard: StoredValue::new(Default::default()),
             socket: StoredValue::new(None),
             link: RwSignal::new(LinkState::Connecting),
             typing_throttle: StoredValue::new(TypingThrottle::default()),
@@ -301,6 +305,38 @@ impl Desk {
         }
     }
 
+    /// Shows or hides "… is typing" for a conversation. The visitor's page reminds every few
+    /// seconds while they type; without a reminder, they stopped (or their page went away).
+    fn visitor_typing(self, session_id: String, typing: bool) {
+        self.visitors_typing.update(|t| {
+            if typing {
+                t.insert(session_id.clone());
+            } else {
+                t.remove(&session_id);
+            }
+        });
+        let heard = self
+            .typing_heard
+            .try_update_value(|h| {
+                let n = h.entry(session_id.clone()).or_default();
+                *n += 1;
+                *n
+            })
+            .unwrap_or_default();
+        if typing {
+            later(TYPING_ENDS_AFTER_MS, move || {
+                let latest = self
+                    .typing_heard
+                    .try_with_value(|h| h.get(&session_id) == Some(&heard));
+                if latest == Some(true) {
+                    self.visitors_typing.update(|t| {
+                        t.remove(&session_id);
+                    });
+                }
+            });
+        }
+    }
+
     fn on_event(self, event: ServerEvent) {
         self.note_change_of_hands(&event);
         let open = self.selected.get_untracked();
@@ -332,13 +368,7 @@ impl Desk {
                 session_id,
                 sender,
                 is_typing,
-            } if sender.kind == SenderKind::Customer => self.visitors_typing.update(|t| {
-                if is_typing {
-                    t.insert(session_id);
-                } else {
-                    t.remove(&session_id);
-                }
-            }),
+            } if sender.kind == SenderKind::Customer => self.visitor_typing(session_id, is_typing),
             ServerEvent::Error { message, .. } => self.problem.set(Some(message)),
             _ => {}
         }

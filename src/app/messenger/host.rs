@@ -49,17 +49,48 @@ pub fn listen(is_open: RwSignal<bool>) {
                 return;
             }
             match field("type").as_deref() {
-                Some("open") => is_open.set(true),
+                Some("open") => {
+                    is_open.set(true);
+                    show_latest_and_focus();
+                }
                 Some("close") => is_open.set(false),
                 _ => {}
             }
         });
-        // The listener lives as long as the page.
+        // Escape closes the widget, as it closes any panel.
+        let escape = window_event_listener(leptos::ev::keydown, |ev| {
+            if ev.key() == "Escape" {
+                ask_to_close();
+            }
+        });
+        // The listeners live as long as the page.
         std::mem::forget(handle);
+        std::mem::forget(escape);
         post("ready", None);
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = is_open;
+}
+
+/// Once the widget is shown: the newest message in view (a hidden frame could not scroll), the
+/// cursor in the message box.
+#[cfg(feature = "hydrate")]
+fn show_latest_and_focus() {
+    use wasm_bindgen::JsCast;
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let Ok(Some(list)) = document.query_selector(".messages") {
+        list.set_scroll_top(list.scroll_height());
+    }
+    let composer = document
+        .query_selector(".composer__input")
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(composer) = composer {
+        let _ = composer.focus();
+    }
 }
 
 pub fn report_unread(count: usize) {

@@ -8,7 +8,7 @@ use crate::client::conversation::{Conversation, Entry};
 use crate::client::live::{Indicator, LinkState};
 use crate::client::socket::{self, Handlers, Socket};
 use crate::client::transport::absolute_url;
-use crate::client::typing::{now_ms, TypingThrottle};
+use crate::client::typing::{later, now_ms, TypingThrottle, TYPING_ENDS_AFTER_MS};
 use crate::protocol::{
     AgentRef, ClientCommand, SenderKind, ServerEvent, SessionStatus, StartSessionRequest,
     StartSessionResponse,
@@ -41,6 +41,8 @@ pub struct MessengerState {
     waiting: StoredValue<Vec<ClientCommand>>,
     starting: RwSignal<bool>,
     typing_throttle: StoredValue<TypingThrottle>,
+    /// Counts the agent's "is typing" frames: the indicator goes when no newer one came in time.
+    typing_heard: StoredValue<u64>,
 }
 
 impl MessengerState {
@@ -62,6 +64,7 @@ impl MessengerState {
             waiting: StoredValue::new(Vec::new()),
             starting: RwSignal::new(false),
             typing_throttle: StoredValue::new(TypingThrottle::default()),
+            typing_heard: StoredValue::new(0),
         }
     }
 
@@ -102,6 +105,15 @@ impl MessengerState {
             } if sender.kind == SenderKind::Agent => {
                 let name = sender.name.clone().unwrap_or_else(|| "An agent".into());
                 self.agent_typing.set(is_typing.then_some(name));
+                self.typing_heard.update_value(|n| *n += 1);
+                let heard = self.typing_heard.get_value();
+                // The typist's page reminds every few seconds while they type; without a
+                // reminder, they stopped (or their page went away).
+                later(TYPING_ENDS_AFTER_MS, move || {
+                    if self.typing_heard.try_get_value() == Some(heard) {
+                        self.agent_typing.set(None);
+                    }
+                });
             }
             // The hand-over words usually arrive as the assistant's message first (stored, so a
             // reload keeps them): then they are not said twice.

@@ -56,6 +56,10 @@ pub struct LimitArgs {
     /// (checked on its keep-alive pings; sign-outs through the API close sockets at once).
     #[arg(long, env = "SWITCHBOARD_AUTH_RECHECK_SECS", default_value_t = 30)]
     pub auth_recheck_secs: u64,
+    /// Milliseconds after someone's last keystroke when "is typing" ends by itself, for
+    /// everyone who sees it (a typist whose page went away, or who stopped without sending).
+    #[arg(long, env = "SWITCHBOARD_TYPING_TIMEOUT_MS", default_value_t = 5000)]
+    pub typing_timeout_ms: u64,
     /// Sign-in attempts per address. Rates read `COUNT/PERIOD` (20/min, 5/15min, 10/s) or `off`.
     #[arg(long, env = "SWITCHBOARD_RATE_LOGIN_IP", default_value = "20/min")]
     pub rate_login_ip: RateFlag,
@@ -159,5 +163,12 @@ impl LimitArgs {
 
     pub fn auth_recheck(&self) -> anyhow::Result<Duration> {
         positive_secs("--auth-recheck-secs", self.auth_recheck_secs)
+    }
+
+    pub fn typing_timeout(&self) -> anyhow::Result<Duration> {
+        if self.typing_timeout_ms == 0 {
+            anyhow::bail!("--typing-timeout-ms must be at least 1");
+        }
+        Ok(Duration::from_millis(self.typing_timeout_ms))
     }
 }

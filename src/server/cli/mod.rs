@@ -128,6 +128,7 @@ impl ServeArgs {
             edge: self.limits.edge()?,
             answers: self.limits.answers()?,
             auth_recheck: self.limits.auth_recheck()?,
+            typing_timeout: self.limits.typing_timeout()?,
         })
     }
 }

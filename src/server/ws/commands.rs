@@ -94,6 +94,14 @@ impl Connection {
             }
             (Peer::Agent(_), None) => return Ok(needs_session("chat")),
         };
+        // The message ends its writer's typing: everyone who sees it clears the indicator.
+        if self
+            .typing
+            .as_ref()
+            .is_some_and(|(s, _)| *s == appended.message.session_id)
+        {
+            self.typing = None;
+        }
         Ok(resend_reply(appended))
     }
 
@@ -127,20 +135,27 @@ impl Connection {
         is_typing: bool,
     ) -> Result<Option<Reply>, HubError> {
         let sender = self.peer.as_sender();
-        match (&self.peer, session_id) {
+        let session_id = match (&self.peer, session_id) {
             (Peer::Visitor { visitor, .. }, _) => {
                 self.hub.limits().typing(&visitor.session_id)?;
                 self.hub
                     .typing(&visitor.tenant_id, &visitor.session_id, sender, is_typing);
+                visitor.session_id.clone()
             }
             (Peer::Agent(agent), Some(session_id)) => {
                 self.hub.session_for(agent, &session_id).await?;
                 self.hub.limits().typing(&session_id)?;
                 self.hub
                     .typing(&agent.tenant_id, &session_id, sender, is_typing);
+                session_id
             }
             (Peer::Agent(_), None) => return Ok(needs_session("typing")),
+        };
+        // An agent typing in another conversation has stopped in the one before.
+        if self.typing.as_ref().is_some_and(|(s, _)| *s != session_id) {
+            self.stop_typing();
         }
+        self.typing = is_typing.then(|| (session_id, tokio::time::Instant::now()));
         Ok(None)
     }
 }

@@ -25,6 +25,8 @@ pub(super) struct Connection {
     pub streamed: HashMap<String, usize>,
     /// How fast this socket may send frames (`--rate-socket-frames`).
     pub rate: SocketRate,
+    /// The session this peer is typing in, since their last typing frame.
+    pub typing: Option<(String, tokio::time::Instant)>,
 }
 
 /// A frame for this socket alone.
@@ -82,7 +84,21 @@ impl Connection {
             peer,
             delivered: HashMap::new(),
             streamed: HashMap::new(),
+            typing: None,
         }
+    }
+
+    /// Ends this peer's "is typing" for whoever sees it (their time ran out, or they left).
+    pub fn stop_typing(&mut self) {
+        let Some((session_id, _)) = self.typing.take() else {
+            return;
+        };
+        let tenant_id = match &self.peer {
+            Peer::Agent(agent) => &agent.tenant_id,
+            Peer::Visitor { visitor, .. } => &visitor.tenant_id,
+        };
+        self.hub
+            .typing(tenant_id, &session_id, self.peer.as_sender(), false);
     }
 
     pub async fn send(&mut self, message: Message) -> Result<(), String> {

@@ -34,6 +34,8 @@ struct Limits {
     shutdown: ShutdownListener,
     /// How often an agent's sign-in is checked again, on a keep-alive tick.
     auth_recheck: Duration,
+    /// When the peer's "is typing" ends without a word from them.
+    typing_timeout: Duration,
 }
 
 pub async fn run(socket: WebSocket, state: AppState, accepted: Accepted) {
@@ -53,6 +55,7 @@ pub async fn run(socket: WebSocket, state: AppState, accepted: Accepted) {
         expires_in,
         shutdown: state.shutdown.clone(),
         auth_recheck: state.auth_recheck,
+        typing_timeout: state.typing_timeout,
     };
     // The rare, deep futures (opening, commands, catching up) are boxed, so that the state the
     // task keeps while it waits (every idle socket's) holds only the loop's own.
@@ -79,11 +82,21 @@ impl Connection {
         pings.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let mut last_heard = Instant::now();
         let mut last_checked = Instant::now();
+        let typing_ends = sleep(never);
+        tokio::pin!(typing_ends);
         loop {
             let ended = tokio::select! {
                 incoming = self.socket.recv() => {
                     last_heard = Instant::now();
-                    self.on_incoming(incoming).await
+                    let ended = self.on_incoming(incoming).await;
+                    if let Some((_, at)) = &self.typing {
+                        typing_ends.as_mut().reset(*at + limits.typing_timeout);
+                    }
+                    ended
+                }
+                () = &mut typing_ends, if self.typing.is_some() => {
+                    self.stop_typing();
+                    None
                 }
                 event = events.recv() => self.on_event(event, who).await,
                 _ = pings.tick() => {
@@ -104,6 +117,8 @@ impl Connection {
                 }
             };
             if let Some(ending) = ended {
+                // Whoever sees this peer typing is told it stopped.
+                self.stop_typing();
                 return ending;
             }
         }
