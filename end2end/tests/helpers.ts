@@ -77,6 +77,9 @@ export class OwnServer {
   private readonly dir = mkdtempSync(join(tmpdir(), "switchboard-e2e-own-"));
   port = 0;
 
+  /** `extra`: more flags for `switchboard serve`. */
+  constructor(private readonly extra: string[] = []) {}
+
   get baseURL() {
     return `http://127.0.0.1:${this.port}`;
   }
@@ -86,7 +89,7 @@ export class OwnServer {
     const binary = resolve(process.env.SWITCHBOARD_BIN || "../target/release/switchboard");
     this.child = spawn(
       binary,
-      ["serve", "--demo", "--addr", `127.0.0.1:${this.port}`, "--database-url", `sqlite://${this.dir}/own.db`],
+      ["serve", "--demo", "--addr", `127.0.0.1:${this.port}`, "--database-url", `sqlite://${this.dir}/own.db`, ...this.extra],
       { cwd: resolve(".."), stdio: ["ignore", "ignore", "inherit"] },
     );
     for (let attempt = 0; attempt < 200; attempt++) {

@@ -47,6 +47,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=not_found::NotFound>
                 <ParentRoute path=path!("/") view=dashboard::Dashboard>
                     <Route path=path!("") view=dashboard::DeskPage />
+                    <Route path=path!("conversations/:id") view=dashboard::DeskPage />
                     <Route path=path!("knowledge") view=dashboard::KnowledgePage />
                     <Route path=path!("settings") view=dashboard::SettingsPage />
                 </ParentRoute>

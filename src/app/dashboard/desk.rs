@@ -25,6 +25,9 @@ pub struct Desk {
     pub filter: RwSignal<Filter>,
     pub selected: RwSignal<Option<String>>,
     pub conversation: RwSignal<Conversation>,
+    /// The AI answer streaming now in each session (message id, text so far), so that a
+    /// conversation opened mid-answer shows it from where it is.
+    live_answers: StoredValue<std::collections::HashMap<String, (String, String)>>,
     /// Sessions whose visitor is typing now.
     pub visitors_typing: RwSignal<BTreeSet<String>>,
     /// Counts each session's "is typing" frames: the indicator goes when no newer one came in
@@ -68,6 +71,7 @@ impl Desk {
             filter: RwSignal::new(Filter::All),
             selected: RwSignal::new(None),
             conversation: RwSignal::new(Conversation::default()),
+            live_answers: StoredValue::new(Default::default()),
             visitors_typing: RwSignal::new(BTreeSet::new()),
             typing_heard: StoredValue::new(Default::default()),
             socket: StoredValue::new(None),
@@ -172,13 +176,63 @@ impl Desk {
         });
     }
 
+    /// Opens a conversation (its address is `/conversations/{id}`; the page follows it): the
+    /// answer streaming in it now shows at once, the history is fetched.
     pub fn open(self, id: String) {
         if self.selected.get_untracked().as_deref() == Some(id.as_str()) {
             return;
         }
-        self.conversation.set(Conversation::default());
+        let mut conversation = Conversation::default();
+        if let Some((message_id, text)) = self.live_answers.with_value(|a| a.get(&id).cloned()) {
+            let session_id = id.clone();
+            conversation.apply(&ServerEvent::StreamStart {
+                message_id: message_id.clone(),
+                session_id: session_id.clone(),
+            });
+            conversation.apply(&ServerEvent::StreamToken {
+                message_id,
+                session_id,
+                token: text,
+            });
+        }
+        self.conversation.set(conversation);
         self.selected.set(Some(id));
         self.catch_up();
+    }
+
+    /// Back to the inbox alone (the address `/`).
+    pub fn close_conversation(self) {
+        if self.selected.get_untracked().is_some() {
+            self.selected.set(None);
+            self.conversation.set(Conversation::default());
+        }
+    }
+
+    /// Follows every answer streaming in the tenant, for [`Desk::open`].
+    fn follow_answers(self, event: &ServerEvent) {
+        self.live_answers.update_value(|answers| match event {
+            ServerEvent::StreamStart {
+                message_id,
+                session_id,
+            } => {
+                answers.insert(session_id.clone(), (message_id.clone(), String::new()));
+            }
+            ServerEvent::StreamToken {
+                message_id,
+                session_id,
+                token,
+            } => {
+                if let Some((id, text)) = answers.get_mut(session_id) {
+                    if id == message_id {
+                        text.push_str(token);
+                    }
+                }
+            }
+            ServerEvent::StreamEnd { session_id, .. } => {
+                answers.remove(session_id);
+            }
+            _ => {}
+        });
     }
 
     /// Assigns the open conversation to the agent, or closes it. The answer is the session;
@@ -339,6 +393,7 @@ impl Desk {
 
     fn on_event(self, event: ServerEvent) {
         self.note_change_of_hands(&event);
+        self.follow_answers(&event);
         let open = self.selected.get_untracked();
         let applied = self.inbox.try_update(|i| i.apply(&event, open.as_deref()));
         if applied == Some(Applied::Unknown) {

@@ -67,6 +67,7 @@ pub fn InboxPane(desk: Desk) -> impl IntoView {
 }
 
 fn row(desk: Desk, session: Session) -> impl IntoView {
+    let navigate = leptos_router::hooks::use_navigate();
     let id = session.id.clone();
     let open_id = id.clone();
     let selected = {
@@ -100,7 +101,8 @@ fn row(desk: Desk, session: Session) -> impl IntoView {
                 class="inbox__row"
                 aria-current=move || selected().then_some("true")
                 data-session-id=id
-                on:click=move |_| desk.open(open_id.clone())
+                // To the conversation's address; the page opens it from there.
+                on:click=move |_| navigate(&format!("/conversations/{open_id}"), Default::default())
             >
                 <span class="inbox__top">
                     <span class="inbox__visitor">{visitor_name(&session)}</span>

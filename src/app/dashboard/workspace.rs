@@ -7,6 +7,7 @@ use super::{conversation::ConversationPane, inbox::InboxPane, Auth};
 use crate::protocol::AgentRole;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
+use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn Workspace(auth: Auth, on_signed_out: Callback<Option<String>>) -> impl IntoView {
@@ -26,10 +27,16 @@ pub fn Workspace(auth: Auth, on_signed_out: Callback<Option<String>>) -> impl In
     }
 }
 
-/// `/`: the inbox and the open conversation.
+/// `/` and `/conversations/{id}`: the inbox and the open conversation. The address names the
+/// open conversation, so a reload, back and forward keep it.
 #[component]
 pub fn DeskPage() -> impl IntoView {
     let desk = expect_context::<Desk>();
+    let params = use_params_map();
+    Effect::new(move |_| match params.with(|p| p.get("id")) {
+        Some(id) => desk.open(id),
+        None => desk.close_conversation(),
+    });
     view! {
         <main class="workspace__panes">
             <InboxPane desk />
