@@ -81,3 +81,23 @@ test("typing ends a few seconds after the last keystroke, and when the message i
   await context.close();
   await agent.context().close();
 });
+
+test("links, bold, italic and code render on both sides; nothing else of HTML does", async ({ browser, baseURL }) => {
+  const agent = await signIn(browser, baseURL!, AGENT1.email);
+  const { page: shop, widget } = await openWidget(browser, baseURL!);
+  await visitorSays(widget, "See https://example.com/order?id=7, it is **urgent** and _late_: `#A-17` <b>not bold</b>");
+  await (await rowOfVisitor(agent, shop)).click();
+  for (const side of [widgetMessages(widget), agent.getByRole("region", { name: "Conversation view" })]) {
+    const message = side.locator(".msg--customer").last();
+    const link = message.getByRole("link", { name: "https://example.com/order?id=7" });
+    await expect(link).toHaveAttribute("href", "https://example.com/order?id=7");
+    await expect(link).toHaveAttribute("rel", "noopener noreferrer nofollow");
+    await expect(link).toHaveAttribute("target", "_blank");
+    await expect(message.locator("strong")).toHaveText("urgent");
+    await expect(message.locator("em")).toHaveText("late");
+    await expect(message.locator("code")).toHaveText("#A-17");
+    await expect(message.locator("b")).toHaveCount(0);
+    await expect(message).toContainText("<b>not bold</b>");
+  }
+  for (const page of [shop, agent]) await page.context().close();
+});

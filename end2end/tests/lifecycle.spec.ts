@@ -17,12 +17,12 @@ test("a conversation's life with two agents and a visitor: take over after askin
 
   const aliceRow = await rowOfVisitor(alice, shop);
   await aliceRow.click();
-  await alice.getByRole("button", { name: "Assign to me" }).click();
+  await alice.getByRole("button", { name: "Assign to me", exact: true }).click();
   await expect(header).toContainText("Connected to Alice Martin");
 
   // Bob takes it over, after saying yes; Alice is told.
   await (await rowOfVisitor(bob, shop)).click();
-  await bob.getByRole("button", { name: "Take over" }).click();
+  await bob.getByRole("button", { name: "Take over", exact: true }).click();
   const confirm = bob.getByRole("group", { name: "Confirm take-over" });
   await expect(confirm).toContainText("Alice Martin has this conversation. Take it over? They will be told.");
   await confirm.getByRole("button", { name: "Take it over" }).click();
@@ -40,7 +40,7 @@ test("a conversation's life with two agents and a visitor: take over after askin
   await expect(agentMessages(bob).locator(".msg--system").last()).toHaveText("Transferred to Alice Martin by Bob Chen");
 
   // Closed, then the visitor writes again: Alice has it again, and both windows say so.
-  await alice.getByRole("button", { name: "Close" }).click();
+  await alice.getByRole("button", { name: "Close", exact: true }).click();
   await expect(header).toContainText("This conversation is closed");
   await expect(widgetMessages(widget).locator(".msg--system").last()).toHaveText("Closed by Alice Martin");
   await visitorSays(widget, "Sorry, one more question");
@@ -50,10 +50,10 @@ test("a conversation's life with two agents and a visitor: take over after askin
   await alice.screenshot({ path: "screenshots/dashboard-lifecycle.png" });
 
   // Back to the queue.
-  await alice.getByRole("button", { name: "Unassign" }).click();
+  await alice.getByRole("button", { name: "Unassign", exact: true }).click();
   await expect(header).toContainText("Waiting for a team member…");
   await expect(widgetMessages(widget).locator(".msg--system").last()).toHaveText("Unassigned by Alice Martin");
-  await expect(bob.getByRole("button", { name: "Assign to me" })).toBeVisible();
+  await expect(bob.getByRole("button", { name: "Assign to me", exact: true })).toBeVisible();
   await shop.screenshot({ path: "screenshots/widget-lifecycle.png" });
   for (const page of [shop, alice, bob]) await page.context().close();
 });

@@ -1,3 +1,4 @@
+use super::rich_text::rich_text;
 use crate::client::conversation::Entry;
 use crate::client::time::short_time;
 use crate::protocol::{Message, SenderKind};
@@ -115,7 +116,7 @@ fn stored(message: Message, viewer: Viewer, visitor_name: Signal<Option<String>>
                 " · "
                 <time datetime=message.created_at.0.clone()>{time}</time>
             </span>
-            <p class="msg__text">{message.content}</p>
+            <p class="msg__text">{rich_text(message.content)}</p>
             {message.source.filter(|s| s.url.starts_with('/')).map(|source| view! {
                 // The server builds the address (its own help center): never a visitor's link.
                 <a class="msg__source" href=source.url target="_blank" rel="noopener">

@@ -2,6 +2,7 @@
 
 mod composer;
 mod message_list;
+mod rich_text;
 
 pub use composer::Composer;
 pub use message_list::{MessageList, Viewer};
