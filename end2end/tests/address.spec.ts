@@ -20,6 +20,17 @@ test("each conversation has its address: reload, back and forward keep it", asyn
   await expect(agent.getByRole("heading", { name: "No conversation open" })).toBeVisible();
   await agent.goForward();
   await expect(agentMessages(agent).getByText(question)).toBeVisible();
+
+  // On a phone the open conversation fills the screen: nothing wider than it, the reply box in
+  // reach, and a way back to the list.
+  await agent.setViewportSize({ width: 390, height: 800 });
+  const overflow = await agent.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await expect(agent.getByRole("textbox", { name: "Message" })).toBeInViewport();
+  await agent.screenshot({ path: "screenshots/dashboard-390.png" });
+  await agent.getByRole("link", { name: "← All conversations" }).click();
+  await expect(agent).toHaveURL(/\/$/);
+  await expect(agent.getByRole("complementary", { name: "Inbox" })).toBeInViewport();
   for (const page of [shop, agent]) await page.context().close();
 });
 

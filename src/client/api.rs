@@ -31,7 +31,10 @@ impl std::fmt::Display for RequestError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Rejected { message, .. } => f.write_str(message),
-            Self::Unreachable(why) => write!(f, "The server cannot be reached ({why})."),
+            // The browser's own words ("TypeError: Failed to fetch") mean nothing to a person.
+            Self::Unreachable(_) => f.write_str(
+                "The server cannot be reached. Check your connection and try again in a moment.",
+            ),
         }
     }
 }

@@ -32,6 +32,9 @@ pub fn MessageList(
     /// Shown above the first message (the tenant's greeting).
     #[prop(into, optional)]
     intro: Signal<Option<String>>,
+    /// The connection is down: messages typed here wait for it (and say so).
+    #[prop(into, optional)]
+    offline: Signal<bool>,
 ) -> impl IntoView {
     let list = NodeRef::<html::Ol>::new();
     Effect::new(move |_| {
@@ -51,9 +54,15 @@ pub fn MessageList(
         }
         .into_any(),
         Entry::Sending { content, .. } => view! {
-            <li class="msg msg--mine msg--sending">
+            <li class="msg msg--mine msg--sending" class:msg--waiting=move || offline.get()>
                 <p class="msg__text">{content}</p>
-                <span class="msg__meta">"Sending…"</span>
+                <span class="msg__meta">
+                    {move || if offline.get() {
+                        "Not sent yet: it goes out when the connection is back"
+                    } else {
+                        "Sending…"
+                    }}
+                </span>
             </li>
         }
         .into_any(),

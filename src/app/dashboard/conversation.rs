@@ -5,6 +5,7 @@ use super::desk::{Action, Desk};
 use super::labels::{visitor_name, StatusPill};
 use crate::app::chat::{Composer, MessageList, Viewer};
 use crate::client::api;
+use crate::client::live::LinkState;
 use crate::client::conversation::Conversation;
 use crate::protocol::{AgentRef, Session, SessionStatus, TeamMember};
 use leptos::prelude::*;
@@ -53,6 +54,8 @@ fn ConversationHead(desk: Desk, session: Session) -> impl IntoView {
     view! {
         <header class="conversation__head">
             <div class="conversation__who">
+                // On a phone the open conversation fills the screen: this leads back.
+                <a class="conversation__back" href="/">"← All conversations"</a>
                 <h2>{visitor_name(&session)}</h2>
                 <p class="muted">
                     {email.map(|e| format!("{e} · "))}
@@ -200,6 +203,7 @@ fn ConversationThread(desk: Desk, session: Memo<Option<Session>>) -> impl IntoVi
             entries=Signal::derive(move || desk.conversation.with(Conversation::entries))
             viewer=Viewer::Agent
             visitor_name=visitor
+            offline=Signal::derive(move || desk.link.get() != LinkState::Live)
         />
         <div class="conversation__foot">
             <p class="typing">{visitor_typing}</p>

@@ -38,7 +38,7 @@ pub fn DeskPage() -> impl IntoView {
         None => desk.close_conversation(),
     });
     view! {
-        <main class="workspace__panes">
+        <main class="workspace__panes" class:workspace__panes--open=move || desk.selected.with(Option::is_some)>
             <InboxPane desk />
             <ConversationPane desk />
         </main>

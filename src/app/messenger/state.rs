@@ -299,6 +299,11 @@ impl MessengerState {
         self.link.with(|link| link.indicator(ONLINE))
     }
 
+    /// The conversation's socket is down: what the visitor sends waits for it.
+    pub fn offline(self) -> bool {
+        self.session.with(Option::is_some) && self.link.with(|l| *l != LinkState::Live)
+    }
+
     /// "Talk to a human" is offered until the visitor asks, while the AI answers.
     pub fn offers_human(self) -> bool {
         !self.asked_for_human.get() && matches!(self.status.get(), None | Some(SessionStatus::Bot))

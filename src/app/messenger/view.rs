@@ -31,6 +31,7 @@ pub fn Messenger(setup: MessengerSetup) -> impl IntoView {
                 entries=Signal::derive(move || state.conversation.with(Conversation::entries))
                 viewer=Viewer::Visitor
                 intro=Signal::stored(greeting)
+                offline=Signal::derive(move || state.offline())
             />
             <MessengerFooter state />
         </div>
@@ -48,10 +49,13 @@ fn MessengerHeader(state: MessengerState, tenant_name: String, ai_enabled: bool)
                 <h1>{tenant_name}</h1>
                 <p class="messenger__subtitle">{move || state.subtitle(ai_enabled)}</p>
             </div>
+            // Only trouble is shown: a green "Online" read as "the team is online", which the
+            // socket's state cannot say.
             <span
                 class=move || format!("link link--{}", state.connection().tone)
                 role="status"
                 title="Connection"
+                hidden=move || state.connection().tone == "online"
             >
                 {move || state.connection().label}
             </span>
