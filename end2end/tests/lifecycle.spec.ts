@@ -15,6 +15,11 @@ test("a conversation's life with two agents and a visitor: take over after askin
   await expect(widgetMessages(widget).locator(".msg--ai").last()).toContainText("Thanks, we've let the team know.");
   await expect(header).toContainText("Waiting for a team member…");
 
+  // It waits for a person: under "Unassigned", no longer under "AI".
+  const views = alice.getByRole("group", { name: "Filter" });
+  await views.getByRole("button", { name: /^AI/ }).click();
+  await expect(await rowOfVisitor(alice, shop)).toHaveCount(0);
+  await views.getByRole("button", { name: /^Unassigned/ }).click();
   const aliceRow = await rowOfVisitor(alice, shop);
   await aliceRow.click();
   await alice.getByRole("button", { name: "Assign to me", exact: true }).click();
@@ -43,6 +48,11 @@ test("a conversation's life with two agents and a visitor: take over after askin
   await alice.getByRole("button", { name: "Close", exact: true }).click();
   await expect(header).toContainText("This conversation is closed");
   await expect(widgetMessages(widget).locator(".msg--system").last()).toHaveText("Closed by Alice Martin");
+  const bobViews = bob.getByRole("group", { name: "Filter" });
+  await bobViews.getByRole("button", { name: /^Closed/ }).click();
+  await expect(await rowOfVisitor(bob, shop)).toBeVisible();
+  await bobViews.getByRole("button", { name: /^All open/ }).click();
+  await expect(await rowOfVisitor(bob, shop)).toHaveCount(0);
   await visitorSays(widget, "Sorry, one more question");
   await expect(header).toContainText("Connected to Alice Martin");
   await expect(agentMessages(alice).locator(".msg--system").last()).toHaveText("Reopened by the visitor");

@@ -5,33 +5,50 @@
 use crate::protocol::{SenderKind, ServerEvent};
 use crate::protocol::{Session, SessionStatus};
 
-/// The inbox's tabs.
+/// The inbox's views; each means one thing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Filter {
-    /// Open conversations no agent holds yet.
-    Waiting,
-    /// Open conversations the signed-in agent holds.
+    /// Waiting for a person, held by nobody (`pending`, unassigned).
+    Unassigned,
+    /// The assistant has it (`bot`).
+    Ai,
+    /// Open, held by the signed-in agent.
     Mine,
-    All,
+    /// Every open conversation.
+    Open,
+    Closed,
 }
 
 impl Filter {
-    pub const ALL: [Filter; 3] = [Filter::Waiting, Filter::Mine, Filter::All];
+    pub const ALL: [Filter; 5] = [
+        Filter::Unassigned,
+        Filter::Ai,
+        Filter::Mine,
+        Filter::Open,
+        Filter::Closed,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
-            Filter::Waiting => "Waiting",
+            Filter::Unassigned => "Unassigned",
+            Filter::Ai => "AI",
             Filter::Mine => "Mine",
-            Filter::All => "All",
+            Filter::Open => "All open",
+            Filter::Closed => "Closed",
         }
     }
 
     pub fn admits(self, session: &Session, me: &str) -> bool {
-        let open = session.status != SessionStatus::Closed;
+        let status = session.status;
+        let held_by_me = session.assigned_agent.as_ref().is_some_and(|a| a.id == me);
         match self {
-            Filter::Waiting => open && session.assigned_agent.is_none(),
-            Filter::Mine => open && session.assigned_agent.as_ref().is_some_and(|a| a.id == me),
-            Filter::All => true,
+            Filter::Unassigned => {
+                status == SessionStatus::Pending && session.assigned_agent.is_none()
+            }
+            Filter::Ai => status == SessionStatus::Bot,
+            Filter::Mine => status != SessionStatus::Closed && held_by_me,
+            Filter::Open => status != SessionStatus::Closed,
+            Filter::Closed => status == SessionStatus::Closed,
         }
     }
 }
@@ -199,12 +216,12 @@ mod tests {
             session("a", "2026-11-23T10:00:00.000Z"),
             session("b", "2026-11-23T11:00:00.000Z"),
         ]);
-        assert_eq!(ids(&inbox, Filter::All), ["b", "a"]);
+        assert_eq!(ids(&inbox, Filter::Open), ["b", "a"]);
         let event = customer_message("a", 1, "2026-11-23T12:00:00.000Z");
         assert_eq!(inbox.apply(&event, None), Applied::Changed);
         // The same message again (a catch-up overlapping the live event) counts once.
         assert_eq!(inbox.apply(&event, None), Applied::Unchanged);
-        assert_eq!(ids(&inbox, Filter::All), ["a", "b"]);
+        assert_eq!(ids(&inbox, Filter::Open), ["a", "b"]);
         assert_eq!(inbox.get("a").unwrap().unread_count, 1);
         inbox.apply(
             &customer_message("a", 2, "2026-11-23T12:01:00.000Z"),
@@ -218,7 +235,7 @@ mod tests {
     }
 
     #[test]
-    fn assignment_moves_a_conversation_from_waiting_to_mine() {
+    fn assignment_moves_a_conversation_from_the_ai_to_mine() {
         let mut inbox = Inbox::default();
         inbox.apply(
             &ServerEvent::SessionStarted {
@@ -226,7 +243,7 @@ mod tests {
             },
             None,
         );
-        assert_eq!(ids(&inbox, Filter::Waiting), ["a"]);
+        assert_eq!(ids(&inbox, Filter::Ai), ["a"]);
         let agent = AgentRef {
             id: "me".into(),
             name: "Me".into(),
@@ -238,8 +255,38 @@ mod tests {
             },
             None,
         );
-        assert!(ids(&inbox, Filter::Waiting).is_empty());
+        assert!(ids(&inbox, Filter::Ai).is_empty());
         assert_eq!(ids(&inbox, Filter::Mine), ["a"]);
         assert_eq!(inbox.get("a").unwrap().status, SessionStatus::Active);
+    }
+
+    #[test]
+    fn each_view_means_one_thing() {
+        let with = |id: &str, status, holder: Option<&str>| Session {
+            status,
+            assigned_agent: holder.map(|h| AgentRef {
+                id: h.into(),
+                name: h.into(),
+            }),
+            ..session(id, "2026-11-23T10:00:00.000Z")
+        };
+        let mut inbox = Inbox::default();
+        inbox.replace_all(vec![
+            with("ai", SessionStatus::Bot, None),
+            with("queue", SessionStatus::Pending, None),
+            with("mine", SessionStatus::Active, Some("me")),
+            with("theirs", SessionStatus::Active, Some("bob")),
+            with("done", SessionStatus::Closed, Some("me")),
+        ]);
+        let sorted = |filter| {
+            let mut v = ids(&inbox, filter);
+            v.sort();
+            v
+        };
+        assert_eq!(sorted(Filter::Unassigned), ["queue"]);
+        assert_eq!(sorted(Filter::Ai), ["ai"]);
+        assert_eq!(sorted(Filter::Mine), ["mine"]);
+        assert_eq!(sorted(Filter::Open), ["ai", "mine", "queue", "theirs"]);
+        assert_eq!(sorted(Filter::Closed), ["done"]);
     }
 }

@@ -5,8 +5,8 @@ use super::desk::{Action, Desk};
 use super::labels::{visitor_name, StatusPill};
 use crate::app::chat::{Composer, MessageList, Viewer};
 use crate::client::api;
-use crate::client::live::LinkState;
 use crate::client::conversation::Conversation;
+use crate::client::live::LinkState;
 use crate::protocol::{AgentRef, Session, SessionStatus, TeamMember};
 use leptos::prelude::*;
 

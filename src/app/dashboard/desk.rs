@@ -68,7 +68,7 @@ impl Desk {
             token: StoredValue::new(auth.token.clone()),
             me: StoredValue::new(auth.agent.clone()),
             inbox: RwSignal::new(Inbox::default()),
-            filter: RwSignal::new(Filter::All),
+            filter: RwSignal::new(Filter::Open),
             selected: RwSignal::new(None),
             conversation: RwSignal::new(Conversation::default()),
             live_answers: StoredValue::new(Default::default()),

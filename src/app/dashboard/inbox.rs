@@ -1,4 +1,5 @@
-//! The inbox: tabs (waiting, mine, all) and the conversations, newest activity first.
+//! The inbox: its views (unassigned, AI, mine, all open, closed) with live counts, and the
+//! conversations, newest activity first.
 
 use super::desk::Desk;
 use super::labels::{visitor_name, StatusPill};
@@ -40,11 +41,13 @@ pub fn InboxPane(desk: Desk) -> impl IntoView {
         let sessions = desk.inbox.with(|i| i.view(filter, &me));
         if sessions.is_empty() {
             let empty = match filter {
-                Filter::Waiting => "Nobody is waiting. Nice work!",
+                Filter::Unassigned => "Nobody is waiting for a person. Nice work!",
+                Filter::Ai => "The assistant is not talking to anyone right now.",
                 Filter::Mine => "You hold no open conversation.",
-                Filter::All => {
-                    "No conversations yet. They appear here the moment a visitor writes."
+                Filter::Open => {
+                    "No open conversations. They appear here the moment a visitor writes."
                 }
+                Filter::Closed => "No closed conversations yet.",
             };
             return view! { <li class="inbox__empty muted">{empty}</li> }.into_any();
         }
