@@ -641,6 +641,25 @@ pub struct MarkReadRequest {
     pub seq: u64,
 }
 
+/// An inbox view (`GET /api/v1/chat/sessions?view=…`); each means one thing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SessionView {
+    /// Waiting for a person, held by nobody.
+    Unassigned,
+    /// The assistant has it.
+    Ai,
+    /// Open, held by the asking agent.
+    Mine,
+    /// Every open conversation.
+    Open,
+    Closed,
+}
+
+/// The most sessions one page lists, and how many unless asked.
+pub const MAX_SESSIONS_PAGE: u32 = 100;
+pub const DEFAULT_SESSIONS_PAGE: u32 = 50;
+
 /// `POST /api/v1/chat/sessions/{id}/transfer`: the colleague who takes the conversation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

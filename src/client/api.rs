@@ -71,8 +71,38 @@ pub async fn session_history(session_key: &str) -> Result<SessionHistory, Reques
     send::<(), _>(Method::Get, &path, None, None).await
 }
 
-pub async fn sessions(token: &str) -> Result<Vec<Session>, RequestError> {
-    send::<(), _>(Method::Get, "/api/v1/chat/sessions", Some(token), None).await
+/// What the inbox holds: every open conversation (page after page, as the server pages them)
+/// and the most recent closed ones.
+pub async fn inbox(token: &str) -> Result<Vec<Session>, RequestError> {
+    /// Bounds the open pages fetched (100 each) should the server keep naming a next one.
+    const MOST_OPEN_PAGES: usize = 50;
+    let mut sessions = Vec::new();
+    let mut next = Some("/api/v1/chat/sessions?view=open&limit=100".to_string());
+    for _ in 0..MOST_OPEN_PAGES {
+        let Some(path) = next.take() else { break };
+        let (page, after) = sessions_page(token, &path).await?;
+        sessions.extend(page);
+        next = after;
+    }
+    let (closed, _) = sessions_page(token, "/api/v1/chat/sessions?view=closed&limit=100").await?;
+    sessions.extend(closed);
+    Ok(sessions)
+}
+
+/// One page of sessions, and the path of the next one (the `Link: <…>; rel="next"` header).
+async fn sessions_page(
+    token: &str,
+    path: &str,
+) -> Result<(Vec<Session>, Option<String>), RequestError> {
+    let (sessions, link) =
+        send_reading::<(), Vec<Session>>(Method::Get, path, Some(token), None, "link").await?;
+    Ok((sessions, link.as_deref().and_then(next_page)))
+}
+
+/// The path in `<path>; rel="next"`, if it is one of this server's.
+fn next_page(link: &str) -> Option<String> {
+    let (target, rel) = link.strip_prefix('<')?.split_once('>')?;
+    (rel.contains("rel=\"next\"") && target.starts_with("/api/v1/")).then(|| target.to_string())
 }
 
 pub async fn messages(
@@ -200,13 +230,28 @@ enum Method {
     Delete,
 }
 
-#[cfg(feature = "hydrate")]
 async fn send<B, R>(
     method: Method,
     path: &str,
     token: Option<&str>,
     body: Option<&B>,
 ) -> Result<R, RequestError>
+where
+    B: serde::Serialize,
+    R: serde::de::DeserializeOwned,
+{
+    Ok(send_reading(method, path, token, body, "").await?.0)
+}
+
+/// [`send`], also reading one header of the answer (`""`: none).
+#[cfg(feature = "hydrate")]
+async fn send_reading<B, R>(
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&B>,
+    header: &str,
+) -> Result<(R, Option<String>), RequestError>
 where
     B: serde::Serialize,
     R: serde::de::DeserializeOwned,
@@ -228,12 +273,21 @@ where
         None => builder.send().await,
     }
     .map_err(unreachable)?;
+    let read = (!header.is_empty())
+        .then(|| response.headers().get(header))
+        .flatten();
     if response.status() == 204 {
         // No body: only `()` (or a JSON value) is asked for.
-        return serde_json::from_str("null").map_err(|e| RequestError::Unreachable(e.to_string()));
+        return serde_json::from_str("null")
+            .map(|r| (r, read))
+            .map_err(|e| RequestError::Unreachable(e.to_string()));
     }
     if response.ok() {
-        return response.json::<R>().await.map_err(unreachable);
+        return response
+            .json::<R>()
+            .await
+            .map(|r| (r, read))
+            .map_err(unreachable);
     }
     let status = response.status();
     match response.json::<ErrorBody>().await {
@@ -251,14 +305,34 @@ where
 }
 
 #[cfg(not(feature = "hydrate"))]
-async fn send<B, R>(
+async fn send_reading<B, R>(
     _method: Method,
     _path: &str,
     _token: Option<&str>,
     _body: Option<&B>,
-) -> Result<R, RequestError> {
+    _header: &str,
+) -> Result<(R, Option<String>), RequestError> {
     let _ = std::marker::PhantomData::<ErrorBody>;
     Err(RequestError::Unreachable(
         "requests are made in the browser only".into(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::next_page;
+
+    #[test]
+    fn the_next_page_is_read_from_the_link_header() {
+        assert_eq!(
+            next_page(r#"</api/v1/chat/sessions?view=open&before=2026-11-23T10:00:00.000Z~a&limit=100>; rel="next""#)
+                .as_deref(),
+            Some("/api/v1/chat/sessions?view=open&before=2026-11-23T10:00:00.000Z~a&limit=100")
+        );
+        assert_eq!(
+            next_page(r#"<https://elsewhere.example/x>; rel="next""#),
+            None
+        );
+        assert_eq!(next_page(r#"</api/v1/chat/sessions>; rel="prev""#), None);
+    }
 }

@@ -276,3 +276,62 @@ async fn typing_ends_by_itself_when_the_typist_goes_quiet_or_away() {
     drop(visitor);
     until_typing(&mut desk, false).await;
 }
+
+#[tokio::test]
+async fn the_inbox_is_listed_by_view_a_page_at_a_time() {
+    let server = TestServer::start_with(&["--demo", "--ai", "off"]).await;
+    let alice = login(&server, "agent1@callcenter.com").await;
+    for _ in 0..3 {
+        visitor(&server).await;
+    }
+    let list = |query: &str| {
+        let url = server.http(&format!("/api/v1/chat/sessions{query}"));
+        let token = alice.clone();
+        async move { get_json(&url, Some(&token)).await }
+    };
+    let first = list("?view=unassigned&limit=2").await;
+    assert_eq!(first.body.as_array().unwrap().len(), 2, "{}", first.body);
+    let link = first.header("link").expect("a next page").to_string();
+    let next = link
+        .strip_prefix('<')
+        .and_then(|l| l.split_once(">; rel=\"next\""))
+        .map(|(path, _)| path.to_string())
+        .unwrap();
+    assert!(
+        next.starts_with("/api/v1/chat/sessions?view=unassigned&before="),
+        "{next}"
+    );
+    let second = get_json(&server.http(&next), Some(&alice)).await;
+    assert_eq!(second.body.as_array().unwrap().len(), 1);
+    assert!(
+        second.header("link").is_none(),
+        "the last page names no next one"
+    );
+    let all: Vec<_> = first
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(second.body.as_array().unwrap())
+        .map(|s| s["id"].clone())
+        .collect();
+    let mut unique: Vec<String> = all.iter().map(|id| id.to_string()).collect();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 3, "each once: {all:?}");
+
+    assert_eq!(list("?view=ai").await.body, json!([]));
+    assert_eq!(
+        list("").await.body.as_array().unwrap().len(),
+        3,
+        "no view: every session"
+    );
+    for bad in ["?limit=0", "?limit=101", "?before=not-a-cursor"] {
+        let refused = list(bad).await;
+        assert_eq!(
+            (refused.status, refused.body["error"]["code"].clone()),
+            (422, json!("invalid_page")),
+            "{bad}"
+        );
+    }
+}

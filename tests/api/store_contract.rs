@@ -5,10 +5,12 @@ use crate::common;
 
 use common::services::Postgres;
 use std::sync::Arc;
-use switchboard::protocol::{AgentRole, ArticleLink, Sender, SenderKind, SessionStatus, Visitor};
+use switchboard::protocol::{
+    AgentRole, ArticleLink, Sender, SenderKind, SessionStatus, SessionView, Visitor,
+};
 use switchboard::server::store::{
     AgentChange, ArticleContent, DynStore, NewAgent, NewMessage, NewSession, NewTenant, PgStore,
-    SessionChange, SqliteStore, StoreError, TenantAi,
+    SessionChange, SessionPage, SqliteStore, StoreError, TenantAi,
 };
 
 /// Keeps whatever backs a store (a temporary folder) alive for the test.
@@ -68,6 +70,7 @@ contract!(
     sessions_carry_their_last_message_agent_and_order,
     history_pages_by_seq,
     the_ais_offer_and_source_are_stored_with_its_message,
+    sessions_are_listed_by_view_a_page_at_a_time,
 );
 
 fn customer() -> Sender {
@@ -224,7 +227,14 @@ async fn reads_are_scoped_by_tenant(store: DynStore) {
         .await
         .unwrap()
         .is_none());
-    assert_eq!(store.sessions(&tenant_b, &eve.id).await.unwrap().len(), 1);
+    assert_eq!(
+        store
+            .sessions(&tenant_b, &eve.id, &SessionPage::all())
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 async fn uniqueness_and_read_marks(store: DynStore) {
@@ -437,7 +447,10 @@ async fn sessions_carry_their_last_message_agent_and_order(store: DynStore) {
     store.append(text(&first, "older", None)).await.unwrap();
     store.append(text(&second.id, "newer", None)).await.unwrap();
 
-    let listed = store.sessions(&tenant, &agent.id).await.unwrap();
+    let listed = store
+        .sessions(&tenant, &agent.id, &SessionPage::all())
+        .await
+        .unwrap();
     let ids: Vec<_> = listed.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(
         ids,
@@ -691,4 +704,93 @@ async fn each_tenant_keeps_its_own_articles(store: DynStore) {
     assert!(store.delete_article(&shop, &hours.id).await.unwrap());
     assert_eq!(store.knowledge_version(&shop).await.unwrap().articles, 1);
     assert_eq!(store.knowledge_version(&other).await.unwrap().articles, 1);
+}
+
+async fn sessions_are_listed_by_view_a_page_at_a_time(store: DynStore) {
+    let (tenant, ai) = tenant_with_session(&store, "views").await;
+    let agent = store
+        .create_agent(NewAgent {
+            tenant_id: tenant.clone(),
+            email: "v@example.com".into(),
+            name: "V".into(),
+            password_hash: "x".into(),
+            role: AgentRole::Agent,
+        })
+        .await
+        .unwrap();
+    let mut made = vec![ai.clone()];
+    for n in 0..6 {
+        let session = store
+            .create_session(NewSession {
+                tenant_id: tenant.clone(),
+                key_hash: format!("views-{n}"),
+                visitor: Visitor::default(),
+                status: SessionStatus::Pending,
+            })
+            .await
+            .unwrap();
+        made.push(session.id);
+    }
+    // One of them is the agent's, one closed; the rest wait in the queue.
+    let assign = SessionChange::Assign {
+        agent_id: agent.id.clone(),
+    };
+    store
+        .update_session(&tenant, &made[1], assign)
+        .await
+        .unwrap();
+    let close = SessionChange::Status(SessionStatus::Closed);
+    store
+        .update_session(&tenant, &made[2], close)
+        .await
+        .unwrap();
+
+    let view = |view, limit, before: Option<(String, String)>| SessionPage {
+        view: Some(view),
+        before,
+        limit,
+    };
+    let ids = |sessions: Vec<switchboard::protocol::Session>| -> Vec<String> {
+        sessions.into_iter().map(|s| s.id).collect()
+    };
+    let listed = |page: SessionPage| {
+        let (store, tenant, agent) = (store.clone(), tenant.clone(), agent.id.clone());
+        async move { ids(store.sessions(&tenant, &agent, &page).await.unwrap()) }
+    };
+    assert_eq!(listed(view(SessionView::Ai, 10, None)).await, [ai.as_str()]);
+    assert_eq!(
+        listed(view(SessionView::Mine, 10, None)).await,
+        [made[1].clone()]
+    );
+    assert_eq!(
+        listed(view(SessionView::Closed, 10, None)).await,
+        [made[2].clone()]
+    );
+    assert_eq!(
+        listed(view(SessionView::Unassigned, 10, None)).await.len(),
+        4
+    );
+    assert_eq!(listed(view(SessionView::Open, 10, None)).await.len(), 6);
+
+    // Two at a time, each page after the last one's (updatedAt, id): every open session once.
+    let mut seen = Vec::new();
+    let mut before = None;
+    loop {
+        let page = store
+            .sessions(
+                &tenant,
+                &agent.id,
+                &view(SessionView::Open, 2, before.clone()),
+            )
+            .await
+            .unwrap();
+        let Some(last) = page.last() else { break };
+        before = Some((last.updated_at.0.clone(), last.id.clone()));
+        seen.extend(ids(page));
+    }
+    let mut open: Vec<_> = made.iter().filter(|id| **id != made[2]).cloned().collect();
+    open.sort();
+    let mut seen_sorted = seen.clone();
+    seen_sorted.sort();
+    assert_eq!(seen_sorted, open, "every open session once: {seen:?}");
 }

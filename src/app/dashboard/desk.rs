@@ -148,7 +148,7 @@ impl Desk {
     pub fn refresh_inbox(self) {
         let token = self.token.get_value();
         leptos::task::spawn_local(async move {
-            match api::sessions(&token).await {
+            match api::inbox(&token).await {
                 Ok(sessions) => self.inbox.update(|i| i.replace_all(sessions)),
                 Err(error) => self.fail(error),
             }

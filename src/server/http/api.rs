@@ -6,13 +6,15 @@ use super::{
 };
 use crate::protocol::{
     AgentMessageRequest, LoginRequest, LoginResponse, MarkReadRequest, MeResponse, Message,
-    NewAgentRequest, PublicMessageRequest, Session, SessionHistory, StartSessionRequest,
-    StartSessionResponse, TeamMember, TransferRequest, WidgetConfig,
+    NewAgentRequest, PublicMessageRequest, Session, SessionHistory, SessionView,
+    StartSessionRequest, StartSessionResponse, TeamMember, TransferRequest, WidgetConfig,
+    DEFAULT_SESSIONS_PAGE, MAX_SESSIONS_PAGE,
 };
-use crate::server::{hub::HubError, state::AppState};
+use crate::server::{hub::HubError, state::AppState, store::SessionPage};
 use axum::{
     extract::{Path, Query, State},
     http::{StatusCode, Uri},
+    response::{IntoResponse, Response},
     routing::{get, post},
     Json, Router,
 };
@@ -186,11 +188,75 @@ async fn public_session(
     Ok(Json(state.hub.visitor_history(&session_key).await?))
 }
 
+/// `?view=…&before=CURSOR&limit=N`; without `view`, every session, open or closed.
+#[derive(Debug, Deserialize)]
+struct SessionsQuery {
+    #[serde(default)]
+    view: Option<SessionView>,
+    #[serde(default)]
+    before: Option<String>,
+    #[serde(default)]
+    limit: Option<u32>,
+}
+
+/// A page of sessions, newest activity first. When there may be more, `Link: <…>; rel="next"`
+/// names the next page (its `before` cursor is the last session's `updatedAt` and id).
 async fn sessions(
     State(state): State<AppState>,
     AuthedAgent(agent): AuthedAgent,
-) -> ApiResult<Vec<Session>> {
-    Ok(Json(state.hub.sessions_for(&agent).await?))
+    Query(query): Query<SessionsQuery>,
+) -> Result<Response, ApiError> {
+    let limit = query.limit.unwrap_or(DEFAULT_SESSIONS_PAGE);
+    if !(1..=MAX_SESSIONS_PAGE).contains(&limit) {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_page",
+            format!("limit must be 1 to {MAX_SESSIONS_PAGE}"),
+        ));
+    }
+    let before = match &query.before {
+        None => None,
+        Some(cursor) => Some(
+            cursor
+                .split_once('~')
+                .map(|(at, id)| (at.to_string(), id.to_string()))
+                .ok_or_else(|| {
+                    ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "invalid_page",
+                        "before is not a cursor this server gave",
+                    )
+                })?,
+        ),
+    };
+    let page = SessionPage {
+        view: query.view,
+        before,
+        limit,
+    };
+    let sessions = state.hub.sessions_for(&agent, &page).await?;
+    let next = (sessions.len() == limit as usize)
+        .then(|| sessions.last())
+        .flatten()
+        .map(|last| next_link(&query, limit, &format!("{}~{}", last.updated_at.0, last.id)));
+    let mut response = Json(sessions).into_response();
+    if let Some(link) = next.and_then(|l| l.parse().ok()) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::LINK, link);
+    }
+    Ok(response)
+}
+
+/// The `Link` header's value for the page after `cursor` (a timestamp and an id: nothing in
+/// it needs escaping in a query).
+fn next_link(query: &SessionsQuery, limit: u32, cursor: &str) -> String {
+    let view = query
+        .view
+        .and_then(|v| serde_json::to_value(v).ok())
+        .and_then(|v| v.as_str().map(|v| format!("view={v}&")))
+        .unwrap_or_default();
+    format!("</api/v1/chat/sessions?{view}before={cursor}&limit={limit}>; rel=\"next\"")
 }
 
 #[derive(Debug, Deserialize)]

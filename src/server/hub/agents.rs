@@ -10,7 +10,7 @@ use crate::protocol::{
 };
 use crate::server::{
     auth::{Claims, Role, TokenError},
-    store::{Appended, NewMessage},
+    store::{Appended, NewMessage, SessionPage},
 };
 
 impl Hub {
@@ -104,11 +104,16 @@ impl Hub {
             .ok_or(HubError::NotFound("session"))
     }
 
-    pub async fn sessions_for(&self, agent: &AgentActor) -> HubResult<Vec<Session>> {
+    /// A page of the tenant's sessions in a view, newest activity first.
+    pub async fn sessions_for(
+        &self,
+        agent: &AgentActor,
+        page: &SessionPage,
+    ) -> HubResult<Vec<Session>> {
         Ok(self
             .timeline
             .store()
-            .sessions(&agent.tenant_id, &agent.agent_id)
+            .sessions(&agent.tenant_id, &agent.agent_id, page)
             .await?)
     }
 

@@ -17,7 +17,9 @@ mod sqlite;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
-use crate::protocol::{AgentRole, ArticleLink, Message, Sender, Session, SessionStatus, Visitor};
+use crate::protocol::{
+    AgentRole, ArticleLink, Message, Sender, Session, SessionStatus, SessionView, Visitor,
+};
 use crate::server::config::DatabaseUrl;
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -221,6 +223,43 @@ pub struct Appended {
     pub created: bool,
 }
 
+/// Which of a tenant's sessions a list shows, newest activity first, and from where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionPage {
+    /// `None`: every session, open or closed.
+    pub view: Option<SessionView>,
+    /// Only sessions after this one in the order: its `(updated_at, id)`.
+    pub before: Option<(String, String)>,
+    pub limit: u32,
+}
+
+impl SessionPage {
+    /// Every session (a test's or a tool's whole list).
+    pub fn all() -> Self {
+        Self {
+            view: None,
+            before: None,
+            limit: u32::MAX,
+        }
+    }
+
+    /// The SQL condition of the view; `viewer` is the backend's placeholder for the agent.
+    pub(crate) fn condition(&self, viewer: &str) -> String {
+        match self.view {
+            None => "TRUE".into(),
+            Some(SessionView::Unassigned) => {
+                "s.status = 'pending' AND s.assigned_agent_id IS NULL".into()
+            }
+            Some(SessionView::Ai) => "s.status = 'bot'".into(),
+            Some(SessionView::Mine) => {
+                format!("s.status <> 'closed' AND s.assigned_agent_id = {viewer}")
+            }
+            Some(SessionView::Open) => "s.status <> 'closed'".into(),
+            Some(SessionView::Closed) => "s.status = 'closed'".into(),
+        }
+    }
+}
+
 /// A change of who holds a session or where it stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SessionChange {
@@ -269,7 +308,14 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Option<Session>>;
     async fn session_by_key_hash(&self, key_hash: &str) -> StoreResult<Option<KeyedSession>>;
     /// Every session of the tenant, newest activity first.
-    async fn sessions(&self, tenant_id: &str, viewer: &str) -> StoreResult<Vec<Session>>;
+    /// A page of the tenant's sessions, newest activity first, as `viewer` sees them (their
+    /// unread counts; `Mine` is theirs).
+    async fn sessions(
+        &self,
+        tenant_id: &str,
+        viewer: &str,
+        page: &SessionPage,
+    ) -> StoreResult<Vec<Session>>;
     /// Applies `change`; `None` when the tenant has no such session.
     async fn update_session(
         &self,

@@ -8,8 +8,8 @@ use super::{
     migrations, new_id, now,
     rows::{agent_from, article_from, message_from, session_from, status_str, version_from},
     Agent, AgentChange, Appended, Article, ArticleContent, KeyedSession, KnowledgeVersion,
-    NewAgent, NewMessage, NewSession, NewTenant, SessionChange, Store, StoreError, StoreResult,
-    Tenant, TenantAi,
+    NewAgent, NewMessage, NewSession, NewTenant, SessionChange, SessionPage, Store, StoreError,
+    StoreResult, Tenant, TenantAi,
 };
 use crate::protocol::{Message, Session, Timestamp};
 use async_trait::async_trait;
@@ -359,13 +359,25 @@ impl Store for SqliteStore {
         }))
     }
 
-    async fn sessions(&self, tenant_id: &str, viewer: &str) -> StoreResult<Vec<Session>> {
+    async fn sessions(
+        &self,
+        tenant_id: &str,
+        viewer: &str,
+        page: &SessionPage,
+    ) -> StoreResult<Vec<Session>> {
         let sql = format!(
-            "{SESSION_SELECT} WHERE s.tenant_id = ?2 ORDER BY s.updated_at DESC, s.id DESC"
+            "{SESSION_SELECT} WHERE s.tenant_id = ?2 AND {}
+               AND (?3 IS NULL OR s.updated_at < ?3 OR (s.updated_at = ?3 AND s.id < ?4))
+             ORDER BY s.updated_at DESC, s.id DESC LIMIT ?5",
+            page.condition("?1")
         );
+        let (at, id) = page.before.clone().unzip();
         let rows = sqlx::query(&sql)
             .bind(viewer)
             .bind(tenant_id)
+            .bind(at)
+            .bind(id)
+            .bind(i64::from(page.limit))
             .fetch_all(&self.readers)
             .await?;
         Ok(rows.iter().map(session_from).collect::<Result<_, _>>()?)
