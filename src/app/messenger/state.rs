@@ -10,7 +10,7 @@ use crate::client::socket::{self, Handlers, Socket};
 use crate::client::transport::absolute_url;
 use crate::client::typing::{later, now_ms, TypingThrottle, TYPING_ENDS_AFTER_MS};
 use crate::protocol::{
-    AgentRef, ClientCommand, SenderKind, ServerEvent, SessionStatus, StartSessionRequest,
+    AgentRef, ClientCommand, SenderKind, ServerEvent, Session, SessionStatus, StartSessionRequest,
     StartSessionResponse,
 };
 use leptos::prelude::*;
@@ -43,6 +43,9 @@ pub struct MessengerState {
     typing_throttle: StoredValue<TypingThrottle>,
     /// Counts the agent's "is typing" frames: the indicator goes when no newer one came in time.
     typing_heard: StoredValue<u64>,
+    /// The `updatedAt` of the session state shown, so that an older answer (a history fetch
+    /// that crossed a live update) never replaces a newer one.
+    shown_state_at: StoredValue<String>,
 }
 
 impl MessengerState {
@@ -65,6 +68,7 @@ impl MessengerState {
             starting: RwSignal::new(false),
             typing_throttle: StoredValue::new(TypingThrottle::default()),
             typing_heard: StoredValue::new(0),
+            shown_state_at: StoredValue::new(String::new()),
         }
     }
 
@@ -96,10 +100,7 @@ impl MessengerState {
                 self.agent.set(Some(agent.clone()));
                 self.status.set(Some(SessionStatus::Active));
             }
-            ServerEvent::SessionUpdated { session } => {
-                self.status.set(Some(session.status));
-                self.agent.set(session.assigned_agent.clone());
-            }
+            ServerEvent::SessionUpdated { session } => self.show_state(session),
             ServerEvent::Typing {
                 sender, is_typing, ..
             } if sender.kind == SenderKind::Agent => {
@@ -163,12 +164,23 @@ impl MessengerState {
 
     /// After every (re)connection: the session's status and anything the resume did not
     /// carry (a status change while offline).
+    /// Shows where the conversation stands (who answers), unless what is shown is newer.
+    fn show_state(self, session: &Session) {
+        let at = &session.updated_at.0;
+        // RFC 3339 UTC timestamps of one format compare as strings.
+        if self.shown_state_at.with_value(|shown| at < shown) {
+            return;
+        }
+        self.shown_state_at.set_value(at.clone());
+        self.status.set(Some(session.status));
+        self.agent.set(session.assigned_agent.clone());
+    }
+
     fn load_history(self, session_key: String) {
         leptos::task::spawn_local(async move {
             match api::session_history(&session_key).await {
                 Ok(history) => {
-                    self.status.set(Some(history.session.status));
-                    self.agent.set(history.session.assigned_agent.clone());
+                    self.show_state(&history.session);
                     self.conversation.update(|c| c.load(history.messages));
                 }
                 // The conversation is gone (deleted): the next message starts a new one.
