@@ -45,14 +45,10 @@ pub fn Composer(
         on_typing.run(typing);
         problem.set(None);
         text.set(value);
-        keystroke.update_value(|k| *k += 1);
-        let this = keystroke.get_value();
         if typing {
-            later(TYPING_ENDS_AFTER_MS, move || {
-                if keystroke.try_get_value() == Some(this) {
-                    on_typing.run(false);
-                }
-            });
+            end_typing_after_a_pause(keystroke, on_typing);
+        } else {
+            keystroke.update_value(|k| *k += 1);
         }
     };
     let count = move || text.with(|t| t.chars().count());
@@ -87,21 +83,35 @@ pub fn Composer(
             >
                 "Send"
             </button>
-            <span
-                id="composer-count"
-                class=move || {
-                    if count() > MAX_CONTENT_CHARS {
-                        "composer__count composer__count--over"
-                    } else {
-                        "composer__count"
-                    }
-                }
-                aria-live="polite"
-            >
-                {move || (count() >= COUNT_FROM).then(|| counted(count()))}
-            </span>
+            <CharacterCount count=Signal::derive(count) />
             {move || problem.get().map(|p| view! { <p class="composer__problem" role="alert">{p}</p> })}
         </form>
+    }
+}
+
+/// Counts this keystroke; a pause after it, with no newer one, ends the typing.
+fn end_typing_after_a_pause(keystroke: StoredValue<u64>, on_typing: Callback<bool>) {
+    keystroke.update_value(|k| *k += 1);
+    let this = keystroke.get_value();
+    later(TYPING_ENDS_AFTER_MS, move || {
+        if keystroke.try_get_value() == Some(this) {
+            on_typing.run(false);
+        }
+    });
+}
+
+/// How many characters the message has, once it nears the limit (red over it).
+#[component]
+fn CharacterCount(count: Signal<usize>) -> impl IntoView {
+    let over = move || count.get() > MAX_CONTENT_CHARS;
+    view! {
+        <span
+            id="composer-count"
+            class=move || if over() { "composer__count composer__count--over" } else { "composer__count" }
+            aria-live="polite"
+        >
+            {move || (count.get() >= COUNT_FROM).then(|| counted(count.get()))}
+        </span>
     }
 }
 

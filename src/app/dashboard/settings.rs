@@ -65,15 +65,7 @@ fn AssistantForm(desk: Desk, settings: AssistantSettings) -> impl IntoView {
     let default_handover = settings.default_handover.clone();
     let shown_handover = {
         let default_handover = default_handover.clone();
-        move || {
-            let own = handover.get();
-            let sentence = if own.trim().is_empty() {
-                default_handover.clone()
-            } else {
-                own.trim().to_string()
-            };
-            format!("Thanks, we've let the team know. {sentence}")
-        }
+        move || handover_preview(&handover.get(), &default_handover)
     };
     let save = move |ev: ev::SubmitEvent| {
         ev.prevent_default();
@@ -84,14 +76,7 @@ fn AssistantForm(desk: Desk, settings: AssistantSettings) -> impl IntoView {
             greeting: Some(greeting.get()),
             handover: Some(handover.get()),
         };
-        let token = desk.token.get_value();
-        leptos::task::spawn_local(async move {
-            match api::save_assistant_settings(&token, &request).await {
-                Ok(_) => saving.set(Saving::Saved),
-                Err(error) if error.is_unauthorized() => desk.fail(error),
-                Err(error) => saving.set(Saving::Failed(error.to_string())),
-            }
-        });
+        save_settings(desk, request, saving);
     };
     let default_label = match &settings.default_answerer {
         Some(name) => format!("The server's default ({})", answerer_label(name)),
@@ -116,12 +101,7 @@ fn AssistantForm(desk: Desk, settings: AssistantSettings) -> impl IntoView {
             </label>
             <label class="field">
                 <span class="field__label">"Who answers"</span>
-                <select prop:value=move || answerer.get() on:change=move |ev| answerer.set(event_target_value(&ev))>
-                    <option value="default">{default_label}</option>
-                    {settings.answerers.iter().map(|name| view! {
-                        <option value=name.clone()>{answerer_label(name)}</option>
-                    }).collect_view()}
-                </select>
+                <AnswererChoice answerer default_label answerers=settings.answerers.clone() />
             </label>
             <label class="field">
                 <span class="field__label">"Greeting"</span>
@@ -139,15 +119,61 @@ fn AssistantForm(desk: Desk, settings: AssistantSettings) -> impl IntoView {
                 <button type="submit" class="button button--primary" disabled=move || saving.get() == Saving::Busy>
                     {move || if saving.get() == Saving::Busy { "Saving…" } else { "Save settings" }}
                 </button>
-                {move || match saving.get() {
-                    Saving::Failed(why) => view! { <p class="form__problem" role="alert">{why}</p> }.into_any(),
-                    Saving::Saved => view! {
-                        <p class="editor__status editor__status--ok" role="status">"Saved. New conversations use these settings."</p>
-                    }.into_any(),
-                    Saving::Idle | Saving::Busy => view! { <p class="editor__status" role="status"></p> }.into_any(),
-                }}
+                <SaveStatus saving />
             </div>
         </form>
+    }
+}
+
+/// What a visitor who asks for a person reads with this sentence (blank: the built-in one).
+fn handover_preview(own: &str, default_sentence: &str) -> String {
+    let sentence = match own.trim() {
+        "" => default_sentence,
+        own => own,
+    };
+    format!("Thanks, we've let the team know. {sentence}")
+}
+
+fn save_settings(desk: Desk, request: AssistantSettingsRequest, saving: RwSignal<Saving>) {
+    let token = desk.token.get_value();
+    leptos::task::spawn_local(async move {
+        match api::save_assistant_settings(&token, &request).await {
+            Ok(_) => saving.set(Saving::Saved),
+            Err(error) if error.is_unauthorized() => desk.fail(error),
+            Err(error) => saving.set(Saving::Failed(error.to_string())),
+        }
+    });
+}
+
+/// The answerers this server offers, the default first.
+#[component]
+fn AnswererChoice(
+    answerer: RwSignal<String>,
+    default_label: String,
+    answerers: Vec<String>,
+) -> impl IntoView {
+    view! {
+        <select prop:value=move || answerer.get() on:change=move |ev| answerer.set(event_target_value(&ev))>
+            <option value="default">{default_label}</option>
+            {answerers.iter().map(|name| view! {
+                <option value=name.clone()>{answerer_label(name)}</option>
+            }).collect_view()}
+        </select>
+    }
+}
+
+/// Where the last save stands, in words.
+#[component]
+fn SaveStatus(saving: RwSignal<Saving>) -> impl IntoView {
+    move || {
+        match saving.get() {
+        Saving::Failed(why) => view! { <p class="form__problem" role="alert">{why}</p> }.into_any(),
+        Saving::Saved => view! {
+            <p class="editor__status editor__status--ok" role="status">"Saved. New conversations use these settings."</p>
+        }
+        .into_any(),
+        Saving::Idle | Saving::Busy => view! { <p class="editor__status" role="status"></p> }.into_any(),
+    }
     }
 }
 

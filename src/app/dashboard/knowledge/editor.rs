@@ -69,13 +69,7 @@ pub fn ArticleEditor(
     let token = StoredValue::new(token);
     let changed = move || current.with(|c| opened.with_value(|o| c != o));
     let title_input = NodeRef::<html::Input>::new();
-    Effect::new(move |_| {
-        if opened.with_value(|o| o.id.is_none()) {
-            if let Some(input) = title_input.get() {
-                let _ = input.focus();
-            }
-        }
-    });
+    focus_title_of_a_new_article(opened, title_input);
 
     let save = move |ev: ev::SubmitEvent| {
         ev.prevent_default();
@@ -89,18 +83,7 @@ pub fn ArticleEditor(
             busy.set(false);
         });
     };
-    let show_preview = move |_| {
-        pane.set(Pane::Preview(None));
-        let body = current.with(|c| c.body.clone());
-        leptos::task::spawn_local(async move {
-            let rendered = api::preview(&token.get_value(), &body).await;
-            if matches!(pane.get_untracked(), Pane::Preview(_)) {
-                pane.set(Pane::Preview(Some(
-                    rendered.map(|r| r.html).map_err(worded),
-                )));
-            }
-        });
-    };
+    let show_preview = move |_| preview(token, current.with(|c| c.body.clone()), pane);
     let heading = if draft.id.is_some() {
         "Edit article"
     } else {
@@ -109,19 +92,7 @@ pub fn ArticleEditor(
 
     view! {
         <form class="editor" on:submit=save aria-label=heading>
-            <div class="editor__head">
-                <h2>{heading}</h2>
-                {move || {
-                    let slug = opened.with_value(|o| o.id.is_some().then(|| o.slug.clone()))?;
-                    let key = widget_key.get()?;
-                    Some(view! {
-                        <a class="editor__view" href=format!("/help/{key}/{slug}") target="_blank" rel="noopener">
-                            "View in the help center"
-                            <span class="visually-hidden">" (opens in a new tab)"</span>
-                        </a>
-                    })
-                }}
-            </div>
+            <EditorHead heading opened widget_key />
             <label class="field">
                 <span class="field__label">"Title"</span>
                 <input
@@ -148,6 +119,54 @@ pub fn ArticleEditor(
             <BodyPane current pane show_preview=Callback::new(show_preview) />
             <EditorActions opened current busy outcome changed=Signal::derive(changed) token on_deleted />
         </form>
+    }
+}
+
+/// A new article starts with the cursor in its title.
+fn focus_title_of_a_new_article(opened: StoredValue<Draft>, title: NodeRef<html::Input>) {
+    Effect::new(move |_| {
+        if opened.with_value(|o| o.id.is_none()) {
+            if let Some(input) = title.get() {
+                let _ = input.focus();
+            }
+        }
+    });
+}
+
+/// Shows the server's rendering of `body`, unless the admin went back to writing meanwhile.
+fn preview(token: StoredValue<String>, body: String, pane: RwSignal<Pane>) {
+    pane.set(Pane::Preview(None));
+    leptos::task::spawn_local(async move {
+        let rendered = api::preview(&token.get_value(), &body).await;
+        if matches!(pane.get_untracked(), Pane::Preview(_)) {
+            pane.set(Pane::Preview(Some(
+                rendered.map(|r| r.html).map_err(worded),
+            )));
+        }
+    });
+}
+
+/// "New article" or "Edit article", and a saved article's page in the help center.
+#[component]
+fn EditorHead(
+    heading: &'static str,
+    opened: StoredValue<Draft>,
+    widget_key: RwSignal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <div class="editor__head">
+            <h2>{heading}</h2>
+            {move || {
+                let slug = opened.with_value(|o| o.id.is_some().then(|| o.slug.clone()))?;
+                let key = widget_key.get()?;
+                Some(view! {
+                    <a class="editor__view" href=format!("/help/{key}/{slug}") target="_blank" rel="noopener">
+                        "View in the help center"
+                        <span class="visually-hidden">" (opens in a new tab)"</span>
+                    </a>
+                })
+            }}
+        </div>
     }
 }
 
