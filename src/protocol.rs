@@ -277,6 +277,10 @@ pub struct Session {
     pub unread_count: u64,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Started from the diagnostics page to try the chat: its events reach its visitor only,
+    /// and no inbox lists it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub test: bool,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -589,6 +593,9 @@ pub struct StartSessionRequest {
     pub widget_key: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visitor: Option<Visitor>,
+    /// A test conversation (the diagnostics page): the assistant answers it, no agent sees it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub test: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -169,6 +169,7 @@ impl Assistant {
             answerer,
             question,
             tenant,
+            test,
         }) = self.prepare(tenant_id, session_id).await?
         else {
             return Ok(());
@@ -186,10 +187,12 @@ impl Assistant {
             message_id: new_id(),
             text: String::new(),
             tokens: 0,
+            test,
         };
         let at = Answering {
             tenant_id,
             session_id,
+            test,
         };
         let streamed = self
             .stream(at, answer, answerer.answer(question), stop_requested)
@@ -246,6 +249,7 @@ impl Assistant {
             answerer,
             question,
             tenant,
+            test: session.test,
         }))
     }
 
@@ -365,15 +369,20 @@ impl Assistant {
 
     /// No answer slot came free in time: a person takes over, unless one already has.
     async fn too_busy(&self, tenant_id: &str, session_id: &str) -> anyhow::Result<()> {
+        let store = self.timeline.store();
+        let Some(session) = store.session(tenant_id, session_id, None).await? else {
+            return Ok(());
+        };
+        if session.status != SessionStatus::Bot {
+            return Ok(());
+        }
         let at = Answering {
             tenant_id,
             session_id,
+            test: session.test,
         };
-        if self.no_longer_bot(at).await {
-            return Ok(());
-        }
         tracing::warn!(session = %session_id, "every answer slot stayed busy; handing over to the team");
-        let settings = match self.timeline.store().tenant(tenant_id).await? {
+        let settings = match store.tenant(tenant_id).await? {
             Some(tenant) => tenant.ai,
             None => Default::default(),
         };
@@ -409,7 +418,7 @@ impl Assistant {
             offers_human: said.offers_human,
             source: said.source,
         };
-        self.timeline.append(at.tenant_id, message).await?;
+        self.timeline.append(at.audience(), message).await?;
         Ok(())
     }
 
@@ -437,6 +446,7 @@ struct Prepared {
     answerer: DynAnswerer,
     question: Question,
     tenant: Tenant,
+    test: bool,
 }
 
 /// A message from the assistant, with the facts stored beside its text.
@@ -469,14 +479,13 @@ fn help_center_link(tenant: &Tenant, source: Source) -> ArticleLink {
 struct Answering<'a> {
     tenant_id: &'a str,
     session_id: &'a str,
+    /// A test conversation: its visitor alone hears the answer.
+    test: bool,
 }
 
 impl Answering<'_> {
     fn audience(&self) -> Audience<'_> {
-        Audience::Conversation {
-            tenant_id: self.tenant_id,
-            session_id: self.session_id,
-        }
+        Audience::of_session(self.tenant_id, self.session_id, self.test)
     }
 }
 

@@ -29,7 +29,20 @@ pub enum Audience<'a> {
     Agents { tenant_id: &'a str },
 }
 
-impl Audience<'_> {
+impl<'a> Audience<'a> {
+    /// Who hears a conversation's events: its visitor and the tenant's agents, or, for a test
+    /// conversation from the diagnostics page, its visitor alone.
+    pub fn of_session(tenant_id: &'a str, session_id: &'a str, test: bool) -> Self {
+        if test {
+            Self::Visitor { session_id }
+        } else {
+            Self::Conversation {
+                tenant_id,
+                session_id,
+            }
+        }
+    }
+
     fn topics(self) -> Vec<Topic> {
         match self {
             Self::Conversation {
@@ -90,10 +103,13 @@ impl Timeline {
         locks.entry(session_id.to_string()).or_default().clone()
     }
 
-    /// Stores a new conversation and tells the tenant's agents.
+    /// Stores a new conversation and tells the tenant's agents (of a test conversation, nobody).
     pub async fn start_session(&self, new: NewSession) -> StoreResult<Session> {
         let tenant_id = new.tenant_id.clone();
         let session = self.store.create_session(new).await?;
+        if session.test {
+            return Ok(session);
+        }
         self.announce(
             Audience::Agents {
                 tenant_id: &tenant_id,
@@ -111,23 +127,25 @@ impl Timeline {
         self.store.mark_read(agent_id, session_id, seq).await
     }
 
-    /// Stores a message and publishes it. A repeated `clientMessageId` stores and publishes
-    /// nothing and returns the message stored the first time.
-    pub async fn append(&self, tenant_id: &str, new: NewMessage) -> StoreResult<Appended> {
+    /// Stores a message and publishes it to the conversation's audience
+    /// ([`Audience::of_session`]). A repeated `clientMessageId` stores and publishes nothing and
+    /// returns the message stored the first time.
+    pub async fn append(&self, audience: Audience<'_>, new: NewMessage) -> StoreResult<Appended> {
         let lock = self.session_lock(&new.session_id);
         let _ordered = lock.lock().await;
-        self.append_in_order(tenant_id, new).await
+        self.append_in_order(audience, new).await
     }
 
     /// [`Timeline::append`], for a caller that holds the session's lock.
-    async fn append_in_order(&self, tenant_id: &str, new: NewMessage) -> StoreResult<Appended> {
+    async fn append_in_order(
+        &self,
+        audience: Audience<'_>,
+        new: NewMessage,
+    ) -> StoreResult<Appended> {
         let appended = self.store.append(new).await?;
         if appended.created {
             self.announce(
-                Audience::Conversation {
-                    tenant_id,
-                    session_id: &appended.message.session_id,
-                },
+                audience,
                 ServerEvent::MessageNew {
                     message: appended.message.clone(),
                 },
@@ -190,16 +208,13 @@ impl Timeline {
         else {
             return Ok(None);
         };
+        let audience = Audience::of_session(tenant_id, session_id, session.test);
         if let Some(line) = change.line {
             let line = NewMessage::system(session_id, line);
-            session.last_message = Some(self.append_in_order(tenant_id, line).await?.message);
+            session.last_message = Some(self.append_in_order(audience, line).await?.message);
         }
         // Events to many agents carry no one's unread count (docs/protocol.md).
         session.unread_count = 0;
-        let audience = Audience::Conversation {
-            tenant_id,
-            session_id,
-        };
         self.announce(
             audience,
             ServerEvent::SessionUpdated {

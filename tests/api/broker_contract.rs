@@ -147,6 +147,7 @@ async fn answers_in_flight_are_readable_on_every_node_and_scoped_by_tenant(nodes
         message_id: "m1".into(),
         text: "Hello, wor".into(),
         tokens: 3,
+        test: false,
     };
     nodes.a.record_answer("t1", "s1", Some(answer.clone()));
     // The record is ordered before events published after it, on every node.

@@ -335,3 +335,83 @@ async fn the_inbox_is_listed_by_view_a_page_at_a_time() {
         );
     }
 }
+
+/// The diagnostics page's conversations are tests: the assistant answers them, and no agent's
+/// inbox, list or socket hears of them.
+#[tokio::test]
+async fn a_test_conversation_is_answered_and_stays_out_of_every_inbox() {
+    let server = TestServer::start_with(&["--demo"]).await;
+    let alice = login(&server, "agent1@callcenter.com").await;
+    let mut desk = chat::agent_socket(&server, &alice).await;
+    let started = post(
+        &server.http("/api/v1/chat/public/start"),
+        None,
+        json!({"widgetKey": "demo", "test": true}),
+    )
+    .await;
+    assert_eq!(started.status, 200, "{}", started.body);
+    let test_id = started.body["sessionId"].as_str().unwrap().to_string();
+    let key = started.body["sessionKey"].as_str().unwrap();
+    let mut tester = chat::visitor_socket(&server, key).await;
+    tester
+        .send(json!({"type": "chat", "content": "Where can I park?"}))
+        .await;
+    let answer = tester.until_message_from("ai").await;
+    assert!(!answer["content"].as_str().unwrap().is_empty());
+    tester
+        .send(json!({"type": "typing", "isTyping": true}))
+        .await;
+    tester
+        .send(json!({"type": "chat", "content": "I want to talk to a human"}))
+        .await;
+    let handed = tester.until("human-escalation-response").await;
+    assert!(
+        handed["message"]
+            .as_str()
+            .unwrap()
+            .contains("test conversation"),
+        "the tester is told nobody comes: {handed}"
+    );
+    tester.sync().await;
+
+    // A real visitor now: everything the desk hears before their message is theirs, not the test's.
+    let (real_id, _real) = visitor(&server).await;
+    let (message, before) = desk.until_with("chat.message.new").await;
+    assert_eq!(message["message"]["sessionId"], real_id.as_str());
+    let heard = serde_json::to_string(&before).unwrap();
+    assert!(
+        !heard.contains(&test_id),
+        "the desk heard the test: {heard}"
+    );
+
+    for view in [
+        "",
+        "?view=unassigned",
+        "?view=ai",
+        "?view=open",
+        "?view=closed",
+    ] {
+        let list = get_json(
+            &server.http(&format!("/api/v1/chat/sessions{view}")),
+            Some(&alice),
+        )
+        .await;
+        assert!(
+            !list.body.to_string().contains(&test_id),
+            "{view}: {}",
+            list.body
+        );
+    }
+    let opened = get_json(
+        &server.http(&format!("/api/v1/chat/sessions/{test_id}/messages")),
+        Some(&alice),
+    )
+    .await;
+    assert_eq!(opened.status, 404, "{}", opened.body);
+    assert_eq!(
+        act(&server, &alice, &test_id, "assign", json!({}))
+            .await
+            .status,
+        404
+    );
+}

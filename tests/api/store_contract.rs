@@ -96,6 +96,7 @@ async fn tenant_with_session(store: &DynStore, key: &str) -> (String, String) {
             key_hash: format!("hash-{key}"),
             visitor: Visitor::default(),
             status: SessionStatus::Bot,
+            test: false,
         })
         .await
         .unwrap();
@@ -326,6 +327,7 @@ async fn appends_raced_together_each_get_their_own_outcome(store: DynStore) {
             key_hash: "second-key".into(),
             visitor: Visitor::default(),
             status: SessionStatus::Bot,
+            test: false,
         })
         .await
         .unwrap()
@@ -431,6 +433,7 @@ async fn sessions_carry_their_last_message_agent_and_order(store: DynStore) {
                 email: Some("ann@example.com".into()),
             },
             status: SessionStatus::Pending,
+            test: false,
         })
         .await
         .unwrap();
@@ -726,11 +729,30 @@ async fn sessions_are_listed_by_view_a_page_at_a_time(store: DynStore) {
                 key_hash: format!("views-{n}"),
                 visitor: Visitor::default(),
                 status: SessionStatus::Pending,
+                test: false,
             })
             .await
             .unwrap();
         made.push(session.id);
     }
+    // A test conversation (the diagnostics page's) is kept, and in no list.
+    let test = store
+        .create_session(NewSession {
+            tenant_id: tenant.clone(),
+            key_hash: "views-test".into(),
+            visitor: Visitor::default(),
+            status: SessionStatus::Pending,
+            test: true,
+        })
+        .await
+        .unwrap();
+    let kept = store.session(&tenant, &test.id, None).await.unwrap();
+    assert!(kept.is_some_and(|s| s.test), "stored as a test");
+    let everything = store
+        .sessions(&tenant, &agent.id, &SessionPage::all())
+        .await
+        .unwrap();
+    assert!(everything.iter().all(|s| s.id != test.id), "listed nowhere");
     // One of them is the agent's, one closed; the rest wait in the queue.
     let assign = SessionChange::Assign {
         agent_id: agent.id.clone(),

@@ -63,6 +63,7 @@ impl SessionMode {
         let request = StartSessionRequest {
             widget_key: self.widget_key.get_untracked().trim().to_string(),
             visitor: None,
+            test: true,
         };
         leptos::task::spawn_local(async move {
             match api::start_session(&request).await {
@@ -190,6 +191,9 @@ fn SessionControls(mode: SessionMode) -> impl IntoView {
                     Some(s) => format!("Session ID: {}", s.session_id),
                     None => "No session yet".to_string(),
                 }}
+            </p>
+            <p class="diagnostics__note">
+                "A test conversation: the assistant answers it, and it stays out of the agents' inbox."
             </p>
             <button
                 type="button"

@@ -206,6 +206,7 @@ impl MessengerState {
         let request = StartSessionRequest {
             widget_key: self.widget_key.get_value(),
             visitor: None,
+            test: false,
         };
         leptos::task::spawn_local(async move {
             match api::start_session(&request).await {

@@ -10,6 +10,9 @@ pub struct InFlight {
     pub message_id: String,
     pub text: String,
     pub tokens: usize,
+    /// In a test conversation (`Session::test`): its visitor alone may see it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub test: bool,
 }
 
 /// Answers by session id, with the tenant each belongs to.

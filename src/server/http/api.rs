@@ -154,7 +154,11 @@ async fn start(
         .map_err(HubError::from)?;
     let started = state
         .hub
-        .start_session(&request.widget_key, request.visitor.unwrap_or_default())
+        .start_session(
+            &request.widget_key,
+            request.visitor.unwrap_or_default(),
+            request.test,
+        )
         .await?;
     Ok(Json(StartSessionResponse {
         session_id: started.session.id,

@@ -11,6 +11,7 @@ use crate::protocol::{
 use crate::server::{
     auth::{Claims, Role, TokenError},
     store::{Appended, NewMessage, SessionPage},
+    timeline::Audience,
 };
 
 impl Hub {
@@ -96,11 +97,13 @@ impl Hub {
         })
     }
 
+    /// A session of the agent's tenant. A test conversation is no agent's (`Session::test`).
     pub async fn session_for(&self, agent: &AgentActor, session_id: &str) -> HubResult<Session> {
         self.timeline
             .store()
             .session(&agent.tenant_id, session_id, Some(&agent.agent_id))
             .await?
+            .filter(|session| !session.test)
             .ok_or(HubError::NotFound("session"))
     }
 
@@ -154,7 +157,8 @@ impl Hub {
             offers_human: false,
             source: None,
         };
-        Ok(self.timeline.append(&agent.tenant_id, new).await?)
+        let audience = Audience::of_session(&agent.tenant_id, session_id, session.test);
+        Ok(self.timeline.append(audience, new).await?)
     }
 
     pub async fn mark_read(

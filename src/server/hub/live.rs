@@ -2,7 +2,7 @@
 //! being streamed, and whether this node can serve.
 
 use super::{AgentActor, Hub, VisitorActor};
-use crate::protocol::{Sender, SenderKind, ServerEvent};
+use crate::protocol::{Sender, ServerEvent};
 use crate::server::{
     broker::{BusHealth, InFlight, Subscription, Topic},
     timeline::Audience,
@@ -16,24 +16,27 @@ pub struct Readiness {
 }
 
 impl Hub {
-    /// Tells the other side that someone is (or stopped) typing. Not stored.
-    pub fn typing(&self, tenant_id: &str, session_id: &str, sender: Sender, is_typing: bool) {
-        let from_visitor = sender.kind == SenderKind::Customer;
-        let event = ServerEvent::Typing {
-            session_id: session_id.to_string(),
-            sender,
-            is_typing,
+    /// Tells the agents that a visitor is (or stopped) typing. Not stored. The visitor's own
+    /// sockets never need it, and a visitor typing fast must not fill their queues; in a test
+    /// conversation nobody hears it.
+    pub fn visitor_typing(&self, visitor: &VisitorActor, sender: Sender, is_typing: bool) {
+        if visitor.test {
+            return;
+        }
+        let audience = Audience::Agents {
+            tenant_id: &visitor.tenant_id,
         };
-        // A visitor's typing goes to the agents only: the visitor's own sockets never need it,
-        // and a visitor typing fast must not fill their own sockets' queues.
-        let audience = if from_visitor {
-            Audience::Agents { tenant_id }
-        } else {
-            Audience::Conversation {
-                tenant_id,
-                session_id,
-            }
+        self.timeline
+            .announce(audience, typing(&visitor.session_id, sender, is_typing));
+    }
+
+    /// Tells a session's visitor and the tenant's agents that an agent is (or stopped) typing.
+    pub fn agent_typing(&self, agent: &AgentActor, session_id: &str, is_typing: bool) {
+        let audience = Audience::Conversation {
+            tenant_id: &agent.tenant_id,
+            session_id,
         };
+        let event = typing(session_id, agent.as_sender(), is_typing);
         self.timeline.announce(audience, event);
     }
 
@@ -42,9 +45,12 @@ impl Hub {
         self.timeline.broker().subscribe(topic)
     }
 
-    /// Every answer being streamed in the agent's tenant, by session id.
+    /// Every answer being streamed in the agent's tenant, by session id (a test
+    /// conversation's is no agent's).
     pub async fn answers_in_flight(&self, agent: &AgentActor) -> Vec<(String, InFlight)> {
-        self.timeline.broker().answers(&agent.tenant_id).await
+        let mut answers = self.timeline.broker().answers(&agent.tenant_id).await;
+        answers.retain(|(_, answer)| !answer.test);
+        answers
     }
 
     /// The answer being streamed in the visitor's session, if any.
@@ -70,5 +76,13 @@ impl Hub {
     /// Closes the store once the sockets are gone: everything acknowledged is on disk.
     pub async fn shut_down(&self) {
         self.timeline.store().close().await;
+    }
+}
+
+fn typing(session_id: &str, sender: Sender, is_typing: bool) -> ServerEvent {
+    ServerEvent::Typing {
+        session_id: session_id.to_string(),
+        sender,
+        is_typing,
     }
 }

@@ -21,7 +21,9 @@ mod visitors;
 pub use live::Readiness;
 pub use visitors::{StartedSession, Widget};
 
-use crate::protocol::{AgentRef, AgentRole, ContentError, Sender, MAX_CLIENT_MESSAGE_ID_CHARS};
+use crate::protocol::{
+    AgentRef, AgentRole, ContentError, Sender, Session, MAX_CLIENT_MESSAGE_ID_CHARS,
+};
 
 /// The highest `seq` a client may name: the store keeps them as signed 64-bit numbers.
 pub const MAX_SEQ: u64 = i64::MAX as u64;
@@ -38,7 +40,7 @@ use crate::server::{
     auth::{Claims, PasswordChecks, TokenSigner},
     limits::{Limited, RateLimits},
     store::{Agent, StoreError},
-    timeline::Timeline,
+    timeline::{Audience, Timeline},
 };
 use std::sync::Arc;
 
@@ -173,6 +175,23 @@ impl AgentActor {
 pub struct VisitorActor {
     pub tenant_id: String,
     pub session_id: String,
+    /// A test conversation (`Session::test`): its events reach this visitor only.
+    pub test: bool,
+}
+
+impl VisitorActor {
+    pub fn of(tenant_id: String, session: &Session) -> Self {
+        Self {
+            tenant_id,
+            session_id: session.id.clone(),
+            test: session.test,
+        }
+    }
+
+    /// Who hears what happens in this visitor's conversation.
+    pub fn audience(&self) -> Audience<'_> {
+        Audience::of_session(&self.tenant_id, &self.session_id, self.test)
+    }
 }
 
 pub struct Hub {

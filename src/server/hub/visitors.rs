@@ -11,7 +11,7 @@ use crate::server::{
         handover::{self, Why},
         intent,
     },
-    auth,
+    auth::{self, Claims},
     store::{Appended, NewMessage, NewSession, Tenant},
     timeline::Audience,
 };
@@ -67,10 +67,12 @@ impl Hub {
     }
 
     /// Starts a conversation for a visitor of the tenant whose widget key is given.
+    /// A `test` conversation (the diagnostics page's) reaches no agent.
     pub async fn start_session(
         &self,
         widget_key: &str,
         visitor: Visitor,
+        test: bool,
     ) -> HubResult<StartedSession> {
         let visitor = visitor.checked().map_err(HubError::InvalidVisitor)?;
         let tenant = self.tenant_by_widget_key(widget_key).await?;
@@ -85,6 +87,7 @@ impl Hub {
             key_hash: auth::key_hash(&session_key),
             visitor,
             status,
+            test,
         };
         let session = self.timeline.start_session(new).await?;
         let token = self.signer.issue_visitor(&session.id, &tenant.id);
@@ -103,11 +106,19 @@ impl Hub {
             .session_by_key_hash(&auth::key_hash(session_key))
             .await?
             .ok_or(HubError::NotFound("session"))?;
-        let visitor = VisitorActor {
-            tenant_id: keyed.tenant_id,
-            session_id: keyed.session.id.clone(),
-        };
+        let visitor = VisitorActor::of(keyed.tenant_id, &keyed.session);
         Ok((visitor, keyed.session))
+    }
+
+    /// The visitor a verified visitor token names, with their session as stored now.
+    pub async fn visitor_by_token(&self, claims: &Claims) -> HubResult<(VisitorActor, Session)> {
+        let session = self
+            .timeline
+            .store()
+            .session(&claims.tid, &claims.sub, None)
+            .await?
+            .ok_or(HubError::NotFound("session"))?;
+        Ok((VisitorActor::of(claims.tid.clone(), &session), session))
     }
 
     pub async fn visitor_session(&self, visitor: &VisitorActor) -> HubResult<Session> {
@@ -150,7 +161,7 @@ impl Hub {
             offers_human: false,
             source: None,
         };
-        let appended = self.timeline.append(&visitor.tenant_id, new).await?;
+        let appended = self.timeline.append(visitor.audience(), new).await?;
         if appended.created {
             self.after_visitor_message(visitor, &session, wants_human)
                 .await?;
@@ -190,7 +201,12 @@ impl Hub {
         self.stop_assistant(&visitor.session_id);
         let session = self.visitor_session(visitor).await?;
         let tenant = self.timeline.store().tenant(&visitor.tenant_id).await?;
-        let words = handover::words(Why::Asked, &tenant.map(|t| t.ai).unwrap_or_default());
+        let mut words = handover::words(Why::Asked, &tenant.map(|t| t.ai).unwrap_or_default());
+        if session.test {
+            words = format!(
+                "This is a test conversation, so no agent sees it. A visitor would read: “{words}”"
+            );
+        }
         let handed_over = match session.status {
             SessionStatus::Bot => {
                 self.change_status(visitor, SessionStatus::Pending).await?;
@@ -208,7 +224,7 @@ impl Hub {
                 sender: Sender::ai(),
                 ..NewMessage::system(&session.id, words.clone())
             };
-            self.timeline.append(&visitor.tenant_id, said).await?;
+            self.timeline.append(visitor.audience(), said).await?;
         }
         self.timeline.announce(
             Audience::Visitor {

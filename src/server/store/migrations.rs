@@ -47,6 +47,11 @@ pub(super) const SQLITE: Steps = &[
         "answer sources",
         include_str!("../../../migrations/sqlite/0007_answer_sources.sql"),
     ),
+    (
+        8,
+        "test sessions",
+        include_str!("../../../migrations/sqlite/0008_test_sessions.sql"),
+    ),
 ];
 
 pub(super) const POSTGRES: Steps = &[
@@ -74,6 +79,11 @@ pub(super) const POSTGRES: Steps = &[
         5,
         "answer sources",
         include_str!("../../../migrations/postgres/0005_answer_sources.sql"),
+    ),
+    (
+        6,
+        "test sessions",
+        include_str!("../../../migrations/postgres/0006_test_sessions.sql"),
     ),
 ];
 

@@ -161,6 +161,8 @@ pub struct NewSession {
     pub key_hash: String,
     pub visitor: Visitor,
     pub status: SessionStatus,
+    /// A test conversation from the diagnostics page (`Session::test`).
+    pub test: bool,
 }
 
 /// A session found by its visitor's key, with the tenant it belongs to.
@@ -243,9 +245,10 @@ impl SessionPage {
         }
     }
 
-    /// The SQL condition of the view; `viewer` is the backend's placeholder for the agent.
+    /// The SQL condition of the view; `viewer` is the backend's placeholder for the agent. No
+    /// list shows a test conversation (`Session::test`).
     pub(crate) fn condition(&self, viewer: &str) -> String {
-        match self.view {
+        let view = match self.view {
             None => "TRUE".into(),
             Some(SessionView::Unassigned) => {
                 "s.status = 'pending' AND s.assigned_agent_id IS NULL".into()
@@ -256,7 +259,8 @@ impl SessionPage {
             }
             Some(SessionView::Open) => "s.status <> 'closed'".into(),
             Some(SessionView::Closed) => "s.status = 'closed'".into(),
-        }
+        };
+        format!("NOT s.is_test AND ({view})")
     }
 }
 

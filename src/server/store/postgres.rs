@@ -73,7 +73,7 @@ fn tenant_from(row: &PgRow) -> Result<Tenant, sqlx::Error> {
 /// count: the visitor's messages after the agent's read mark.
 const SESSION_SELECT: &str = "
 SELECT s.id, s.tenant_id, s.status, s.assigned_agent_id, a.name AS agent_name,
-       s.visitor_name, s.visitor_email, s.created_at, s.updated_at,
+       s.visitor_name, s.visitor_email, s.created_at, s.updated_at, s.is_test,
        m.id AS m_id, m.session_id AS m_session_id, m.seq AS m_seq,
        m.client_message_id AS m_client_message_id, m.sender_kind AS m_sender_kind,
        m.sender_id AS m_sender_id, m.sender_name AS m_sender_name, m.content AS m_content,
@@ -286,8 +286,8 @@ impl Store for PgStore {
         let id = new_id();
         let at = now();
         sqlx::query(
-            "INSERT INTO sessions (id, tenant_id, key_hash, status, visitor_name, visitor_email, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO sessions (id, tenant_id, key_hash, status, visitor_name, visitor_email, created_at, updated_at, is_test)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&id)
         .bind(&new.tenant_id)
@@ -297,6 +297,7 @@ impl Store for PgStore {
         .bind(&new.visitor.email)
         .bind(&at)
         .bind(&at)
+        .bind(new.test)
         .execute(&self.pool)
         .await
         .map_err(|e| conflict_or(e, "a session with this key"))?;
@@ -309,6 +310,7 @@ impl Store for PgStore {
             unread_count: 0,
             created_at: Timestamp(at.clone()),
             updated_at: Timestamp(at),
+            test: new.test,
         })
     }
 

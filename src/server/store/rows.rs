@@ -135,6 +135,7 @@ pub(super) fn session_from(row: &impl Columns) -> Result<Session, sqlx::Error> {
         unread_count: row.integer("unread")? as u64,
         created_at: Timestamp(row.text("created_at")?),
         updated_at: Timestamp(row.text("updated_at")?),
+        test: row.flag("is_test")?,
     })
 }
 

@@ -94,7 +94,7 @@ fn tenant_from(row: &SqliteRow) -> Result<Tenant, sqlx::Error> {
 /// count: the visitor's messages after the agent's read mark.
 const SESSION_SELECT: &str = "
 SELECT s.id, s.tenant_id, s.status, s.assigned_agent_id, a.name AS agent_name,
-       s.visitor_name, s.visitor_email, s.created_at, s.updated_at,
+       s.visitor_name, s.visitor_email, s.created_at, s.updated_at, s.is_test,
        m.id AS m_id, m.session_id AS m_session_id, m.seq AS m_seq,
        m.client_message_id AS m_client_message_id, m.sender_kind AS m_sender_kind,
        m.sender_id AS m_sender_id, m.sender_name AS m_sender_name, m.content AS m_content,
@@ -310,8 +310,8 @@ impl Store for SqliteStore {
         let id = new_id();
         let at = now();
         sqlx::query(
-            "INSERT INTO sessions (id, tenant_id, key_hash, status, visitor_name, visitor_email, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO sessions (id, tenant_id, key_hash, status, visitor_name, visitor_email, created_at, updated_at, is_test)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&id)
         .bind(&new.tenant_id)
@@ -321,6 +321,7 @@ impl Store for SqliteStore {
         .bind(&new.visitor.email)
         .bind(&at)
         .bind(&at)
+        .bind(new.test)
         .execute(&self.writer)
         .await
         .map_err(|e| conflict_or(e, "a session with this key"))?;
@@ -333,6 +334,7 @@ impl Store for SqliteStore {
             unread_count: 0,
             created_at: Timestamp(at.clone()),
             updated_at: Timestamp(at),
+            test: new.test,
         })
     }
 

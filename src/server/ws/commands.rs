@@ -134,19 +134,17 @@ impl Connection {
         session_id: Option<String>,
         is_typing: bool,
     ) -> Result<Option<Reply>, HubError> {
-        let sender = self.peer.as_sender();
         let session_id = match (&self.peer, session_id) {
             (Peer::Visitor { visitor, .. }, _) => {
                 self.hub.limits().typing(&visitor.session_id)?;
-                self.hub
-                    .typing(&visitor.tenant_id, &visitor.session_id, sender, is_typing);
+                let sender = self.peer.as_sender();
+                self.hub.visitor_typing(visitor, sender, is_typing);
                 visitor.session_id.clone()
             }
             (Peer::Agent(agent), Some(session_id)) => {
                 self.hub.session_for(agent, &session_id).await?;
                 self.hub.limits().typing(&session_id)?;
-                self.hub
-                    .typing(&agent.tenant_id, &session_id, sender, is_typing);
+                self.hub.agent_typing(agent, &session_id, is_typing);
                 session_id
             }
             (Peer::Agent(_), None) => return Ok(needs_session("typing")),

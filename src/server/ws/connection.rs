@@ -93,12 +93,13 @@ impl Connection {
         let Some((session_id, _)) = self.typing.take() else {
             return;
         };
-        let tenant_id = match &self.peer {
-            Peer::Agent(agent) => &agent.tenant_id,
-            Peer::Visitor { visitor, .. } => &visitor.tenant_id,
-        };
-        self.hub
-            .typing(tenant_id, &session_id, self.peer.as_sender(), false);
+        match &self.peer {
+            Peer::Agent(agent) => self.hub.agent_typing(agent, &session_id, false),
+            Peer::Visitor { visitor, .. } => {
+                self.hub
+                    .visitor_typing(visitor, self.peer.as_sender(), false)
+            }
+        }
     }
 
     pub async fn send(&mut self, message: Message) -> Result<(), String> {

@@ -93,11 +93,7 @@ pub async fn with_token(
             Err(e) => return ApiError::from(e).into_response(),
         },
         Role::Visitor => {
-            let visitor = VisitorActor {
-                tenant_id: claims.tid.clone(),
-                session_id: claims.sub.clone(),
-            };
-            let Ok(session) = state.hub.visitor_session(&visitor).await else {
+            let Ok((visitor, session)) = state.hub.visitor_by_token(&claims).await else {
                 return ApiError::unauthorized("this conversation no longer exists")
                     .into_response();
             };
