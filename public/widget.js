@@ -28,10 +28,11 @@
     ":host { all: initial; }",
     ".bubble { position: fixed; right: 20px; bottom: 20px; z-index: 2147483000;",
     "  width: 60px; height: 60px; border: 0; border-radius: 50%; cursor: pointer;",
-    "  background: #2f5bea; color: #fff; box-shadow: 0 6px 24px rgb(16 24 40 / 28%);",
+    "  background: var(--sb-colour, #2f5bea); color: var(--sb-ink, #fff);",
+    "  box-shadow: 0 6px 24px rgb(16 24 40 / 28%);",
     "  display: grid; place-items: center; transition: transform 120ms ease; }",
     ".bubble:hover { transform: scale(1.06); }",
-    ".bubble:focus-visible { outline: 3px solid #9db4ff; outline-offset: 3px; }",
+    ".bubble:focus-visible { outline: 3px solid var(--sb-colour, #2f5bea); outline-offset: 3px; }",
     ".bubble svg { width: 28px; height: 28px; }",
     ".badge { position: absolute; top: -4px; right: -4px; min-width: 22px; height: 22px;",
     "  padding: 0 6px; border-radius: 11px; background: #e5484d; color: #fff;",
@@ -40,8 +41,9 @@
     ".frame { position: fixed; right: 20px; bottom: 92px; z-index: 2147483000;",
     "  width: 380px; height: min(640px, calc(100vh - 120px)); border: 0; border-radius: 16px;",
     "  background: #fff; box-shadow: 0 12px 48px rgb(16 24 40 / 24%); }",
-    "@media (max-width: 480px) { .frame { right: 0; bottom: 0; width: 100vw; height: 100vh;",
-    "  border-radius: 0; } .open .bubble { display: none; } }"
+    ".left .bubble, .left .frame { right: auto; left: 20px; }",
+    "@media (max-width: 480px) { .frame, .left .frame { right: 0; left: 0; bottom: 0; width: 100vw;",
+    "  height: 100vh; border-radius: 0; } .open .bubble { display: none; } }"
   ].join("\n");
   var chatIcon = '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" ' +
     'stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d="M21 12a8 8 0 0 1-11.6 ' +
@@ -85,7 +87,7 @@
   }
 
   function render() {
-    wrapper.className = open ? "open" : "";
+    wrapper.classList.toggle("open", open);
     frame.hidden = !open;
     icon.innerHTML = open ? closeIcon : chatIcon;
     bubble.setAttribute("aria-expanded", open ? "true" : "false");
@@ -128,11 +130,28 @@
     }
   });
 
+  // The tenant's colour and corner, before the bubble shows (so it never flashes another
+  // colour); Switchboard's own if they cannot be read.
+  function dress(config) {
+    var look = config && config.look;
+    if (look) {
+      wrapper.style.setProperty("--sb-colour", look.colour);
+      wrapper.style.setProperty("--sb-ink", look.onColour);
+      wrapper.classList.toggle("left", look.launcher === "left");
+    }
+  }
+
   render();
   function mount() { document.body.appendChild(host); }
-  if (document.body) {
-    mount();
-  } else {
-    document.addEventListener("DOMContentLoaded", mount);
+  function mountWhenReady() {
+    if (document.body) {
+      mount();
+    } else {
+      document.addEventListener("DOMContentLoaded", mount);
+    }
   }
+  fetch(origin + "/api/v1/chat/public/widget/" + encodeURIComponent(key))
+    .then(function (response) { return response.ok ? response.json() : null; })
+    .then(dress, function () {})
+    .then(mountWhenReady);
 })();

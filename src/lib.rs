@@ -4,6 +4,7 @@
 //! binary) and as the WASM bundle that hydrates the pages in the browser (feature `hydrate`).
 //!
 //! Module map:
+//! - [`appearance`]: a tenant's widget colours, kept at AA contrast, for both targets.
 //! - [`protocol`]: the wire types (REST bodies, WebSocket frames), shared by both targets.
 //! - [`app`]: the Leptos components of every page, rendered on the server and hydrated in the
 //!   browser: the agent dashboard, the demo shop, the WebSocket diagnostics page.
@@ -15,6 +16,7 @@
 #![recursion_limit = "256"]
 
 pub mod app;
+pub mod appearance;
 pub mod client;
 pub mod protocol;
 

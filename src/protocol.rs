@@ -8,6 +8,7 @@
 //! Timestamps travel as RFC 3339 UTC strings ([`Timestamp`]); the server creates them, the client
 //! only shows them.
 
+pub use crate::appearance::LauncherSide;
 use serde::{Deserialize, Serialize};
 
 /// The longest message content, in characters (Unicode scalar values), that is stored.
@@ -626,6 +627,52 @@ pub struct WidgetConfig {
     pub ai_enabled: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub greeting: Option<String>,
+    pub look: WidgetLook,
+}
+
+/// How the widget looks for a tenant, resolved: what it set, or the defaults.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WidgetLook {
+    /// The header's title: the tenant's own, or its name.
+    pub title: String,
+    /// `#rrggbb`.
+    pub colour: String,
+    /// The colour of text and icons on `colour` (AA contrast), for `widget.js`'s bubble.
+    pub on_colour: String,
+    pub launcher: LauncherSide,
+    /// The uploaded avatar; `None`: the title's initials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar_url: Option<String>,
+}
+
+/// `GET /api/v1/settings/appearance`: the widget's look as the tenant set it (`None`: the
+/// default), for its admins.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppearanceSettings {
+    /// The title when none is set.
+    pub tenant_name: String,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub colour: Option<String>,
+    pub launcher: LauncherSide,
+    #[serde(default)]
+    pub avatar_url: Option<String>,
+}
+
+/// `PUT /api/v1/settings/appearance`. Blank title or colour: the default. The avatar has
+/// calls of its own (`PUT`/`DELETE /api/v1/settings/appearance/avatar`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppearanceRequest {
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub colour: Option<String>,
+    #[serde(default)]
+    pub launcher: LauncherSide,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -741,6 +788,7 @@ mod tests {
             unread_count: 2,
             created_at: ts(),
             updated_at: ts(),
+            test: false,
         }
     }
 
@@ -1028,6 +1076,7 @@ mod tests {
                     name: None,
                     email: Some("dana@example.com".into()),
                 }),
+                test: false,
             },
             json!({"widgetKey": "demo", "visitor": {"email": "dana@example.com"}}),
         );
@@ -1068,8 +1117,16 @@ mod tests {
                 tenant_name: "Demo".into(),
                 ai_enabled: true,
                 greeting: Some("Hi! How can we help?".into()),
+                look: WidgetLook {
+                    title: "Demo".into(),
+                    colour: "#2f5bea".into(),
+                    on_colour: "#ffffff".into(),
+                    launcher: LauncherSide::Left,
+                    avatar_url: None,
+                },
             },
-            json!({"tenantName": "Demo", "aiEnabled": true, "greeting": "Hi! How can we help?"}),
+            json!({"tenantName": "Demo", "aiEnabled": true, "greeting": "Hi! How can we help?",
+                   "look": {"title": "Demo", "colour": "#2f5bea", "onColour": "#ffffff", "launcher": "left"}}),
         );
     }
 

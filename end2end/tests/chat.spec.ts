@@ -217,13 +217,17 @@ test("sign out, and an expired session returns to sign-in with a clear message",
   await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
 });
 
-test("the chat testing guide's Test 1: the diagnostics page starts a session and shows the AI's answer and every event", async ({
+test("the chat testing guide's Test 1: the diagnostics page starts a test session, shows the AI's answer and every event, and no agent sees it", async ({
   page,
+  browser,
+  baseURL,
 }) => {
+  const agent = await signIn(browser, baseURL!, AGENT1.email);
   await page.goto("/websocket-test");
   await page.locator("html[data-hydrated]").waitFor({ state: "attached" });
   await page.getByRole("button", { name: "Start Session" }).click();
   await expect(page.getByText(/^Session ID: [0-9a-f-]{36}$/)).toBeVisible();
+  await expect(page.getByText("A test conversation: the assistant answers it, and it stays out of the agents' inbox.")).toBeVisible();
   await page.getByRole("button", { name: "Connect WebSocket" }).click();
   await expect(page.getByRole("status")).toHaveText("Connected");
 
@@ -237,4 +241,12 @@ test("the chat testing guide's Test 1: the diagnostics page starts a session and
     await expect(events.locator(".history__direction", { hasText: type }).first()).toBeVisible();
   }
   await page.screenshot({ path: "screenshots/websocket-test-session.png", fullPage: true });
+
+  // A real visitor writes after the test: once their row is in the inbox, the test's would be too.
+  const testId = (await page.getByText(/^Session ID: /).textContent())!.replace("Session ID: ", "");
+  const { page: shop, widget } = await openWidget(browser, baseURL!);
+  await visitorSays(widget, "A real question after the test");
+  await agent.getByRole("group", { name: "Filter" }).getByRole("button", { name: /^All open/ }).click();
+  await expect(await rowOfVisitor(agent, shop)).toBeVisible();
+  await expect(agent.locator(`.inbox__row[data-session-id="${testId}"]`)).toHaveCount(0);
 });

@@ -1,10 +1,10 @@
 //! The typed REST client: components call these functions and never build URLs or parse JSON.
 
 use crate::protocol::{
-    ArticleRequest, AssistantSettings, AssistantSettingsRequest, ErrorBody, KnowledgeArticle,
-    LoginRequest, LoginResponse, MarkReadRequest, MeResponse, Message, PreviewRequest,
-    PreviewResponse, Session, SessionHistory, StartSessionRequest, StartSessionResponse,
-    TeamMember, TransferRequest,
+    AppearanceRequest, AppearanceSettings, ArticleRequest, AssistantSettings,
+    AssistantSettingsRequest, ErrorBody, KnowledgeArticle, LoginRequest, LoginResponse,
+    MarkReadRequest, MeResponse, Message, PreviewRequest, PreviewResponse, Session, SessionHistory,
+    StartSessionRequest, StartSessionResponse, TeamMember, TransferRequest,
 };
 
 /// Why a request did not succeed, worded for the person who made it.
@@ -222,6 +222,43 @@ pub async fn save_assistant_settings(
     .await
 }
 
+pub async fn appearance(token: &str) -> Result<AppearanceSettings, RequestError> {
+    send::<(), _>(Method::Get, APPEARANCE, Some(token), None).await
+}
+
+pub async fn save_appearance(
+    token: &str,
+    request: &AppearanceRequest,
+) -> Result<AppearanceSettings, RequestError> {
+    send(Method::Put, APPEARANCE, Some(token), Some(request)).await
+}
+
+/// Back to the title's initials.
+pub async fn remove_avatar(token: &str) -> Result<AppearanceSettings, RequestError> {
+    send::<(), _>(Method::Delete, AVATAR, Some(token), None).await
+}
+
+/// Uploads the widget's avatar: the file is the whole body (the server reads its type from it).
+#[cfg(feature = "hydrate")]
+pub async fn upload_avatar(
+    token: &str,
+    file: web_sys::File,
+) -> Result<AppearanceSettings, RequestError> {
+    let unreachable = |e: gloo_net::Error| RequestError::Unreachable(e.to_string());
+    let response = gloo_net::http::Request::put(AVATAR)
+        .header("Authorization", &format!("Bearer {token}"))
+        .header("Content-Type", &file.type_())
+        .body(file)
+        .map_err(unreachable)?
+        .send()
+        .await
+        .map_err(unreachable)?;
+    Ok(answer(response, "").await?.0)
+}
+
+const APPEARANCE: &str = "/api/v1/settings/appearance";
+const AVATAR: &str = "/api/v1/settings/appearance/avatar";
+
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 enum Method {
     Get,
@@ -273,6 +310,16 @@ where
         None => builder.send().await,
     }
     .map_err(unreachable)?;
+    answer(response, header).await
+}
+
+/// What an answer says: its body as `R` (and the header asked for), or the API's error.
+#[cfg(feature = "hydrate")]
+async fn answer<R: serde::de::DeserializeOwned>(
+    response: gloo_net::http::Response,
+    header: &str,
+) -> Result<(R, Option<String>), RequestError> {
+    let unreachable = |e: gloo_net::Error| RequestError::Unreachable(e.to_string());
     let read = (!header.is_empty())
         .then(|| response.headers().get(header))
         .flatten();

@@ -182,6 +182,7 @@ mod tests {
             unread_count: 0,
             created_at: Timestamp(at.into()),
             updated_at: Timestamp(at.into()),
+            test: false,
         }
     }
 

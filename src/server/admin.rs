@@ -3,15 +3,17 @@
 //! Passwords are read from standard input (or a prompt that does not echo, on a terminal),
 //! never from a flag, so they stay out of shell history and `ps`.
 
-use crate::protocol::AgentRole;
+use crate::protocol::{AgentRole, LauncherSide};
 use crate::server::{
     auth::{self, MIN_PASSWORD_CHARS},
-    config::DatabaseUrl,
+    config::{DatabaseUrl, DEFAULT_MAX_AVATAR_BYTES},
+    hub::appearance::{self, widget_look},
     store::{self, AgentChange, DynStore, NewAgent, NewTenant, StoreError, Tenant, TenantAi},
 };
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 pub struct AdminArgs {
@@ -118,7 +120,26 @@ pub enum TenantCommand {
         /// Replaces the allowed origins (repeat for several).
         #[arg(long = "origin")]
         origins: Vec<String>,
+        #[command(flatten)]
+        look: LookFlags,
     },
+}
+
+/// How the tenant's widget looks (`admin tenant set`).
+#[derive(Debug, Args)]
+pub struct LookFlags {
+    /// The widget's title (empty: the tenant's name).
+    #[arg(long)]
+    title: Option<String>,
+    /// The widget's colour, `#rrggbb` (empty: Switchboard's blue). Text on it stays readable.
+    #[arg(long)]
+    colour: Option<String>,
+    /// Which bottom corner of the page the chat bubble sits in.
+    #[arg(long, value_parser = ["right", "left"])]
+    launcher: Option<String>,
+    /// A PNG, JPEG, GIF or WebP file for the avatar, or `none` for the title's initials.
+    #[arg(long)]
+    avatar: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -260,8 +281,10 @@ async fn tenant(store: &DynStore, command: TenantCommand) -> anyhow::Result<()> 
             greeting,
             handover,
             origins,
+            look,
         } => {
             let tenant = tenant_by_key(store, &widget_key).await?;
+            set_look(store, &tenant, look).await?;
             let change = AiChange {
                 ai,
                 answerer,
@@ -327,6 +350,40 @@ async fn create_tenant(
     Ok(())
 }
 
+/// Applies the look flags `admin tenant set` was given.
+async fn set_look(store: &DynStore, tenant: &Tenant, flags: LookFlags) -> anyhow::Result<()> {
+    let mut look = tenant.look.clone();
+    if let Some(title) = flags.title {
+        look.title = appearance::checked_title(Some(&title)).map_err(anyhow::Error::msg)?;
+    }
+    if let Some(colour) = flags.colour {
+        look.colour = appearance::checked_colour(Some(&colour)).map_err(anyhow::Error::msg)?;
+    }
+    if let Some(side) = flags.launcher.as_deref().and_then(LauncherSide::parse) {
+        look.launcher = side;
+    }
+    store.set_look(&tenant.id, &look).await?;
+    match flags.avatar {
+        Some(path) if path.as_os_str() == "none" => {
+            store.set_avatar(&tenant.id, None).await?;
+        }
+        Some(path) => {
+            let bytes = std::fs::read(&path)
+                .with_context(|| format!("cannot read the avatar `{}`", path.display()))?;
+            if bytes.len() > MAX_CLI_AVATAR_BYTES {
+                bail!("the avatar must be at most {MAX_CLI_AVATAR_BYTES} bytes");
+            }
+            let avatar = appearance::checked_avatar(bytes).map_err(anyhow::Error::msg)?;
+            store.set_avatar(&tenant.id, Some(&avatar)).await?;
+        }
+        None => {}
+    }
+    Ok(())
+}
+
+/// The largest avatar `admin tenant set --avatar` stores: `serve`'s default upload limit.
+const MAX_CLI_AVATAR_BYTES: usize = DEFAULT_MAX_AVATAR_BYTES;
+
 /// The assistant settings `admin tenant set` was given.
 struct AiChange {
     ai: Option<String>,
@@ -387,6 +444,21 @@ fn print_tenant(tenant: &Tenant) {
     println!(
         "greeting:   {}",
         tenant.ai.greeting.as_deref().unwrap_or("(none)")
+    );
+    let look = widget_look(tenant);
+    println!("title:      {}", look.title);
+    println!(
+        "colour:     {} (text on it: {})",
+        look.colour, look.on_colour
+    );
+    println!("launcher:   {}", look.launcher.as_str());
+    println!(
+        "avatar:     {}",
+        if look.avatar_url.is_some() {
+            "an uploaded image"
+        } else {
+            "the title's initials"
+        }
     );
     println!(
         "hand-over:  {}",

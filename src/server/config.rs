@@ -219,6 +219,9 @@ pub struct EdgeConfig {
     pub sockets_per_ip: usize,
 }
 
+/// The largest widget avatar an admin may upload unless `--max-avatar-bytes` says otherwise.
+pub const DEFAULT_MAX_AVATAR_BYTES: usize = 512 * 1024;
+
 /// How many AI answers may run at once, and how long a question waits for its turn.
 #[derive(Debug, Clone, Copy)]
 pub struct AnswerLimits {
@@ -267,6 +270,8 @@ pub struct ServeConfig {
     pub auth_recheck: Duration,
     /// When "is typing" ends by itself after the typist's last typing frame.
     pub typing_timeout: Duration,
+    /// The largest widget avatar an admin may upload, in bytes.
+    pub max_avatar_bytes: usize,
 }
 
 impl Bus {

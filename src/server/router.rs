@@ -25,6 +25,7 @@ pub fn router(state: AppState) -> Router {
     // WebSocket routes go before `.leptos_routes(…)` (leptos issue #4030).
     Router::new()
         .merge(http::api::routes())
+        .merge(http::appearance::routes())
         .route("/api/{*rest}", any(http::api::not_found))
         .route("/ws", get(ws::with_token))
         .route("/ws/public/{session_key}", get(ws::with_key))

@@ -149,6 +149,7 @@ impl Application {
             edge: Arc::new(Edge::new(config.edge.clone())),
             auth_recheck: config.auth_recheck,
             typing_timeout: config.typing_timeout,
+            max_avatar_bytes: config.max_avatar_bytes,
         };
         Ok(Self {
             listener,

@@ -32,6 +32,8 @@ pub struct AppState {
     pub auth_recheck: Duration,
     /// When "is typing" ends by itself after the typist's last typing frame.
     pub typing_timeout: Duration,
+    /// The largest widget avatar an admin may upload, in bytes.
+    pub max_avatar_bytes: usize,
 }
 
 impl FromRef<AppState> for LeptosOptions {

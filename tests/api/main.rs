@@ -11,6 +11,7 @@ mod common;
 mod admin;
 mod ai;
 mod ai_openai;
+mod appearance;
 mod broker_contract;
 mod cli;
 mod cluster;

@@ -1,11 +1,14 @@
-//! `/settings`: how the tenant's assistant behaves, for admins: whether it answers first,
-//! which answerer, the widget's greeting and the sentence it says when it hands a visitor to a
-//! person. `admin tenant set` changes the same settings.
+//! `/settings`, for admins: how the tenant's assistant behaves (whether it answers first, which
+//! answerer, the widget's greeting and the sentence it says when it hands a visitor to a
+//! person) and how the widget looks (`appearance`). `admin tenant set` changes the same.
+
+mod appearance;
 
 use super::desk::Desk;
 use super::knowledge::AdminsOnly;
 use crate::client::api;
-use crate::protocol::{AgentRole, AssistantSettings, AssistantSettingsRequest};
+use crate::protocol::{AgentRole, AppearanceSettings, AssistantSettings, AssistantSettingsRequest};
+use appearance::AppearanceForm;
 use leptos::{ev, prelude::*};
 
 /// The greeting the widget shows when the tenant set none (as the messenger does).
@@ -17,12 +20,16 @@ pub fn SettingsPage() -> impl IntoView {
     if desk.me.with_value(|me| me.role) != AgentRole::Admin {
         return view! { <AdminsOnly what="the settings" /> }.into_any();
     }
-    let loaded = RwSignal::new(None::<AssistantSettings>);
+    let loaded = RwSignal::new(None::<(AssistantSettings, AppearanceSettings)>);
     Effect::new(move |_| {
         let token = desk.token.get_value();
         leptos::task::spawn_local(async move {
-            match api::assistant_settings(&token).await {
-                Ok(settings) => loaded.set(Some(settings)),
+            let both = match api::assistant_settings(&token).await {
+                Ok(assistant) => api::appearance(&token).await.map(|look| (assistant, look)),
+                Err(error) => Err(error),
+            };
+            match both {
+                Ok(both) => loaded.set(Some(both)),
                 Err(error) => desk.fail(error),
             }
         });
@@ -33,12 +40,26 @@ pub fn SettingsPage() -> impl IntoView {
                 <h1 id="settings-title">"Settings"</h1>
                 {move || match loaded.get() {
                     None => view! { <p class="muted" role="status">"Loading the settings…"</p> }.into_any(),
-                    Some(settings) => view! { <AssistantForm desk settings /> }.into_any(),
+                    Some((assistant, look)) => view! { <SettingsForms desk assistant look /> }.into_any(),
                 }}
             </section>
         </main>
     }
     .into_any()
+}
+
+/// Both forms; the appearance's preview shows the greeting as the assistant form has it.
+#[component]
+fn SettingsForms(
+    desk: Desk,
+    assistant: AssistantSettings,
+    look: AppearanceSettings,
+) -> impl IntoView {
+    let greeting = RwSignal::new(assistant.greeting.clone().unwrap_or_default());
+    view! {
+        <AssistantForm desk settings=assistant greeting />
+        <AppearanceForm desk settings=look greeting=greeting.into() />
+    }
 }
 
 /// Where the last save stands.
@@ -51,7 +72,11 @@ enum Saving {
 }
 
 #[component]
-fn AssistantForm(desk: Desk, settings: AssistantSettings) -> impl IntoView {
+fn AssistantForm(
+    desk: Desk,
+    settings: AssistantSettings,
+    greeting: RwSignal<String>,
+) -> impl IntoView {
     let enabled = RwSignal::new(settings.enabled);
     let answerer = RwSignal::new(
         settings
@@ -59,7 +84,6 @@ fn AssistantForm(desk: Desk, settings: AssistantSettings) -> impl IntoView {
             .clone()
             .unwrap_or_else(|| "default".into()),
     );
-    let greeting = RwSignal::new(settings.greeting.clone().unwrap_or_default());
     let handover = RwSignal::new(settings.handover.clone().unwrap_or_default());
     let saving = RwSignal::new(Saving::Idle);
     let default_handover = settings.default_handover.clone();
@@ -119,7 +143,7 @@ fn AssistantForm(desk: Desk, settings: AssistantSettings) -> impl IntoView {
                 <button type="submit" class="button button--primary" disabled=move || saving.get() == Saving::Busy>
                     {move || if saving.get() == Saving::Busy { "Saving…" } else { "Save settings" }}
                 </button>
-                <SaveStatus saving />
+                <SaveStatus saving saved="Saved. New conversations use these settings." />
             </div>
         </form>
     }
@@ -162,18 +186,18 @@ fn AnswererChoice(
     }
 }
 
-/// Where the last save stands, in words.
+/// Where the last save stands, in words (`saved`: what a save did).
 #[component]
-fn SaveStatus(saving: RwSignal<Saving>) -> impl IntoView {
-    move || {
-        match saving.get() {
+fn SaveStatus(saving: RwSignal<Saving>, saved: &'static str) -> impl IntoView {
+    move || match saving.get() {
         Saving::Failed(why) => view! { <p class="form__problem" role="alert">{why}</p> }.into_any(),
         Saving::Saved => view! {
-            <p class="editor__status editor__status--ok" role="status">"Saved. New conversations use these settings."</p>
+            <p class="editor__status editor__status--ok" role="status">{saved}</p>
         }
         .into_any(),
-        Saving::Idle | Saving::Busy => view! { <p class="editor__status" role="status"></p> }.into_any(),
-    }
+        Saving::Idle | Saving::Busy => {
+            view! { <p class="editor__status" role="status"></p> }.into_any()
+        }
     }
 }
 

@@ -17,7 +17,7 @@ mod saved;
 mod state;
 mod view;
 
-pub use view::Messenger;
+pub use view::{Messenger, WidgetAvatar};
 
 use crate::protocol::WidgetConfig;
 use leptos::prelude::*;

@@ -5,7 +5,9 @@ use super::host;
 use super::state::MessengerState;
 use super::MessengerSetup;
 use crate::app::chat::{Composer, MessageList, Viewer};
+use crate::appearance::{initials, Palette};
 use crate::client::conversation::Conversation;
+use crate::protocol::WidgetLook;
 use leptos::prelude::*;
 
 #[component]
@@ -24,9 +26,10 @@ pub fn Messenger(setup: MessengerSetup) -> impl IntoView {
         .greeting
         .clone()
         .or_else(|| Some("Hi! How can we help you today?".into()));
+    let colours = Palette::of(Some(&config.look.colour)).css_variables();
     view! {
-        <div class="messenger" data-setup=setup_json>
-            <MessengerHeader state tenant_name=config.tenant_name.clone() ai_enabled=config.ai_enabled />
+        <div class="messenger" data-setup=setup_json style=colours>
+            <MessengerHeader state look=config.look.clone() ai_enabled=config.ai_enabled />
             <MessageList
                 entries=Signal::derive(move || state.conversation.with(Conversation::entries))
                 viewer=Viewer::Visitor
@@ -38,15 +41,31 @@ pub fn Messenger(setup: MessengerSetup) -> impl IntoView {
     }
 }
 
+/// The tenant's avatar: its uploaded image, or its title's initials. Decoration: the title
+/// beside it says who this is.
+#[component]
+pub fn WidgetAvatar(#[prop(into)] look: Signal<WidgetLook>) -> impl IntoView {
+    move || {
+        let look = look.get();
+        match look.avatar_url {
+            Some(url) => view! { <img class="messenger__avatar" src=url alt="" /> }.into_any(),
+            None => view! {
+                <span class="messenger__avatar" aria-hidden="true">{initials(&look.title)}</span>
+            }
+            .into_any(),
+        }
+    }
+}
+
 /// The tenant, who answers, the connection, and the button that minimizes the widget.
 #[component]
-fn MessengerHeader(state: MessengerState, tenant_name: String, ai_enabled: bool) -> impl IntoView {
-    let initial = tenant_name.chars().next().unwrap_or('S').to_string();
+fn MessengerHeader(state: MessengerState, look: WidgetLook, ai_enabled: bool) -> impl IntoView {
+    let title = look.title.clone();
     view! {
         <header class="messenger__header">
-            <span class="messenger__avatar" aria-hidden="true">{initial}</span>
+            <WidgetAvatar look=Signal::stored(look) />
             <div class="messenger__title">
-                <h1>{tenant_name}</h1>
+                <h1>{title}</h1>
                 <p class="messenger__subtitle">{move || state.subtitle(ai_enabled)}</p>
             </div>
             // Only trouble is shown: a green "Online" read as "the team is online", which the

@@ -154,6 +154,7 @@ mod tests {
             unread_count: 0,
             created_at: Timestamp::now(),
             updated_at: Timestamp::now(),
+            test: false,
         }
     }
 

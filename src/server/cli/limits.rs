@@ -4,6 +4,7 @@
 
 use crate::server::config::{
     parse_rate, positive_secs, public_origin, AnswerLimits, EdgeConfig, Rate, RateConfig,
+    DEFAULT_MAX_AVATAR_BYTES,
 };
 use clap::Args;
 use std::time::Duration;
@@ -60,6 +61,9 @@ pub struct LimitArgs {
     /// everyone who sees it (a typist whose page went away, or who stopped without sending).
     #[arg(long, env = "SWITCHBOARD_TYPING_TIMEOUT_MS", default_value_t = 5000)]
     pub typing_timeout_ms: u64,
+    /// The largest widget avatar (PNG, JPEG, GIF or WebP) an admin may upload, in bytes.
+    #[arg(long, env = "SWITCHBOARD_MAX_AVATAR_BYTES", default_value_t = DEFAULT_MAX_AVATAR_BYTES)]
+    pub max_avatar_bytes: usize,
     /// Sign-in attempts per address. Rates read `COUNT/PERIOD` (20/min, 5/15min, 10/s) or `off`.
     #[arg(long, env = "SWITCHBOARD_RATE_LOGIN_IP", default_value = "20/min")]
     pub rate_login_ip: RateFlag,
@@ -112,7 +116,7 @@ pub struct LimitArgs {
     pub rate_socket_frames: RateFlag,
 }
 
-fn at_least_one(flag: &str, n: usize) -> anyhow::Result<usize> {
+pub(super) fn at_least_one(flag: &str, n: usize) -> anyhow::Result<usize> {
     if n == 0 {
         anyhow::bail!("{flag} must be at least 1");
     }

@@ -27,10 +27,10 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the dashboard, the widget, the REST API and the WebSockets.
-    // Boxed: the serve flags are many, and the enum is as large as its largest variant.
+    // Boxed: the serve and admin flags are many, and the enum is as large as its largest variant.
     Serve(Box<ServeArgs>),
     /// Manage tenants and agents.
-    Admin(AdminArgs),
+    Admin(Box<AdminArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -129,6 +129,10 @@ impl ServeArgs {
             answers: self.limits.answers()?,
             auth_recheck: self.limits.auth_recheck()?,
             typing_timeout: self.limits.typing_timeout()?,
+            max_avatar_bytes: limits::at_least_one(
+                "--max-avatar-bytes",
+                self.limits.max_avatar_bytes,
+            )?,
         })
     }
 }
@@ -163,7 +167,7 @@ pub async fn run() -> ExitCode {
 
     let result = match cli.command {
         Command::Serve(args) => serve(*args).await,
-        Command::Admin(args) => admin::run(args).await,
+        Command::Admin(args) => admin::run(*args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -7,8 +7,8 @@ use super::{
 use crate::protocol::{
     AgentMessageRequest, LoginRequest, LoginResponse, MarkReadRequest, MeResponse, Message,
     NewAgentRequest, PublicMessageRequest, Session, SessionHistory, SessionView,
-    StartSessionRequest, StartSessionResponse, TeamMember, TransferRequest, WidgetConfig,
-    DEFAULT_SESSIONS_PAGE, MAX_SESSIONS_PAGE,
+    StartSessionRequest, StartSessionResponse, TeamMember, TransferRequest, DEFAULT_SESSIONS_PAGE,
+    MAX_SESSIONS_PAGE,
 };
 use crate::server::{hub::HubError, state::AppState, store::SessionPage};
 use axum::{
@@ -42,10 +42,6 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/settings/assistant",
             get(settings::read).put(settings::update),
-        )
-        .route(
-            "/api/v1/chat/public/widget/{widget_key}",
-            get(widget_config),
         )
         .route("/api/v1/chat/public/start", post(start))
         .route("/api/v1/chat/public/message", post(public_message))
@@ -133,13 +129,6 @@ async fn enable_agent(
     Path(id): Path<String>,
 ) -> ApiResult<TeamMember> {
     Ok(Json(state.hub.set_agent_enabled(&agent, &id, true).await?))
-}
-
-async fn widget_config(
-    State(state): State<AppState>,
-    Path(widget_key): Path<String>,
-) -> ApiResult<WidgetConfig> {
-    Ok(Json(state.hub.widget(&widget_key).await?.config))
 }
 
 async fn start(

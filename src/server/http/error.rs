@@ -2,7 +2,10 @@
 //! `{"error": {"code", "message"}}` body.
 
 use crate::protocol::{ErrorBody, ErrorDetail};
-use crate::server::{auth::TokenError, hub::HubError};
+use crate::server::{
+    auth::TokenError,
+    hub::{appearance::AvatarRefused, HubError},
+};
 use axum::{
     http::{header, StatusCode},
     response::{IntoResponse, Response},
@@ -45,6 +48,10 @@ impl From<HubError> for ApiError {
             | HubError::InvalidSettings(_)
             | HubError::SeqOutOfRange => StatusCode::UNPROCESSABLE_ENTITY,
             HubError::SessionClosed | HubError::Conflict(_) => StatusCode::CONFLICT,
+            HubError::InvalidAvatar(AvatarRefused::TooLarge(_)) => StatusCode::PAYLOAD_TOO_LARGE,
+            HubError::InvalidAvatar(AvatarRefused::NotAnImage) => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
             HubError::InvalidCredentials | HubError::SignedOut(_) => StatusCode::UNAUTHORIZED,
             HubError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             HubError::Forbidden(_) => StatusCode::FORBIDDEN,

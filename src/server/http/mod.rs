@@ -2,6 +2,7 @@
 //! health checks. [`crate::server::router`] routes to them.
 
 pub mod api;
+pub mod appearance;
 pub mod csp;
 pub mod error;
 pub mod extract;

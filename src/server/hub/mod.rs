@@ -12,6 +12,7 @@
 
 mod access;
 mod agents;
+pub mod appearance;
 mod holding;
 mod knowledge;
 mod live;
@@ -66,6 +67,8 @@ pub enum HubError {
     InvalidArticle(&'static str),
     #[error("{0}")]
     InvalidSettings(&'static str),
+    #[error("{0}")]
+    InvalidAvatar(appearance::AvatarRefused),
     #[error("{0} already exists")]
     Conflict(&'static str),
     /// A `seq` past what any session can reach (the store counts in signed 64 bits).
@@ -100,6 +103,8 @@ impl HubError {
             Self::InvalidAgent(_) => "invalid_agent",
             Self::InvalidArticle(_) => "invalid_article",
             Self::InvalidSettings(_) => "invalid_settings",
+            Self::InvalidAvatar(appearance::AvatarRefused::TooLarge(_)) => "avatar_too_large",
+            Self::InvalidAvatar(appearance::AvatarRefused::NotAnImage) => "avatar_type_not_allowed",
             Self::Conflict(_) => "conflict",
             Self::SeqOutOfRange => "invalid_seq",
             Self::InvalidCredentials => "invalid_credentials",

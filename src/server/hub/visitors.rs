@@ -16,7 +16,7 @@ use crate::server::{
     timeline::Audience,
 };
 
-use super::HISTORY_PAGE;
+use super::{appearance::widget_look, HISTORY_PAGE};
 
 /// What `public/start` hands a new visitor.
 #[derive(Debug, Clone)]
@@ -47,9 +47,10 @@ impl Hub {
         let tenant = self.tenant_by_widget_key(widget_key).await?;
         Ok(Widget {
             config: WidgetConfig {
-                tenant_name: tenant.name,
+                tenant_name: tenant.name.clone(),
                 ai_enabled: tenant.ai.enabled && self.assistant.is_some(),
-                greeting: tenant.ai.greeting,
+                greeting: tenant.ai.greeting.clone(),
+                look: widget_look(&tenant),
             },
             allowed_origins: tenant.allowed_origins,
         })

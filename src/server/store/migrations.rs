@@ -52,6 +52,11 @@ pub(super) const SQLITE: Steps = &[
         "test sessions",
         include_str!("../../../migrations/sqlite/0008_test_sessions.sql"),
     ),
+    (
+        9,
+        "widget look",
+        include_str!("../../../migrations/sqlite/0009_widget_look.sql"),
+    ),
 ];
 
 pub(super) const POSTGRES: Steps = &[
@@ -84,6 +89,11 @@ pub(super) const POSTGRES: Steps = &[
         6,
         "test sessions",
         include_str!("../../../migrations/postgres/0006_test_sessions.sql"),
+    ),
+    (
+        7,
+        "widget look",
+        include_str!("../../../migrations/postgres/0007_widget_look.sql"),
     ),
 ];
 

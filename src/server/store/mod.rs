@@ -18,7 +18,8 @@ pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 use crate::protocol::{
-    AgentRole, ArticleLink, Message, Sender, Session, SessionStatus, SessionView, Visitor,
+    AgentRole, ArticleLink, LauncherSide, Message, Sender, Session, SessionStatus, SessionView,
+    Visitor,
 };
 use crate::server::config::DatabaseUrl;
 use async_trait::async_trait;
@@ -58,7 +59,26 @@ pub struct Tenant {
     pub widget_key: String,
     pub allowed_origins: Vec<String>,
     pub ai: TenantAi,
+    pub look: TenantLook,
     pub created_at: String,
+}
+
+/// How a tenant's widget looks, as set (`None`: the default).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TenantLook {
+    pub title: Option<String>,
+    /// `#rrggbb`.
+    pub colour: Option<String>,
+    pub launcher: LauncherSide,
+    /// Names the uploaded avatar (changes with each upload); `None`: no avatar, initials.
+    pub avatar_version: Option<String>,
+}
+
+/// An uploaded avatar: the image's bytes and the type sniffed from them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Avatar {
+    pub content_type: String,
+    pub bytes: Vec<u8>,
 }
 
 /// How the assistant behaves for one tenant.
@@ -288,6 +308,13 @@ pub trait Store: Send + Sync + 'static {
     /// tenant.
     async fn update_tenant(&self, id: &str, origins: &[String], ai: &TenantAi)
         -> StoreResult<bool>;
+    /// Sets a tenant's title, colour and launcher side (the avatar is kept); false when there
+    /// is no such tenant.
+    async fn set_look(&self, id: &str, look: &TenantLook) -> StoreResult<bool>;
+    /// Stores (or, `None`, removes) a tenant's avatar and gives it a new version; false when
+    /// there is no such tenant.
+    async fn set_avatar(&self, id: &str, avatar: Option<&Avatar>) -> StoreResult<bool>;
+    async fn avatar(&self, id: &str) -> StoreResult<Option<Avatar>>;
 
     async fn create_agent(&self, new: NewAgent) -> StoreResult<Agent>;
     async fn agent(&self, tenant_id: &str, id: &str) -> StoreResult<Option<Agent>>;

@@ -5,11 +5,12 @@
 use super::{
     conflict_or, migrations, new_id, now,
     rows::{
-        agent_from, article_from, kind_str, message_from, session_from, status_str, version_from,
+        agent_from, article_from, kind_str, look_from, message_from, session_from, status_str,
+        version_from,
     },
-    Agent, AgentChange, Appended, Article, ArticleContent, KeyedSession, KnowledgeVersion,
+    Agent, AgentChange, Appended, Article, ArticleContent, Avatar, KeyedSession, KnowledgeVersion,
     NewAgent, NewMessage, NewSession, NewTenant, SessionChange, SessionPage, Store, StoreError,
-    StoreResult, Tenant, TenantAi,
+    StoreResult, Tenant, TenantAi, TenantLook,
 };
 use crate::protocol::{Message, Session, Timestamp};
 use crate::server::config::redacted;
@@ -65,6 +66,7 @@ fn tenant_from(row: &PgRow) -> Result<Tenant, sqlx::Error> {
             greeting: row.try_get("greeting")?,
             handover: row.try_get("handover")?,
         },
+        look: look_from(row)?,
         created_at: row.try_get("created_at")?,
     })
 }
@@ -125,6 +127,7 @@ impl Store for PgStore {
             widget_key: new.widget_key,
             allowed_origins: new.allowed_origins,
             ai: TenantAi::default(),
+            look: TenantLook::default(),
             created_at: now(),
         };
         sqlx::query("INSERT INTO tenants (id, name, widget_key, allowed_origins, created_at) VALUES ($1, $2, $3, $4, $5)")
@@ -153,6 +156,58 @@ impl Store for PgStore {
             .fetch_optional(&self.pool)
             .await?;
         Ok(row.as_ref().map(tenant_from).transpose()?)
+    }
+
+    async fn set_look(&self, id: &str, look: &TenantLook) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE tenants SET widget_title = $1, widget_colour = $2, launcher_side = $3 WHERE id = $4")
+            .bind(&look.title)
+            .bind(&look.colour)
+            .bind(look.launcher.as_str())
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn set_avatar(&self, id: &str, avatar: Option<&Avatar>) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await?;
+        let version = avatar.map(|_| new_id());
+        let done = sqlx::query("UPDATE tenants SET avatar_version = $1 WHERE id = $2")
+            .bind(&version)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        match avatar {
+            Some(avatar) => sqlx::query(
+                "INSERT INTO tenant_avatars (tenant_id, content_type, bytes) VALUES ($1, $2, $3) ON CONFLICT (tenant_id) DO UPDATE SET content_type = excluded.content_type, bytes = excluded.bytes",
+            )
+            .bind(id)
+            .bind(&avatar.content_type)
+            .bind(&avatar.bytes),
+            None => sqlx::query("DELETE FROM tenant_avatars WHERE tenant_id = $1").bind(id),
+        }
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn avatar(&self, id: &str) -> StoreResult<Option<Avatar>> {
+        let row =
+            sqlx::query("SELECT content_type, bytes FROM tenant_avatars WHERE tenant_id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(match row {
+            Some(row) => Some(Avatar {
+                content_type: row.try_get("content_type")?,
+                bytes: row.try_get("bytes")?,
+            }),
+            None => None,
+        })
     }
 
     async fn tenants(&self) -> StoreResult<Vec<Tenant>> {

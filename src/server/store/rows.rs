@@ -2,10 +2,10 @@
 //! names and, where it matters here, the same types (text, 64-bit integers) in SQLite and in
 //! PostgreSQL.
 
-use super::{Agent, Article, KnowledgeVersion};
+use super::{Agent, Article, KnowledgeVersion, TenantLook};
 use crate::protocol::{
-    AgentRef, AgentRole, ArticleLink, Message, Sender, SenderKind, Session, SessionStatus,
-    Timestamp, Visitor,
+    AgentRef, AgentRole, ArticleLink, LauncherSide, Message, Sender, SenderKind, Session,
+    SessionStatus, Timestamp, Visitor,
 };
 use sqlx::{postgres::PgRow, sqlite::SqliteRow, Row};
 
@@ -115,6 +115,15 @@ pub(super) fn message_from(row: &impl Columns, prefix: &str) -> Result<Message, 
 
 /// Reads a session from the columns that each backend's session query selects: the session,
 /// its agent's name as `agent_name`, its last message as `m_*`, and `unread`.
+pub(super) fn look_from(row: &impl Columns) -> Result<TenantLook, sqlx::Error> {
+    Ok(TenantLook {
+        title: row.optional_text("widget_title")?,
+        colour: row.optional_text("widget_colour")?,
+        launcher: LauncherSide::parse(&row.text("launcher_side")?).unwrap_or_default(),
+        avatar_version: row.optional_text("avatar_version")?,
+    })
+}
+
 pub(super) fn session_from(row: &impl Columns) -> Result<Session, sqlx::Error> {
     let agent_id = row.optional_text("assigned_agent_id")?;
     let agent_name = row.optional_text("agent_name")?;

@@ -6,10 +6,12 @@ use super::{
     conflict_or,
     group_commit::GroupCommit,
     migrations, new_id, now,
-    rows::{agent_from, article_from, message_from, session_from, status_str, version_from},
-    Agent, AgentChange, Appended, Article, ArticleContent, KeyedSession, KnowledgeVersion,
+    rows::{
+        agent_from, article_from, look_from, message_from, session_from, status_str, version_from,
+    },
+    Agent, AgentChange, Appended, Article, ArticleContent, Avatar, KeyedSession, KnowledgeVersion,
     NewAgent, NewMessage, NewSession, NewTenant, SessionChange, SessionPage, Store, StoreError,
-    StoreResult, Tenant, TenantAi,
+    StoreResult, Tenant, TenantAi, TenantLook,
 };
 use crate::protocol::{Message, Session, Timestamp};
 use async_trait::async_trait;
@@ -86,6 +88,7 @@ fn tenant_from(row: &SqliteRow) -> Result<Tenant, sqlx::Error> {
             greeting: row.try_get("greeting")?,
             handover: row.try_get("handover")?,
         },
+        look: look_from(row)?,
         created_at: row.try_get("created_at")?,
     })
 }
@@ -147,6 +150,7 @@ impl Store for SqliteStore {
             widget_key: new.widget_key,
             allowed_origins: new.allowed_origins,
             ai: TenantAi::default(),
+            look: TenantLook::default(),
             created_at: now(),
         };
         let origins = serde_json::to_string(&tenant.allowed_origins).expect("strings serialise");
@@ -197,6 +201,57 @@ impl Store for SqliteStore {
         .execute(&self.writer)
         .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    async fn set_look(&self, id: &str, look: &TenantLook) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE tenants SET widget_title = ?, widget_colour = ?, launcher_side = ? WHERE id = ?")
+            .bind(&look.title)
+            .bind(&look.colour)
+            .bind(look.launcher.as_str())
+            .bind(id)
+            .execute(&self.writer)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn set_avatar(&self, id: &str, avatar: Option<&Avatar>) -> StoreResult<bool> {
+        let mut tx = self.writer.begin().await?;
+        let version = avatar.map(|_| new_id());
+        let done = sqlx::query("UPDATE tenants SET avatar_version = ? WHERE id = ?")
+            .bind(&version)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        match avatar {
+            Some(avatar) => sqlx::query(
+                "INSERT INTO tenant_avatars (tenant_id, content_type, bytes) VALUES (?, ?, ?) ON CONFLICT (tenant_id) DO UPDATE SET content_type = excluded.content_type, bytes = excluded.bytes",
+            )
+            .bind(id)
+            .bind(&avatar.content_type)
+            .bind(&avatar.bytes),
+            None => sqlx::query("DELETE FROM tenant_avatars WHERE tenant_id = ?").bind(id),
+        }
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn avatar(&self, id: &str) -> StoreResult<Option<Avatar>> {
+        let row = sqlx::query("SELECT content_type, bytes FROM tenant_avatars WHERE tenant_id = ?")
+            .bind(id)
+            .fetch_optional(&self.readers)
+            .await?;
+        Ok(match row {
+            Some(row) => Some(Avatar {
+                content_type: row.try_get("content_type")?,
+                bytes: row.try_get("bytes")?,
+            }),
+            None => None,
+        })
     }
 
     async fn tenants(&self) -> StoreResult<Vec<Tenant>> {
