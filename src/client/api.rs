@@ -1,5 +1,6 @@
 //! The typed REST client: components call these functions and never build URLs or parse JSON.
 
+use crate::client::inbox::InboxPages;
 use crate::protocol::{
     AppearanceRequest, AppearanceSettings, ArticleRequest, AssistantSettings,
     AssistantSettingsRequest, ErrorBody, KnowledgeArticle, LoginRequest, LoginResponse,
@@ -66,31 +67,32 @@ pub async fn start_session(
     .await
 }
 
-pub async fn session_history(session_key: &str) -> Result<SessionHistory, RequestError> {
-    let path = format!("/api/v1/chat/public/session/{session_key}");
+/// The visitor's conversation, and a page of its messages.
+pub async fn session_history(
+    session_key: &str,
+    page: HistoryPage,
+) -> Result<SessionHistory, RequestError> {
+    let path = format!("/api/v1/chat/public/session/{session_key}?{}", page.query());
     send::<(), _>(Method::Get, &path, None, None).await
 }
 
-/// What the inbox holds: every open conversation (page after page, as the server pages them)
-/// and the most recent closed ones.
-pub async fn inbox(token: &str) -> Result<Vec<Session>, RequestError> {
-    /// Bounds the open pages fetched (100 each) should the server keep naming a next one.
-    const MOST_OPEN_PAGES: usize = 50;
-    let mut sessions = Vec::new();
-    let mut next = Some("/api/v1/chat/sessions?view=open&limit=100".to_string());
-    for _ in 0..MOST_OPEN_PAGES {
-        let Some(path) = next.take() else { break };
-        let (page, after) = sessions_page(token, &path).await?;
-        sessions.extend(page);
-        next = after;
-    }
-    let (closed, _) = sessions_page(token, "/api/v1/chat/sessions?view=closed&limit=100").await?;
-    sessions.extend(closed);
-    Ok(sessions)
+/// The inbox's first pages: the newest open conversations and the newest closed ones, each
+/// with the address of its next page.
+pub async fn inbox(token: &str) -> Result<InboxPages, RequestError> {
+    let (open, next_open) =
+        sessions_page(token, "/api/v1/chat/sessions?view=open&limit=50").await?;
+    let (closed, next_closed) =
+        sessions_page(token, "/api/v1/chat/sessions?view=closed&limit=50").await?;
+    Ok(InboxPages {
+        open,
+        next_open,
+        closed,
+        next_closed,
+    })
 }
 
 /// One page of sessions, and the path of the next one (the `Link: <…>; rel="next"` header).
-async fn sessions_page(
+pub async fn sessions_page(
     token: &str,
     path: &str,
 ) -> Result<(Vec<Session>, Option<String>), RequestError> {
@@ -105,12 +107,41 @@ fn next_page(link: &str) -> Option<String> {
     (rel.contains("rel=\"next\"") && target.starts_with("/api/v1/")).then(|| target.to_string())
 }
 
+/// A page of a conversation's messages, in `seq` order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryPage {
+    /// What came after this `seq` (a catch-up: up to 500 at a time).
+    After(u64),
+    /// The newest [`EARLIER_PAGE`] before this `seq` ([`HistoryPage::LATEST`]: where a
+    /// conversation opens).
+    Before(u64),
+}
+
+/// How many messages one "earlier" page holds.
+pub const EARLIER_PAGE: u32 = 100;
+/// How many messages the server gives at most for one `afterSeq` page.
+pub const CATCH_UP_PAGE: usize = 500;
+
+impl HistoryPage {
+    pub const LATEST: Self = Self::Before(i64::MAX as u64);
+
+    fn query(self) -> String {
+        match self {
+            Self::After(seq) => format!("afterSeq={seq}"),
+            Self::Before(seq) => format!("beforeSeq={seq}&limit={EARLIER_PAGE}"),
+        }
+    }
+}
+
 pub async fn messages(
     token: &str,
     session_id: &str,
-    after_seq: u64,
+    page: HistoryPage,
 ) -> Result<Vec<Message>, RequestError> {
-    let path = format!("/api/v1/chat/sessions/{session_id}/messages?afterSeq={after_seq}");
+    let path = format!(
+        "/api/v1/chat/sessions/{session_id}/messages?{}",
+        page.query()
+    );
     send::<(), _>(Method::Get, &path, Some(token), None).await
 }
 

@@ -39,6 +39,17 @@ impl Conversation {
         }
     }
 
+    /// The lowest `seq` shown: what "show earlier messages" asks for the page before.
+    pub fn first_seq(&self) -> Option<u64> {
+        self.messages.keys().next().copied()
+    }
+
+    /// Whether the conversation began before what is shown (the history opens at its newest
+    /// page; `seq` starts at 1 and has no gaps).
+    pub fn has_earlier(&self) -> bool {
+        self.first_seq().is_some_and(|seq| seq > 1)
+    }
+
     /// The highest `seq` shown: what a resume or a catch-up asks to continue after.
     pub fn last_seq(&self) -> u64 {
         self.messages.keys().next_back().copied().unwrap_or(0)
@@ -144,6 +155,26 @@ mod tests {
 
     fn new(message: Message) -> ServerEvent {
         ServerEvent::MessageNew { message }
+    }
+
+    #[test]
+    fn an_earlier_page_goes_before_what_is_shown() {
+        let mut c = Conversation::default();
+        assert!(!c.has_earlier());
+        c.load((8..=12).map(|seq| message(seq, &format!("m{seq}"), None)));
+        assert_eq!((c.first_seq(), c.has_earlier()), (Some(8), true));
+        c.load((3..=7).map(|seq| message(seq, &format!("m{seq}"), None)));
+        c.load((1..=2).map(|seq| message(seq, &format!("m{seq}"), None)));
+        assert!(!c.has_earlier(), "the first message is shown");
+        let seqs: Vec<u64> = c
+            .entries()
+            .into_iter()
+            .filter_map(|e| match e {
+                Entry::Stored(m) => Some(m.seq),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(seqs, (1..=12).collect::<Vec<_>>());
     }
 
     #[test]

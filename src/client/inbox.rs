@@ -1,6 +1,7 @@
-//! The dashboard's inbox: every conversation of the tenant, newest activity first, kept up to
-//! date by the events of the agent's socket. Unread counts come from the server when the list
-//! is fetched and grow here with each customer message of a conversation that is not open.
+//! The dashboard's inbox: the tenant's conversations, newest activity first, a page at a time
+//! (open ones and closed ones, each with the address of its next page), kept up to date by the
+//! events of the agent's socket. Unread counts come from the server when the list is fetched
+//! and grow here with each customer message of a conversation that is not open.
 
 use crate::protocol::{SenderKind, ServerEvent};
 use crate::protocol::{Session, SessionStatus};
@@ -62,16 +63,79 @@ pub enum Applied {
     Unknown,
 }
 
+/// The first pages of the inbox, as fetched after sign-in and after every reconnect.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InboxPages {
+    pub open: Vec<Session>,
+    /// The address of the next page of open conversations, if there are more.
+    pub next_open: Option<String>,
+    pub closed: Vec<Session>,
+    pub next_closed: Option<String>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Inbox {
     sessions: Vec<Session>,
+    next_open: Option<String>,
+    next_closed: Option<String>,
+    /// A next page is on its way.
+    pub loading: bool,
 }
 
 impl Inbox {
-    /// Replaces the list with a fresh fetch (after sign-in and after every reconnect).
-    pub fn replace_all(&mut self, sessions: Vec<Session>) {
-        self.sessions = sessions;
+    /// Replaces the list with a fresh fetch. What the socket told since the fetch began stays:
+    /// a session known in a newer state than fetched keeps it, and one updated after everything
+    /// fetched (started while the fetch was under way) is kept.
+    pub fn replace_all(&mut self, pages: InboxPages) {
+        let fetched: Vec<Session> = pages.open.into_iter().chain(pages.closed).collect();
+        let newest = fetched
+            .iter()
+            .map(|s| s.updated_at.0.clone())
+            .max()
+            .unwrap_or_default();
+        let mut known = std::mem::take(&mut self.sessions);
+        known.retain(|s| match fetched.iter().find(|f| f.id == s.id) {
+            Some(f) => s.updated_at.0 > f.updated_at.0,
+            None => s.updated_at.0 > newest,
+        });
+        self.sessions = known;
+        self.next_open = pages.next_open;
+        self.next_closed = pages.next_closed;
+        self.add_page(fetched);
+    }
+
+    /// Adds a next page of `filter`'s list; `next` is the address of the one after it.
+    pub fn append_page(&mut self, filter: Filter, sessions: Vec<Session>, next: Option<String>) {
+        match filter {
+            Filter::Closed => self.next_closed = next,
+            _ => self.next_open = next,
+        }
+        self.add_page(sessions);
+    }
+
+    /// Fetched sessions join the list; one this list knows in a newer state keeps it.
+    fn add_page(&mut self, sessions: Vec<Session>) {
+        for session in sessions {
+            match self.sessions.iter_mut().find(|s| s.id == session.id) {
+                Some(known) if known.updated_at.0 > session.updated_at.0 => {}
+                Some(known) => *known = session,
+                None => self.sessions.push(session),
+            }
+        }
         self.sort();
+    }
+
+    /// Where the next page of `filter`'s list is, if it has more.
+    pub fn next_page(&self, filter: Filter) -> Option<&str> {
+        match filter {
+            Filter::Closed => self.next_closed.as_deref(),
+            _ => self.next_open.as_deref(),
+        }
+    }
+
+    /// Whether every conversation of `filter` is here (its count is then exact).
+    pub fn complete(&self, filter: Filter) -> bool {
+        self.next_page(filter).is_none()
     }
 
     pub fn get(&self, id: &str) -> Option<&Session> {
@@ -206,6 +270,13 @@ mod tests {
         }
     }
 
+    fn pages(open: Vec<Session>) -> InboxPages {
+        InboxPages {
+            open,
+            ..InboxPages::default()
+        }
+    }
+
     fn ids(inbox: &Inbox, filter: Filter) -> Vec<String> {
         inbox.view(filter, "me").into_iter().map(|s| s.id).collect()
     }
@@ -213,10 +284,10 @@ mod tests {
     #[test]
     fn new_messages_reorder_the_inbox_and_count_unread_unless_open() {
         let mut inbox = Inbox::default();
-        inbox.replace_all(vec![
+        inbox.replace_all(pages(vec![
             session("a", "2026-11-23T10:00:00.000Z"),
             session("b", "2026-11-23T11:00:00.000Z"),
-        ]);
+        ]));
         assert_eq!(ids(&inbox, Filter::Open), ["b", "a"]);
         let event = customer_message("a", 1, "2026-11-23T12:00:00.000Z");
         assert_eq!(inbox.apply(&event, None), Applied::Changed);
@@ -233,6 +304,48 @@ mod tests {
             inbox.apply(&customer_message("zz", 1, "2026-11-23T12:02:00.000Z"), None),
             Applied::Unknown
         );
+    }
+
+    #[test]
+    fn pages_add_up_and_a_refetch_keeps_what_the_socket_said_since() {
+        let mut inbox = Inbox::default();
+        inbox.replace_all(InboxPages {
+            open: vec![session("b", "2026-11-23T11:00:00.000Z")],
+            next_open: Some("/api/v1/chat/sessions?view=open&before=x".into()),
+            ..InboxPages::default()
+        });
+        assert!(!inbox.complete(Filter::Open) && inbox.complete(Filter::Closed));
+        assert_eq!(
+            inbox.next_page(Filter::Mine),
+            Some("/api/v1/chat/sessions?view=open&before=x")
+        );
+        inbox.append_page(
+            Filter::Open,
+            vec![session("a", "2026-11-23T10:00:00.000Z")],
+            None,
+        );
+        assert_eq!(ids(&inbox, Filter::Open), ["b", "a"]);
+        assert!(inbox.complete(Filter::Open));
+
+        // While a refetch is under way: "c" starts, "a" is taken (newer than fetched).
+        let taken = Session {
+            status: SessionStatus::Active,
+            updated_at: Timestamp("2026-11-23T12:00:00.000Z".into()),
+            ..session("a", "2026-11-23T10:00:00.000Z")
+        };
+        inbox.apply(&ServerEvent::SessionUpdated { session: taken }, None);
+        inbox.apply(
+            &ServerEvent::SessionStarted {
+                session: session("c", "2026-11-23T12:01:00.000Z"),
+            },
+            None,
+        );
+        inbox.replace_all(pages(vec![
+            session("b", "2026-11-23T11:00:00.000Z"),
+            session("a", "2026-11-23T10:00:00.000Z"),
+        ]));
+        assert_eq!(ids(&inbox, Filter::Open), ["c", "a", "b"]);
+        assert_eq!(inbox.get("a").unwrap().status, SessionStatus::Active);
     }
 
     #[test]
@@ -272,13 +385,13 @@ mod tests {
             ..session(id, "2026-11-23T10:00:00.000Z")
         };
         let mut inbox = Inbox::default();
-        inbox.replace_all(vec![
+        inbox.replace_all(pages(vec![
             with("ai", SessionStatus::Bot, None),
             with("queue", SessionStatus::Pending, None),
             with("mine", SessionStatus::Active, Some("me")),
             with("theirs", SessionStatus::Active, Some("bob")),
             with("done", SessionStatus::Closed, Some("me")),
-        ]);
+        ]));
         let sorted = |filter| {
             let mut v = ids(&inbox, filter);
             v.sort();

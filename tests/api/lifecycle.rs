@@ -415,3 +415,78 @@ async fn a_test_conversation_is_answered_and_stays_out_of_every_inbox() {
         404
     );
 }
+
+/// A long conversation opens at its newest messages and pages back, for agents and visitors.
+#[tokio::test]
+async fn a_long_history_opens_at_the_latest_and_pages_back() {
+    let server = TestServer::start_with(&["--demo", "--ai", "off"]).await;
+    let alice = login(&server, "agent1@callcenter.com").await;
+    let visitor = chat::start_visitor(&server, Some("Dana")).await;
+    for n in 1..=12 {
+        let sent = post(
+            &server.http("/api/v1/chat/public/message"),
+            None,
+            json!({"sessionKey": visitor.key, "content": format!("line {n}")}),
+        )
+        .await;
+        assert_eq!(sent.status, 200, "{}", sent.body);
+    }
+    let seqs = |body: &Value| -> Vec<u64> {
+        body.as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["seq"].as_u64().unwrap())
+            .collect()
+    };
+    let messages = format!("/api/v1/chat/sessions/{}/messages", visitor.session_id);
+    let agent_page = |query: &str| {
+        let url = server.http(&format!("{messages}{query}"));
+        let token = alice.clone();
+        async move { get_json(&url, Some(&token)).await }
+    };
+    let latest = agent_page(&format!("?beforeSeq={}&limit=5", i64::MAX)).await;
+    assert_eq!(seqs(&latest.body), [8, 9, 10, 11, 12]);
+    assert_eq!(
+        seqs(&agent_page("?beforeSeq=8&limit=5").await.body),
+        [3, 4, 5, 6, 7]
+    );
+    assert_eq!(seqs(&agent_page("?beforeSeq=3").await.body), [1, 2]);
+    assert_eq!(seqs(&agent_page("?afterSeq=10").await.body), [11, 12]);
+    assert_eq!(
+        agent_page("").await.body.as_array().unwrap().len(),
+        12,
+        "from the start"
+    );
+    for (bad, status) in [
+        ("?afterSeq=1&beforeSeq=5", 422),
+        ("?limit=0", 422),
+        ("?limit=501", 422),
+        ("?beforeSeq=x", 400),
+    ] {
+        let refused = agent_page(bad).await;
+        assert_eq!(refused.status, status, "{bad}: {}", refused.body);
+    }
+
+    let public = |query: &str| {
+        let url = server.http(&format!(
+            "/api/v1/chat/public/session/{}{query}",
+            visitor.key
+        ));
+        async move { get_json(&url, None).await }
+    };
+    let opened = public("?limit=4").await;
+    assert_eq!(
+        seqs(&opened.body["messages"]),
+        [9, 10, 11, 12],
+        "the widget opens at the latest"
+    );
+    assert_eq!(opened.body["session"]["id"], visitor.session_id.as_str());
+    assert_eq!(
+        seqs(&public("?beforeSeq=9&limit=4").await.body["messages"]),
+        [5, 6, 7, 8]
+    );
+    assert_eq!(
+        public("").await.body["messages"].as_array().unwrap().len(),
+        12
+    );
+}

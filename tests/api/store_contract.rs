@@ -508,6 +508,21 @@ async fn history_pages_by_seq(store: DynStore) {
         .await
         .unwrap()
         .is_empty());
+    // Backwards: the newest before a seq, still in order; from the end, the latest.
+    let contents = |page: Vec<switchboard::protocol::Message>| -> Vec<String> {
+        page.into_iter().map(|m| m.content).collect()
+    };
+    let before = store.messages_before(&session, 6, 3).await.unwrap();
+    assert_eq!(contents(before), ["m3", "m4", "m5"]);
+    let latest = store.messages_before(&session, u64::MAX, 2).await.unwrap();
+    assert_eq!(contents(latest), ["m6", "m7"]);
+    let first = store.messages_before(&session, 3, 10).await.unwrap();
+    assert_eq!(contents(first), ["m1", "m2"]);
+    assert!(store
+        .messages_before(&session, 1, 10)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 async fn the_ais_offer_and_source_are_stored_with_its_message(store: DynStore) {

@@ -20,8 +20,10 @@ impl Viewer {
     }
 }
 
-/// The conversation, oldest first, kept scrolled to the newest line. Every text is a text
-/// node: what people type is never read as HTML.
+/// The conversation, oldest first, kept scrolled to the newest line; scrolled to the top (or
+/// with its button), it asks for the messages before the first one shown, and stays where the
+/// reader was as they arrive. Every text is a text node: what people type is never read as
+/// HTML.
 #[component]
 pub fn MessageList(
     #[prop(into)] entries: Signal<Vec<Entry>>,
@@ -35,14 +37,25 @@ pub fn MessageList(
     /// The connection is down: messages typed here wait for it (and say so).
     #[prop(into, optional)]
     offline: Signal<bool>,
+    /// The conversation began before the first message shown.
+    #[prop(into, optional)]
+    has_earlier: Signal<bool>,
+    /// Asks for the messages before the first one shown.
+    #[prop(optional)]
+    on_earlier: Option<Callback<()>>,
 ) -> impl IntoView {
     let list = NodeRef::<html::Ol>::new();
-    Effect::new(move |_| {
-        entries.track();
-        if let Some(list) = list.get() {
-            list.set_scroll_top(list.scroll_height());
+    keep_scrolled(list, entries);
+    let earlier = move || {
+        if let Some(ask) = on_earlier {
+            ask.run(());
         }
-    });
+    };
+    let near_top = move |_| {
+        if list.get().is_some_and(|l| l.scroll_top() < 60) && has_earlier.get_untracked() {
+            earlier();
+        }
+    };
 
     let line = move |entry: Entry| match entry {
         Entry::Stored(message) => stored(message, viewer, visitor_name).into_any(),
@@ -69,12 +82,48 @@ pub fn MessageList(
     };
 
     view! {
-        <ol class="messages" node_ref=list aria-label="Conversation" aria-live="polite">
-            {move || intro.get().map(|text| view! {
+        <ol class="messages" node_ref=list aria-label="Conversation" aria-live="polite" on:scroll=near_top>
+            {move || has_earlier.get().then(|| view! {
+                <li class="messages__earlier">
+                    <button type="button" class="button button--quiet" on:click=move |_| earlier()>
+                        "Show earlier messages"
+                    </button>
+                </li>
+            })}
+            {move || (!has_earlier.get()).then(|| intro.get()).flatten().map(|text| view! {
                 <li class="msg msg--theirs msg--intro"><p class="msg__text">{text}</p></li>
             })}
             {move || entries.get().into_iter().map(line).collect_view()}
         </ol>
+    }
+}
+
+/// Keeps the list at its newest line as messages arrive; when earlier ones are put above
+/// (the first line changed, the last did not), keeps the reader where they were instead.
+fn keep_scrolled(list: NodeRef<html::Ol>, entries: Signal<Vec<Entry>>) {
+    let before = StoredValue::new((None::<String>, None::<String>, 0));
+    Effect::new(move |_| {
+        let (first, last) = entries.with(|e| (e.first().map(entry_key), e.last().map(entry_key)));
+        let Some(list) = list.get() else { return };
+        let (was_first, was_last, was_height) = before.get_value();
+        let height = list.scroll_height();
+        if first != was_first && last == was_last && was_last.is_some() {
+            list.set_scroll_top(list.scroll_top() + height - was_height);
+        } else {
+            list.set_scroll_top(height);
+        }
+        before.set_value((first, last, height));
+    });
+}
+
+/// What identifies an entry across renders.
+fn entry_key(entry: &Entry) -> String {
+    match entry {
+        Entry::Stored(message) => message.id.clone(),
+        Entry::Streaming { message_id, .. } => message_id.clone(),
+        Entry::Sending {
+            client_message_id, ..
+        } => client_message_id.clone(),
     }
 }
 

@@ -204,6 +204,8 @@ fn ConversationThread(desk: Desk, session: Memo<Option<Session>>) -> impl IntoVi
             viewer=Viewer::Agent
             visitor_name=visitor
             offline=Signal::derive(move || desk.link.get() != LinkState::Live)
+            has_earlier=Signal::derive(move || desk.conversation.with(Conversation::has_earlier))
+            on_earlier=Callback::new(move |()| desk.load_earlier())
         />
         <div class="conversation__foot">
             <p class="typing">{visitor_typing}</p>

@@ -4,6 +4,8 @@
 //! After every (re)connection the inbox is fetched again and the open conversation catches up
 //! with `afterSeq`, so whatever happened while the socket was down shows up once.
 
+mod paging;
+
 use super::{Auth, EXPIRED};
 use crate::client::api::{self, RequestError};
 use crate::client::conversation::Conversation;
@@ -48,6 +50,8 @@ pub struct Desk {
     own_changes: StoredValue<BTreeSet<String>>,
     /// Called with a 401 from any request: the token has expired.
     pub expired: Callback<()>,
+    /// An earlier page of the open conversation is on its way: one at a time.
+    loading_earlier: StoredValue<bool>,
 }
 
 /// What an agent does to the open conversation with the buttons of its header.
@@ -81,6 +85,7 @@ impl Desk {
             problem: RwSignal::new(None),
             notice: RwSignal::new(None),
             own_changes: StoredValue::new(BTreeSet::new()),
+            loading_earlier: StoredValue::new(false),
             expired: Callback::new(move |_| {
                 on_signed_out.run(Some(EXPIRED.into()));
             }),
@@ -143,37 +148,6 @@ impl Desk {
         } else {
             self.problem.set(Some(error.to_string()));
         }
-    }
-
-    pub fn refresh_inbox(self) {
-        let token = self.token.get_value();
-        leptos::task::spawn_local(async move {
-            match api::inbox(&token).await {
-                Ok(sessions) => self.inbox.update(|i| i.replace_all(sessions)),
-                Err(error) => self.fail(error),
-            }
-        });
-    }
-
-    /// Fetches what the open conversation lacks (all of it, or the tail after a reconnect)
-    /// and marks it read.
-    pub fn catch_up(self) {
-        let Some(id) = self.selected.get_untracked() else {
-            return;
-        };
-        let token = self.token.get_value();
-        let after = self.conversation.with_untracked(Conversation::last_seq);
-        leptos::task::spawn_local(async move {
-            match api::messages(&token, &id, after).await {
-                Ok(messages) => {
-                    if self.selected.get_untracked().as_deref() == Some(id.as_str()) {
-                        self.conversation.update(|c| c.load(messages));
-                        self.mark_read();
-                    }
-                }
-                Err(error) => self.fail(error),
-            }
-        });
     }
 
     /// Opens a conversation (its address is `/conversations/{id}`; the page follows it): the

@@ -17,9 +17,15 @@ pub fn InboxPane(desk: Desk) -> impl IntoView {
         Filter::ALL
             .into_iter()
             .map(|filter| {
+                // "12+" while more of the list is still to load.
                 let count = {
                     let me = me.clone();
-                    move || desk.inbox.with(|i| i.count(filter, &me))
+                    move || {
+                        desk.inbox.with(|i| {
+                            let more = if i.complete(filter) { "" } else { "+" };
+                            format!("{}{more}", i.count(filter, &me))
+                        })
+                    }
                 };
                 view! {
                     <button
@@ -38,8 +44,10 @@ pub fn InboxPane(desk: Desk) -> impl IntoView {
 
     let rows = move || {
         let filter = desk.filter.get();
-        let sessions = desk.inbox.with(|i| i.view(filter, &me));
-        if sessions.is_empty() {
+        let (sessions, complete) = desk
+            .inbox
+            .with(|i| (i.view(filter, &me), i.complete(filter)));
+        if sessions.is_empty() && complete {
             let empty = match filter {
                 Filter::Unassigned => "Nobody is waiting for a person. Nice work!",
                 Filter::Ai => "The assistant is not talking to anyone right now.",
@@ -58,14 +66,43 @@ pub fn InboxPane(desk: Desk) -> impl IntoView {
             .into_any()
     };
 
+    let list = NodeRef::<leptos::html::Ul>::new();
+    // More load as the agent nears the end of the list.
+    let near_end = move |_| {
+        if let Some(list) = list.get() {
+            if list.scroll_top() + list.client_height() >= list.scroll_height() - 120 {
+                desk.load_more(desk.filter.get_untracked());
+            }
+        }
+    };
     view! {
         <aside class="inbox" aria-label="Inbox">
             <div class="inbox__head">
                 <h2>"Conversations"</h2>
                 <div class="tabs" role="group" aria-label="Filter">{tabs}</div>
             </div>
-            <ul class="inbox__list">{rows}</ul>
+            <ul class="inbox__list" node_ref=list on:scroll=near_end>
+                {rows}
+                <LoadMore desk />
+            </ul>
         </aside>
+    }
+}
+
+/// At the end of a list with more to load: the button that loads it (scrolling does too).
+#[component]
+fn LoadMore(desk: Desk) -> impl IntoView {
+    let more = move || desk.inbox.with(|i| !i.complete(desk.filter.get()));
+    let loading = move || desk.inbox.with(|i| i.loading);
+    view! {
+        <Show when=more>
+            <li class="inbox__more">
+                <button type="button" class="button button--quiet" disabled=loading
+                    on:click=move |_| desk.load_more(desk.filter.get_untracked())>
+                    {move || if loading() { "Loading…" } else { "Load more conversations" }}
+                </button>
+            </li>
+        </Show>
     }
 }
 

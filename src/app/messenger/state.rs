@@ -3,7 +3,7 @@
 
 use super::host;
 use super::saved::{Slots, VisitorSession};
-use crate::client::api::{self, RequestError};
+use crate::client::api::{self, HistoryPage, RequestError};
 use crate::client::conversation::{Conversation, Entry};
 use crate::client::live::{Indicator, LinkState};
 use crate::client::socket::{self, Handlers, Socket};
@@ -46,6 +46,8 @@ pub struct MessengerState {
     /// The `updatedAt` of the session state shown, so that an older answer (a history fetch
     /// that crossed a live update) never replaces a newer one.
     shown_state_at: StoredValue<String>,
+    /// An earlier page is on its way: one at a time.
+    loading_earlier: StoredValue<bool>,
 }
 
 impl MessengerState {
@@ -69,6 +71,7 @@ impl MessengerState {
             typing_throttle: StoredValue::new(TypingThrottle::default()),
             typing_heard: StoredValue::new(0),
             shown_state_at: StoredValue::new(String::new()),
+            loading_earlier: StoredValue::new(false),
         }
     }
 
@@ -136,9 +139,11 @@ impl MessengerState {
     /// waited for it.
     fn connect(self, visitor: VisitorSession) {
         let key = visitor.session_key.clone();
-        let url = move || {
-            let after = self.conversation.with_untracked(Conversation::last_seq);
-            absolute_url(&format!("/ws/public/{key}?lastSeq={after}"))
+        // A first connection is live from now on, and the history's newest page comes by
+        // REST (`on_open`); a reconnection asks the socket for what it missed.
+        let url = move || match self.conversation.with_untracked(Conversation::last_seq) {
+            0 => absolute_url(&format!("/ws/public/{key}")),
+            after => absolute_url(&format!("/ws/public/{key}?lastSeq={after}")),
         };
         let key = visitor.session_key.clone();
         let handlers = Handlers {
@@ -176,9 +181,30 @@ impl MessengerState {
         self.agent.set(session.assigned_agent.clone());
     }
 
+    /// The messages before the first one shown (the history opens at its newest page).
+    pub fn load_earlier(self) {
+        let (Some(session), Some(first)) = (
+            self.session.get_untracked(),
+            self.conversation.with_untracked(Conversation::first_seq),
+        ) else {
+            return;
+        };
+        if self.loading_earlier.get_value() {
+            return;
+        }
+        self.loading_earlier.set_value(true);
+        leptos::task::spawn_local(async move {
+            let page = HistoryPage::Before(first);
+            if let Ok(history) = api::session_history(&session.session_key, page).await {
+                self.conversation.update(|c| c.load(history.messages));
+            }
+            self.loading_earlier.set_value(false);
+        });
+    }
+
     fn load_history(self, session_key: String) {
         leptos::task::spawn_local(async move {
-            match api::session_history(&session_key).await {
+            match api::session_history(&session_key, HistoryPage::LATEST).await {
                 Ok(history) => {
                     self.show_state(&history.session);
                     self.conversation.update(|c| c.load(history.messages));

@@ -35,6 +35,8 @@ pub fn Messenger(setup: MessengerSetup) -> impl IntoView {
                 viewer=Viewer::Visitor
                 intro=Signal::stored(greeting)
                 offline=Signal::derive(move || state.offline())
+                has_earlier=Signal::derive(move || state.conversation.with(Conversation::has_earlier))
+                on_earlier=Callback::new(move |()| state.load_earlier())
             />
             <MessengerFooter state />
         </div>

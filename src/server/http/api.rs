@@ -10,9 +10,13 @@ use crate::protocol::{
     StartSessionRequest, StartSessionResponse, TeamMember, TransferRequest, DEFAULT_SESSIONS_PAGE,
     MAX_SESSIONS_PAGE,
 };
-use crate::server::{hub::HubError, state::AppState, store::SessionPage};
+use crate::server::{
+    hub::{HistoryFrom, HistoryPage, HubError},
+    state::AppState,
+    store::SessionPage,
+};
 use axum::{
-    extract::{Path, Query, State},
+    extract::{rejection::QueryRejection, Path, Query, State},
     http::{StatusCode, Uri},
     response::{IntoResponse, Response},
     routing::{get, post},
@@ -174,11 +178,14 @@ async fn public_message(
     Ok(Json(message.message))
 }
 
+/// The visitor's conversation opens at its newest messages; `?beforeSeq=` pages back.
 async fn public_session(
     State(state): State<AppState>,
     Path(session_key): Path<String>,
+    query: Result<Query<HistoryQuery>, QueryRejection>,
 ) -> ApiResult<SessionHistory> {
-    Ok(Json(state.hub.visitor_history(&session_key).await?))
+    let page = history_page(query, HistoryPage::LATEST.from)?;
+    Ok(Json(state.hub.visitor_history(&session_key, page).await?))
 }
 
 /// `?view=…&before=CURSOR&limit=N`; without `view`, every session, open or closed.
@@ -252,22 +259,38 @@ fn next_link(query: &SessionsQuery, limit: u32, cursor: &str) -> String {
     format!("</api/v1/chat/sessions?{view}before={cursor}&limit={limit}>; rel=\"next\"")
 }
 
+/// `?afterSeq=N` or `?beforeSeq=N`, and `&limit=L` (1 to 500).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct AfterSeq {
-    #[serde(default)]
-    after_seq: u64,
+struct HistoryQuery {
+    after_seq: Option<u64>,
+    before_seq: Option<u64>,
+    limit: Option<u32>,
 }
 
+fn history_page(
+    query: Result<Query<HistoryQuery>, QueryRejection>,
+    default: HistoryFrom,
+) -> Result<HistoryPage, ApiError> {
+    let Query(query) = query
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e.body_text()))?;
+    Ok(HistoryPage::asked(
+        query.after_seq,
+        query.before_seq,
+        query.limit,
+        default,
+    )?)
+}
+
+/// From the first message unless asked otherwise.
 async fn messages(
     State(state): State<AppState>,
     AuthedAgent(agent): AuthedAgent,
     Path(id): Path<String>,
-    query: Result<Query<AfterSeq>, axum::extract::rejection::QueryRejection>,
+    query: Result<Query<HistoryQuery>, QueryRejection>,
 ) -> ApiResult<Vec<Message>> {
-    let Query(AfterSeq { after_seq }) = query
-        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e.body_text()))?;
-    Ok(Json(state.hub.messages_for(&agent, &id, after_seq).await?))
+    let page = history_page(query, HistoryFrom::After(0))?;
+    Ok(Json(state.hub.messages_for(&agent, &id, page).await?))
 }
 
 async fn agent_message(

@@ -46,6 +46,7 @@ impl From<HubError> for ApiError {
             | HubError::InvalidAgent(_)
             | HubError::InvalidArticle(_)
             | HubError::InvalidSettings(_)
+            | HubError::InvalidPage(_)
             | HubError::SeqOutOfRange => StatusCode::UNPROCESSABLE_ENTITY,
             HubError::SessionClosed | HubError::Conflict(_) => StatusCode::CONFLICT,
             HubError::InvalidAvatar(AvatarRefused::TooLarge(_)) => StatusCode::PAYLOAD_TOO_LARGE,

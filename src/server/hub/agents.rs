@@ -2,7 +2,8 @@
 //! they have read. Who holds a conversation is [`super::holding`]'s.
 
 use super::{
-    check_client_message_id, check_seq, AgentActor, Hub, HubError, HubResult, HISTORY_PAGE,
+    check_client_message_id, check_seq, AgentActor, HistoryFrom, HistoryPage, Hub, HubError,
+    HubResult, HISTORY_PAGE,
 };
 use crate::protocol::{
     AgentProfile, LoginResponse, MeResponse, Message, MessageContent, Session, SessionStatus,
@@ -124,11 +125,10 @@ impl Hub {
         &self,
         agent: &AgentActor,
         session_id: &str,
-        after_seq: u64,
+        page: HistoryPage,
     ) -> HubResult<Vec<Message>> {
-        check_seq(after_seq)?;
         self.session_for(agent, session_id).await?;
-        self.messages_after(session_id, after_seq).await
+        self.history(session_id, page).await
     }
 
     /// An agent's reply. Replying to a conversation nobody holds takes it, as in Intercom.
@@ -182,10 +182,24 @@ impl Hub {
         session_id: &str,
         after_seq: u64,
     ) -> HubResult<Vec<Message>> {
-        Ok(self
-            .timeline
-            .store()
-            .messages_after(session_id, after_seq, HISTORY_PAGE)
-            .await?)
+        let page = HistoryPage {
+            from: HistoryFrom::After(after_seq),
+            limit: HISTORY_PAGE,
+        };
+        self.history(session_id, page).await
+    }
+
+    /// A page of a session's stored messages. The caller has checked that the session is the
+    /// asker's.
+    pub(super) async fn history(
+        &self,
+        session_id: &str,
+        page: HistoryPage,
+    ) -> HubResult<Vec<Message>> {
+        let store = self.timeline.store();
+        Ok(match page.from {
+            HistoryFrom::After(seq) => store.messages_after(session_id, seq, page.limit).await?,
+            HistoryFrom::Before(seq) => store.messages_before(session_id, seq, page.limit).await?,
+        })
     }
 }

@@ -29,6 +29,54 @@ use crate::protocol::{
 /// The highest `seq` a client may name: the store keeps them as signed 64-bit numbers.
 pub const MAX_SEQ: u64 = i64::MAX as u64;
 
+/// Which stored messages of a conversation a history request asks for, at most `limit` of
+/// them, in `seq` order: those after a `seq` (from the start, or a catch-up after a
+/// reconnect), or the newest before one (opening at the latest, then scrolling back).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HistoryPage {
+    pub from: HistoryFrom,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryFrom {
+    After(u64),
+    Before(u64),
+}
+
+impl HistoryPage {
+    /// The newest page: where a conversation opens.
+    pub const LATEST: Self = Self {
+        from: HistoryFrom::Before(MAX_SEQ),
+        limit: HISTORY_PAGE,
+    };
+
+    /// A page a client asked for, checked: one direction, a `seq` the store can hold, and a
+    /// `limit` of 1 to [`HISTORY_PAGE`] (default: all of that).
+    pub fn asked(
+        after_seq: Option<u64>,
+        before_seq: Option<u64>,
+        limit: Option<u32>,
+        default: HistoryFrom,
+    ) -> HubResult<Self> {
+        let from = match (after_seq, before_seq) {
+            (Some(_), Some(_)) => {
+                return Err(HubError::InvalidPage(
+                    "give afterSeq or beforeSeq, not both",
+                ))
+            }
+            (Some(after), None) => HistoryFrom::After(check_seq(after)?),
+            (None, Some(before)) => HistoryFrom::Before(check_seq(before)?),
+            (None, None) => default,
+        };
+        let limit = limit.unwrap_or(HISTORY_PAGE);
+        if !(1..=HISTORY_PAGE).contains(&limit) {
+            return Err(HubError::InvalidPage("limit must be 1 to 500"));
+        }
+        Ok(Self { from, limit })
+    }
+}
+
 /// A `seq` a client named, if the store can hold it.
 pub fn check_seq(seq: u64) -> HubResult<u64> {
     if seq > MAX_SEQ {
@@ -67,6 +115,9 @@ pub enum HubError {
     InvalidArticle(&'static str),
     #[error("{0}")]
     InvalidSettings(&'static str),
+    /// A page of a list or a history that cannot be given.
+    #[error("{0}")]
+    InvalidPage(&'static str),
     #[error("{0}")]
     InvalidAvatar(appearance::AvatarRefused),
     #[error("{0} already exists")]
@@ -103,6 +154,7 @@ impl HubError {
             Self::InvalidAgent(_) => "invalid_agent",
             Self::InvalidArticle(_) => "invalid_article",
             Self::InvalidSettings(_) => "invalid_settings",
+            Self::InvalidPage(_) => "invalid_page",
             Self::InvalidAvatar(appearance::AvatarRefused::TooLarge(_)) => "avatar_too_large",
             Self::InvalidAvatar(appearance::AvatarRefused::NotAnImage) => "avatar_type_not_allowed",
             Self::Conflict(_) => "conflict",

@@ -16,7 +16,7 @@ use crate::server::{
     timeline::Audience,
 };
 
-use super::{appearance::widget_look, HISTORY_PAGE};
+use super::{appearance::widget_look, HistoryPage};
 
 /// What `public/start` hands a new visitor.
 #[derive(Debug, Clone)]
@@ -130,14 +130,14 @@ impl Hub {
             .ok_or(HubError::NotFound("session"))
     }
 
-    /// The conversation of the visitor whose session key this is, from its first message.
-    pub async fn visitor_history(&self, session_key: &str) -> HubResult<SessionHistory> {
+    /// The conversation of the visitor whose session key this is, and a page of its messages.
+    pub async fn visitor_history(
+        &self,
+        session_key: &str,
+        page: HistoryPage,
+    ) -> HubResult<SessionHistory> {
         let (_, session) = self.visitor_by_key(session_key).await?;
-        let messages = self
-            .timeline
-            .store()
-            .messages_after(&session.id, 0, HISTORY_PAGE)
-            .await?;
+        let messages = self.history(&session.id, page).await?;
         Ok(SessionHistory { session, messages })
     }
 

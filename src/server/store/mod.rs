@@ -365,6 +365,13 @@ pub trait Store: Send + Sync + 'static {
         after_seq: u64,
         limit: u32,
     ) -> StoreResult<Vec<Message>>;
+    /// The `limit` newest messages of a session with `seq < before_seq`, in `seq` order.
+    async fn messages_before(
+        &self,
+        session_id: &str,
+        before_seq: u64,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>>;
     /// Records that `agent_id` has read the session up to `seq` (never moves backwards).
     async fn mark_read(&self, agent_id: &str, session_id: &str, seq: u64) -> StoreResult<()>;
 

@@ -543,6 +543,27 @@ impl Store for PgStore {
             .collect::<Result<_, _>>()?)
     }
 
+    async fn messages_before(
+        &self,
+        session_id: &str,
+        before_seq: u64,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>> {
+        let rows = sqlx::query(
+            "SELECT * FROM (SELECT * FROM messages WHERE session_id = $1 AND seq < $2
+                            ORDER BY seq DESC LIMIT $3) newest ORDER BY seq",
+        )
+        .bind(session_id)
+        .bind(before_seq.min(i64::MAX as u64) as i64)
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| message_from(r, ""))
+            .collect::<Result<_, _>>()?)
+    }
+
     async fn mark_read(&self, agent_id: &str, session_id: &str, seq: u64) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO read_marks (agent_id, session_id, seq) VALUES ($1, $2, $3)
