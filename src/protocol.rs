@@ -329,6 +329,16 @@ pub enum ServerEvent {
     AgentJoined { session_id: String, agent: AgentRef },
     #[serde(rename = "chat.session.updated")]
     SessionUpdated { session: Session },
+    /// A colleague came, went, went idle or changed their availability (agents only).
+    #[serde(rename = "agent.presence")]
+    AgentPresence {
+        agent: AgentRef,
+        status: PresenceStatus,
+        availability: Availability,
+    },
+    /// Whether a person can join now (visitors): someone is online and available.
+    #[serde(rename = "team.availability")]
+    TeamAvailability { available: bool },
     #[serde(rename = "chat.typing")]
     Typing {
         session_id: String,
@@ -385,6 +395,10 @@ pub enum ClientCommand {
     },
     #[serde(rename = "ping")]
     Ping,
+    /// The agent is using their dashboard (sent at most about once a minute while they are):
+    /// what keeps them `online` rather than `away`.
+    #[serde(rename = "activity")]
+    Activity,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -447,6 +461,61 @@ pub struct TeamMember {
     pub role: AgentRole,
     /// A disabled agent cannot sign in.
     pub disabled: bool,
+    #[serde(default)]
+    pub status: PresenceStatus,
+    #[serde(default)]
+    pub availability: Availability,
+    /// They said they are away (until they say they are back).
+    #[serde(default)]
+    pub away: bool,
+}
+
+/// Whether an agent is at their dashboard: `online` while one is open and used, `away` after
+/// a while without use (or when they say so), `offline` once none is open.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PresenceStatus {
+    Online,
+    Away,
+    #[default]
+    Offline,
+}
+
+/// Whether an agent takes new conversations: their own choice.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Availability {
+    #[default]
+    Available,
+    Busy,
+}
+
+impl Availability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Available => "available",
+            Self::Busy => "busy",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "available" => Some(Self::Available),
+            "busy" => Some(Self::Busy),
+            _ => None,
+        }
+    }
+}
+
+/// `PUT /api/v1/agents/me/presence`: the signed-in agent says they are away (or back), or
+/// changes their availability. Absent fields stay as they are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PresenceRequest {
+    #[serde(default)]
+    pub away: Option<bool>,
+    #[serde(default)]
+    pub availability: Option<Availability>,
 }
 
 /// `POST /api/v1/agents`: an admin adds a colleague.
@@ -628,6 +697,10 @@ pub struct WidgetConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub greeting: Option<String>,
     pub look: WidgetLook,
+    /// Whether a person can join now (someone online and available); `team.availability`
+    /// events follow it on the visitor's socket.
+    #[serde(default)]
+    pub team_available: bool,
 }
 
 /// How the widget looks for a tenant, resolved: what it set, or the defaults.
@@ -1124,9 +1197,11 @@ mod tests {
                     launcher: LauncherSide::Left,
                     avatar_url: None,
                 },
+                team_available: true,
             },
             json!({"tenantName": "Demo", "aiEnabled": true, "greeting": "Hi! How can we help?",
-                   "look": {"title": "Demo", "colour": "#2f5bea", "onColour": "#ffffff", "launcher": "left"}}),
+                   "look": {"title": "Demo", "colour": "#2f5bea", "onColour": "#ffffff", "launcher": "left"},
+                   "teamAvailable": true}),
         );
     }
 

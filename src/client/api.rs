@@ -4,8 +4,9 @@ use crate::client::inbox::InboxPages;
 use crate::protocol::{
     AppearanceRequest, AppearanceSettings, ArticleRequest, AssistantSettings,
     AssistantSettingsRequest, ErrorBody, KnowledgeArticle, LoginRequest, LoginResponse,
-    MarkReadRequest, MeResponse, Message, PreviewRequest, PreviewResponse, Session, SessionHistory,
-    StartSessionRequest, StartSessionResponse, TeamMember, TransferRequest,
+    MarkReadRequest, MeResponse, Message, PresenceRequest, PreviewRequest, PreviewResponse,
+    Session, SessionHistory, StartSessionRequest, StartSessionResponse, TeamMember,
+    TransferRequest,
 };
 
 /// Why a request did not succeed, worded for the person who made it.
@@ -65,6 +66,14 @@ pub async fn start_session(
         Some(request),
     )
     .await
+}
+
+/// A tenant's widget: its look, and whether a person can join now.
+pub async fn widget_config(
+    widget_key: &str,
+) -> Result<crate::protocol::WidgetConfig, RequestError> {
+    let path = format!("/api/v1/chat/public/widget/{widget_key}");
+    send::<(), _>(Method::Get, &path, None, None).await
 }
 
 /// The visitor's conversation, and a page of its messages.
@@ -170,6 +179,20 @@ pub async fn transfer(
 /// The tenant's agents, for "Transfer to".
 pub async fn team(token: &str) -> Result<Vec<TeamMember>, RequestError> {
     send::<(), _>(Method::Get, "/api/v1/agents", Some(token), None).await
+}
+
+/// The signed-in agent's own status; the answer is how their colleagues now see them.
+pub async fn set_presence(
+    token: &str,
+    request: &PresenceRequest,
+) -> Result<TeamMember, RequestError> {
+    send(
+        Method::Put,
+        "/api/v1/agents/me/presence",
+        Some(token),
+        Some(request),
+    )
+    .await
 }
 
 pub async fn close(token: &str, session_id: &str) -> Result<Session, RequestError> {

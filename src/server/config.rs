@@ -272,6 +272,7 @@ pub struct ServeConfig {
     pub typing_timeout: Duration,
     /// The largest widget avatar an admin may upload, in bytes.
     pub max_avatar_bytes: usize,
+    pub presence: crate::server::hub::presence::PresenceTimes,
 }
 
 impl Bus {

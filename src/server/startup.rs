@@ -131,7 +131,9 @@ impl Application {
             signer,
             config.password_checks,
             RateLimits::start(&config.rates),
+            config.presence,
         ));
+        hub.clone().keep_presence();
 
         let listener = TcpListener::bind(config.addr)
             .await

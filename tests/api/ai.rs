@@ -372,8 +372,16 @@ async fn the_assistant_is_set_per_tenant() {
     );
     let widget = get_json(&server.http("/api/v1/chat/public/widget/demo"), None).await;
     assert_eq!(
-        widget.body,
-        json!({"tenantName": "Demo", "aiEnabled": false, "greeting": "Hi! We usually answer within minutes."})
+        (
+            &widget.body["tenantName"],
+            &widget.body["aiEnabled"],
+            &widget.body["greeting"]
+        ),
+        (
+            &json!("Demo"),
+            &json!(false),
+            &json!("Hi! We usually answer within minutes.")
+        )
     );
     // With the AI off, a new conversation goes straight to the agents and nobody streams.
     let (session_id, key) = start_visitor(&server).await;

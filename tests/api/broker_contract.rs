@@ -9,7 +9,7 @@ use std::{sync::Arc, time::Duration};
 use switchboard::protocol::SessionStatus;
 use switchboard::server::broker::{
     Broker, BusHealth, DynBroker, Event, InFlight, LocalBroker, Missed, RedisBroker, Route,
-    Subscription, Topic, Typist,
+    SocketPresence, Subscription, Topic, Typist,
 };
 
 /// How long a test waits for something that should happen at once before failing.
@@ -99,6 +99,7 @@ contract!(
     a_slow_subscriber_is_told_it_lagged_and_never_blocks_the_publisher,
     answers_in_flight_are_readable_on_every_node_and_scoped_by_tenant,
     routing_facts_travel_with_the_event,
+    presence_records_are_read_on_every_node_and_forgotten_once,
 );
 
 async fn delivers_to_every_subscriber_of_a_topic_once_and_in_order(nodes: Nodes) {
@@ -166,6 +167,41 @@ async fn answers_in_flight_are_readable_on_every_node_and_scoped_by_tenant(nodes
     assert_eq!(&*next_event(&mut b).await.frame, "end");
     assert_eq!(nodes.b.answer("t1", "s1").await, None);
     assert!(nodes.b.answers("t1").await.is_empty());
+}
+
+async fn presence_records_are_read_on_every_node_and_forgotten_once(nodes: Nodes) {
+    let mut b = nodes.b.subscribe(&tenant("t1"));
+    let record = SocketPresence {
+        agent_id: "a1".into(),
+        active_at_ms: 1_000,
+        lapses_at_ms: 46_000,
+    };
+    nodes
+        .a
+        .record_presence("t1", "socket-1", Some(record.clone()));
+    // Ordered before what is published after it, as answers are.
+    nodes.a.publish(&[tenant("t1")], event("joined"));
+    assert_eq!(&*next_event(&mut b).await.frame, "joined");
+    assert_eq!(
+        nodes.b.presence("t1").await,
+        vec![("socket-1".to_string(), record)]
+    );
+    assert!(nodes.b.presence("t2").await.is_empty(), "another tenant's");
+    // Two nodes forget a lapsed record at once: one of them did it.
+    let (first, second) = tokio::join!(
+        nodes.a.forget_presence("t1", "socket-1"),
+        nodes.b.forget_presence("t1", "socket-1")
+    );
+    assert!(first ^ second, "exactly one forgot it: {first} {second}");
+    assert!(nodes.b.presence("t1").await.is_empty());
+    // What one node works out for itself stays on it (one process has one node).
+    if !Arc::ptr_eq(&nodes.a, &nodes.b) {
+        let mut a = nodes.a.subscribe(&tenant("t1"));
+        nodes.b.publish_here(&[tenant("t1")], event("here"));
+        nodes.b.publish(&[tenant("t1")], event("everywhere"));
+        assert_eq!(&*next_event(&mut a).await.frame, "everywhere");
+        assert_eq!(&*next_event(&mut b).await.frame, "here");
+    }
 }
 
 async fn routing_facts_travel_with_the_event(nodes: Nodes) {

@@ -680,3 +680,61 @@ async fn an_article_written_on_one_node_answers_on_every_node() {
         "{after}"
     );
 }
+
+/// Presence is true on every node: a colleague on another node shows online, and offline once
+/// their node dies (their record lapses; nobody is there to say goodbye).
+#[tokio::test]
+async fn an_agent_whose_node_dies_goes_offline_on_every_other_node() {
+    let mut cluster = Cluster::start(
+        2,
+        &[
+            "--ai",
+            "off",
+            "--presence-lapse-secs",
+            "2",
+            "--presence-sweep-ms",
+            "200",
+        ],
+    )
+    .await;
+    let (alice, _) = login(cluster.node(0), "agent1@callcenter.com").await;
+    let (bob, _) = login(cluster.node(1), "agent2@callcenter.com").await;
+    let mut desk = agent_socket(cluster.node(0), &alice).await;
+    let _bob_desk = agent_socket(cluster.node(1), &bob).await;
+    loop {
+        let event = desk.until("agent.presence").await;
+        if event["agent"]["name"] == "Bob Chen" && event["status"] == "online" {
+            break;
+        }
+    }
+    let team = get_json(&cluster.node(0).http("/api/v1/agents"), Some(&alice)).await;
+    let bob_row = team
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "Bob Chen")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        bob_row["status"], "online",
+        "read from the other node's record"
+    );
+    cluster.kill(1).await;
+    loop {
+        let event = desk.until("agent.presence").await;
+        if event["agent"]["name"] == "Bob Chen" && event["status"] == "offline" {
+            break;
+        }
+    }
+    let team = get_json(&cluster.node(0).http("/api/v1/agents"), Some(&alice)).await;
+    let bob_row = team
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "Bob Chen")
+        .unwrap()
+        .clone();
+    assert_eq!(bob_row["status"], "offline");
+}

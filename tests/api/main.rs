@@ -20,6 +20,7 @@ mod hostile;
 mod hub;
 mod lifecycle;
 mod limits;
+mod presence;
 mod safety;
 mod store_contract;
 mod widget;

@@ -5,6 +5,9 @@
 //! with `afterSeq`, so whatever happened while the socket was down shows up once.
 
 mod paging;
+mod presence;
+
+pub use presence::MyStatus;
 
 use super::{Auth, EXPIRED};
 use crate::client::api::{self, RequestError};
@@ -52,6 +55,10 @@ pub struct Desk {
     pub expired: Callback<()>,
     /// An earlier page of the open conversation is on its way: one at a time.
     loading_earlier: StoredValue<bool>,
+    /// The agent's colleagues (themselves included) with their presence.
+    pub team: RwSignal<Vec<crate::protocol::TeamMember>>,
+    /// When this dashboard last told the server it is being used (ms).
+    told_active_at: StoredValue<f64>,
 }
 
 /// What an agent does to the open conversation with the buttons of its header.
@@ -86,6 +93,8 @@ impl Desk {
             notice: RwSignal::new(None),
             own_changes: StoredValue::new(BTreeSet::new()),
             loading_earlier: StoredValue::new(false),
+            team: RwSignal::new(Vec::new()),
+            told_active_at: StoredValue::new(0.0),
             expired: Callback::new(move |_| {
                 on_signed_out.run(Some(EXPIRED.into()));
             }),
@@ -100,6 +109,7 @@ impl Desk {
             url: Box::new(move || absolute_url(&format!("/ws?token={token}"))),
             on_open: Box::new(move || {
                 self.refresh_inbox();
+                self.refresh_team();
                 self.catch_up();
             }),
             on_event: Box::new(move |event| self.on_event(event)),
@@ -366,6 +376,9 @@ impl Desk {
     }
 
     fn on_event(self, event: ServerEvent) {
+        if let ServerEvent::AgentPresence { .. } = &event {
+            return self.apply_presence(&event);
+        }
         self.note_change_of_hands(&event);
         self.follow_answers(&event);
         let open = self.selected.get_untracked();

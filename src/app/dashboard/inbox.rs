@@ -3,6 +3,7 @@
 
 use super::desk::Desk;
 use super::labels::{visitor_name, StatusPill};
+use super::team::TeamList;
 use crate::client::inbox::Filter;
 use crate::client::time::short_time;
 use crate::protocol::{SenderKind, Session};
@@ -85,6 +86,7 @@ pub fn InboxPane(desk: Desk) -> impl IntoView {
                 {rows}
                 <LoadMore desk />
             </ul>
+            <TeamList desk />
         </aside>
     }
 }

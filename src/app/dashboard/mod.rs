@@ -12,6 +12,7 @@ mod knowledge;
 mod labels;
 mod settings;
 mod sign_in;
+mod team;
 mod workspace;
 
 pub use knowledge::KnowledgePage;

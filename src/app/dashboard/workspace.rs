@@ -3,6 +3,7 @@
 //! socket (the [`Desk`]), which stays open while the agent moves between pages.
 
 use super::desk::Desk;
+use super::team::MyStatusChoice;
 use super::{conversation::ConversationPane, inbox::InboxPane, Auth};
 use crate::protocol::AgentRole;
 use leptos::prelude::*;
@@ -17,6 +18,14 @@ pub fn Workspace(auth: Auth, on_signed_out: Callback<Option<String>>) -> impl In
     Effect::new(move |_| desk.connect());
     Effect::new(move |_| desk.check_token_while_reconnecting());
     on_cleanup(move || desk.disconnect());
+    // Using the dashboard keeps the agent `online` rather than `away`.
+    let used = move || desk.note_activity();
+    let keys = window_event_listener(leptos::ev::keydown, move |_| used());
+    let pointer = window_event_listener(leptos::ev::pointerdown, move |_| used());
+    on_cleanup(move || {
+        keys.remove();
+        pointer.remove();
+    });
 
     view! {
         <div class="workspace">
@@ -88,6 +97,7 @@ fn TopBar(desk: Desk, on_signed_out: Callback<Option<String>>) -> impl IntoView 
             <div class="topbar__me">
                 <span class="avatar" aria-hidden="true">{initials}</span>
                 <span class="topbar__name">{name}</span>
+                <MyStatusChoice desk />
                 <button type="button" class="button button--quiet" on:click=sign_out>
                     "Sign out"
                 </button>

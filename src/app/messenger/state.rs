@@ -48,11 +48,14 @@ pub struct MessengerState {
     shown_state_at: StoredValue<String>,
     /// An earlier page is on its way: one at a time.
     loading_earlier: StoredValue<bool>,
+    /// Whether a person can join now (the team's state, not the socket's).
+    pub team_available: RwSignal<bool>,
 }
 
 impl MessengerState {
-    pub fn new(widget_key: String) -> Self {
+    pub fn new(widget_key: String, team_available: bool) -> Self {
         Self {
+            team_available: RwSignal::new(team_available),
             slots: StoredValue::new(Slots::new(&widget_key)),
             widget_key: StoredValue::new(widget_key),
             session: RwSignal::new(None),
@@ -82,6 +85,13 @@ impl MessengerState {
             self.connect(visitor);
         }
         host::listen(self.is_open);
+        // Before a conversation (and its socket) exists, each opening of the widget asks
+        // whether a person can join now; the socket's `team.availability` follows it after.
+        Effect::new(move |_| {
+            if self.is_open.get() && self.session.with_untracked(Option::is_none) {
+                self.ask_team();
+            }
+        });
     }
 
     fn on_event(self, event: ServerEvent) {
@@ -104,6 +114,7 @@ impl MessengerState {
                 self.status.set(Some(SessionStatus::Active));
             }
             ServerEvent::SessionUpdated { session } => self.show_state(session),
+            ServerEvent::TeamAvailability { available } => self.team_available.set(*available),
             ServerEvent::Typing {
                 sender, is_typing, ..
             } if sender.kind == SenderKind::Agent => {
@@ -179,6 +190,15 @@ impl MessengerState {
         self.shown_state_at.set_value(at.clone());
         self.status.set(Some(session.status));
         self.agent.set(session.assigned_agent.clone());
+    }
+
+    fn ask_team(self) {
+        let key = self.widget_key.get_value();
+        leptos::task::spawn_local(async move {
+            if let Ok(config) = api::widget_config(&key).await {
+                self.team_available.set(config.team_available);
+            }
+        });
     }
 
     /// The messages before the first one shown (the history opens at its newest page).
@@ -319,13 +339,21 @@ impl MessengerState {
     }
 
     /// Who answers here, under the tenant's name.
+    /// Who answers, and whether a person can join now (the team's state: someone online and
+    /// available).
     pub fn subtitle(self, ai_enabled: bool) -> String {
+        let team = self.team_available.get();
         match (self.status.get(), self.agent.get()) {
             (Some(SessionStatus::Active), Some(a)) => format!("Connected to {}", a.name),
-            (Some(SessionStatus::Pending), _) => "Waiting for a team member…".to_string(),
+            (Some(SessionStatus::Pending), _) if team => "Waiting for a team member…".into(),
+            (Some(SessionStatus::Pending), _) => {
+                "The team is away right now: we'll reply here as soon as we're back".into()
+            }
             (Some(SessionStatus::Closed), _) => "This conversation is closed".to_string(),
-            _ if ai_enabled => "AI assistant".to_string(),
-            _ => "The team replies here".to_string(),
+            _ if ai_enabled && team => "AI assistant · a person can join".to_string(),
+            _ if ai_enabled => "AI assistant · the team is away right now".to_string(),
+            _ if team => "The team is here and replies in this chat".to_string(),
+            _ => "The team is away right now: leave a message".to_string(),
         }
     }
 

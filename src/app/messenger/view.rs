@@ -14,7 +14,7 @@ use leptos::prelude::*;
 pub fn Messenger(setup: MessengerSetup) -> impl IntoView {
     let setup_json = serde_json::to_string(&setup).unwrap_or_default();
     let MessengerSetup { widget_key, config } = setup;
-    let state = MessengerState::new(widget_key);
+    let state = MessengerState::new(widget_key, config.team_available);
 
     // After hydration: the stored conversation, the read mark, the host page.
     Effect::new(move |_| state.resume());

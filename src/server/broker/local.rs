@@ -1,7 +1,8 @@
 //! [`Broker`] within one process: the embedded default.
 
 use super::{
-    answers::LocalAnswers, fanout::Fanout, Broker, BusHealth, Event, InFlight, Subscription, Topic,
+    answers::LocalAnswers, fanout::Fanout, presence::LocalPresence, Broker, BusHealth, Event,
+    InFlight, SocketPresence, Subscription, Topic,
 };
 use async_trait::async_trait;
 
@@ -9,6 +10,7 @@ use async_trait::async_trait;
 pub struct LocalBroker {
     fanout: Fanout,
     answers: LocalAnswers,
+    presence: LocalPresence,
 }
 
 impl LocalBroker {
@@ -43,6 +45,22 @@ impl Broker for LocalBroker {
 
     async fn answers(&self, tenant_id: &str) -> Vec<(String, InFlight)> {
         self.answers.for_tenant(tenant_id)
+    }
+
+    fn record_presence(&self, tenant_id: &str, socket_id: &str, presence: Option<SocketPresence>) {
+        self.presence.record(tenant_id, socket_id, presence);
+    }
+
+    async fn presence(&self, tenant_id: &str) -> Vec<(String, SocketPresence)> {
+        self.presence.all(tenant_id)
+    }
+
+    async fn forget_presence(&self, tenant_id: &str, socket_id: &str) -> bool {
+        self.presence.forget(tenant_id, socket_id)
+    }
+
+    fn publish_here(&self, topics: &[Topic], event: Event) {
+        self.publish(topics, event);
     }
 
     fn describe(&self) -> String {

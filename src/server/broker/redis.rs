@@ -17,8 +17,8 @@
 //! answer at least as far as the tokens it was sent.
 
 use super::{
-    answers::LocalAnswers, fanout::Fanout, Broker, BusHealth, Event, InFlight, Route, Subscription,
-    Topic,
+    answers::LocalAnswers, fanout::Fanout, Broker, BusHealth, Event, InFlight, Route,
+    SocketPresence, Subscription, Topic,
 };
 use async_trait::async_trait;
 use futures::StreamExt;
@@ -43,6 +43,9 @@ const PIPELINE: usize = 512;
 const ANSWER_STALE: Duration = Duration::from_secs(120);
 /// How long Redis keeps a tenant's answers hash after its last write.
 const ANSWERS_TTL: Duration = Duration::from_secs(600);
+/// A tenant's presence hash outlives its last write by this much (its records lapse sooner,
+/// each by its own `lapsesAtMs`): a cluster that stops leaves nothing behind for long.
+const PRESENCE_TTL: Duration = Duration::from_secs(3600);
 /// Waits between attempts to re-subscribe: from the first to the last, doubling.
 const RESUBSCRIBE_FIRST: Duration = Duration::from_millis(100);
 const RESUBSCRIBE_LAST: Duration = Duration::from_secs(5);
@@ -88,10 +91,12 @@ struct Outbox {
 
 enum Outgoing {
     Publish(String),
-    Answer {
+    /// Sets (or, `None`, removes) one field of a hash that lapses `ttl` after its last write.
+    Field {
         key: String,
-        session_id: String,
+        field: String,
         value: Option<String>,
+        ttl: Duration,
     },
 }
 
@@ -229,6 +234,10 @@ impl RedisBroker {
         format!("{}:answers:{tenant_id}", self.namespace)
     }
 
+    fn presence_key(&self, tenant_id: &str) -> String {
+        format!("{}:presence:{tenant_id}", self.namespace)
+    }
+
     /// Queues a command for Redis. An event (`numbered`) gets the next running number.
     fn send(&self, numbered: bool, outgoing: impl FnOnce(u64) -> Outgoing) {
         let mut outbox = self.outbox.lock().expect("outbox lock");
@@ -299,10 +308,11 @@ impl Broker for RedisBroker {
         });
         self.own_answers.record(tenant_id, session_id, answer);
         let key = self.answers_key(tenant_id);
-        self.send(false, |_| Outgoing::Answer {
+        self.send(false, |_| Outgoing::Field {
             key,
-            session_id: session_id.to_string(),
+            field: session_id.to_string(),
             value,
+            ttl: ANSWERS_TTL,
         });
     }
 
@@ -327,6 +337,44 @@ impl Broker for RedisBroker {
             }
         }
         answers
+    }
+
+    fn record_presence(&self, tenant_id: &str, socket_id: &str, presence: Option<SocketPresence>) {
+        let value = presence.map(|p| serde_json::to_string(&p).expect("presence serialises"));
+        let key = self.presence_key(tenant_id);
+        self.send(false, |_| Outgoing::Field {
+            key,
+            field: socket_id.to_string(),
+            value,
+            ttl: PRESENCE_TTL,
+        });
+    }
+
+    async fn presence(&self, tenant_id: &str) -> Vec<(String, SocketPresence)> {
+        let mut commands = self.commands.clone();
+        let stored: HashMap<String, String> =
+            match commands.hgetall(self.presence_key(tenant_id)).await {
+                Ok(stored) => stored,
+                Err(error) => {
+                    tracing::debug!(%error, "cannot read presence from Redis");
+                    return Vec::new();
+                }
+            };
+        stored
+            .into_iter()
+            .filter_map(|(socket, value)| Some((socket, serde_json::from_str(&value).ok()?)))
+            .collect()
+    }
+
+    async fn forget_presence(&self, tenant_id: &str, socket_id: &str) -> bool {
+        let mut commands = self.commands.clone();
+        let removed: Result<u64, _> = commands.hdel(self.presence_key(tenant_id), socket_id).await;
+        removed.is_ok_and(|n| n == 1)
+    }
+
+    fn publish_here(&self, topics: &[Topic], event: Event) {
+        let keys: Vec<String> = topics.iter().map(Topic::key).collect();
+        self.fanout.deliver(&keys, event);
     }
 
     fn describe(&self) -> String {
@@ -412,22 +460,24 @@ async fn publish_loop(mut publisher: Publisher, mut queue: mpsc::Receiver<Outgoi
                 Outgoing::Publish(payload) => {
                     pipe.publish(&publisher.channel, payload).ignore();
                 }
-                Outgoing::Answer {
+                Outgoing::Field {
                     key,
-                    session_id,
+                    field,
                     value: Some(value),
+                    ttl,
                 } => {
-                    pipe.hset(key, session_id, value)
+                    pipe.hset(key, field, value)
                         .ignore()
-                        .pexpire(key, ANSWERS_TTL.as_millis() as i64)
+                        .pexpire(key, ttl.as_millis() as i64)
                         .ignore();
                 }
-                Outgoing::Answer {
+                Outgoing::Field {
                     key,
-                    session_id,
+                    field,
                     value: None,
+                    ..
                 } => {
-                    pipe.hdel(key, session_id).ignore();
+                    pipe.hdel(key, field).ignore();
                 }
             }
         }

@@ -4,6 +4,7 @@
 use super::{
     admin::{self, AdminArgs},
     config::{positive_secs, AiMode, Bus, DatabaseUrl, JwtSecret, OpenAiConfig, ServeConfig},
+    hub::presence::PresenceTimes,
     startup::Application,
     telemetry,
 };
@@ -61,6 +62,17 @@ pub struct ServeArgs {
     /// How often idle WebSockets are pinged, in seconds; one silent for 2.5 times this is dropped.
     #[arg(long, env = "SWITCHBOARD_WS_PING_SECS", default_value_t = 30)]
     pub ws_ping_secs: u64,
+    /// Seconds a dashboard's presence lasts unless its server refreshes it: an agent whose
+    /// server died shows offline this long after, on every other node.
+    #[arg(long, env = "SWITCHBOARD_PRESENCE_LAPSE_SECS", default_value_t = 45)]
+    pub presence_lapse_secs: u64,
+    /// Seconds without using the dashboard before an agent shows as away.
+    #[arg(long, env = "SWITCHBOARD_PRESENCE_IDLE_SECS", default_value_t = 300)]
+    pub presence_idle_secs: u64,
+    /// How often each node refreshes its dashboards' presence and works everyone's out again,
+    /// in milliseconds (at most a third of the lapse).
+    #[arg(long, env = "SWITCHBOARD_PRESENCE_SWEEP_MS", default_value_t = 2000)]
+    pub presence_sweep_ms: u64,
     /// Who answers first: `knowledge` (the built-in knowledge base), `openai` (any
     /// OpenAI-compatible server: OpenAI, Ollama, vLLM, llama.cpp, Gemini) or `off`
     /// (conversations go straight to the agents).
@@ -96,6 +108,20 @@ pub struct ServeArgs {
 }
 
 impl ServeArgs {
+    fn presence_times(&self) -> anyhow::Result<PresenceTimes> {
+        let times = PresenceTimes {
+            lapse: positive_secs("--presence-lapse-secs", self.presence_lapse_secs)?,
+            idle: positive_secs("--presence-idle-secs", self.presence_idle_secs)?,
+            sweep: Duration::from_millis(self.presence_sweep_ms),
+        };
+        if times.sweep.is_zero() || times.sweep > times.lapse / 3 {
+            anyhow::bail!(
+                "--presence-sweep-ms must be between 1 and a third of --presence-lapse-secs"
+            );
+        }
+        Ok(times)
+    }
+
     /// The checked configuration these flags describe, with the secrets that are read from the
     /// environment only.
     pub fn into_config(
@@ -103,6 +129,7 @@ impl ServeArgs {
         jwt_secret: Option<String>,
         openai_key: Option<String>,
     ) -> anyhow::Result<ServeConfig> {
+        let presence = self.presence_times()?;
         let bus = Bus::parse(self.redis_url, self.node_id, self.redis_prefix)?;
         let database = DatabaseUrl::parse(&self.database_url).context("--database-url")?;
         Ok(ServeConfig {
@@ -133,6 +160,7 @@ impl ServeArgs {
                 "--max-avatar-bytes",
                 self.limits.max_avatar_bytes,
             )?,
+            presence,
         })
     }
 }

@@ -6,7 +6,7 @@ use super::{
 };
 use crate::protocol::{
     AgentMessageRequest, LoginRequest, LoginResponse, MarkReadRequest, MeResponse, Message,
-    NewAgentRequest, PublicMessageRequest, Session, SessionHistory, SessionView,
+    NewAgentRequest, PresenceRequest, PublicMessageRequest, Session, SessionHistory, SessionView,
     StartSessionRequest, StartSessionResponse, TeamMember, TransferRequest, DEFAULT_SESSIONS_PAGE,
     MAX_SESSIONS_PAGE,
 };
@@ -19,7 +19,7 @@ use axum::{
     extract::{rejection::QueryRejection, Path, Query, State},
     http::{StatusCode, Uri},
     response::{IntoResponse, Response},
-    routing::{get, post},
+    routing::{get, post, put},
     Json, Router,
 };
 use serde::Deserialize;
@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/auth/me", get(me))
         .route("/api/v1/auth/logout", post(logout))
         .route("/api/v1/agents", get(team).post(add_agent))
+        .route("/api/v1/agents/me/presence", put(set_presence))
         .route("/api/v1/agents/{id}/disable", post(disable_agent))
         .route("/api/v1/agents/{id}/enable", post(enable_agent))
         .route(
@@ -108,6 +109,15 @@ async fn team(
     AuthedAgent(agent): AuthedAgent,
 ) -> ApiResult<Vec<TeamMember>> {
     Ok(Json(state.hub.team(&agent).await?))
+}
+
+/// The signed-in agent is away (or back), or available or busy.
+async fn set_presence(
+    State(state): State<AppState>,
+    AuthedAgent(agent): AuthedAgent,
+    ApiJson(request): ApiJson<PresenceRequest>,
+) -> ApiResult<TeamMember> {
+    Ok(Json(state.hub.set_presence(&agent, request).await?))
 }
 
 async fn add_agent(

@@ -7,7 +7,7 @@
 //! open sockets on their next check (`--auth-recheck-secs`).
 
 use super::{AgentActor, Hub, HubError, HubResult};
-use crate::protocol::{AgentRole, NewAgentRequest, ServerEvent, TeamMember};
+use crate::protocol::{AgentRole, NewAgentRequest, PresenceStatus, ServerEvent, TeamMember};
 use crate::server::{
     auth::{self, MIN_PASSWORD_CHARS},
     broker::{Event, Route},
@@ -15,6 +15,8 @@ use crate::server::{
     timeline::Audience,
 };
 
+/// An agent as their colleagues see them; `status` as presence says (offline for one just
+/// added or changed, until presence is read).
 fn team_member(agent: Agent) -> TeamMember {
     TeamMember {
         id: agent.id,
@@ -22,6 +24,9 @@ fn team_member(agent: Agent) -> TeamMember {
         email: agent.email,
         role: agent.role,
         disabled: agent.disabled,
+        status: PresenceStatus::Offline,
+        availability: agent.availability,
+        away: agent.away,
     }
 }
 
@@ -85,10 +90,20 @@ impl Hub {
         );
     }
 
-    /// The tenant's agents, for anyone of the tenant.
+    /// The tenant's agents with their presence, for anyone of the tenant.
     pub async fn team(&self, actor: &AgentActor) -> HubResult<Vec<TeamMember>> {
         let agents = self.timeline.store().agents(&actor.tenant_id).await?;
-        Ok(agents.into_iter().map(team_member).collect())
+        let presence = self.presence_of(&actor.tenant_id, &agents).await;
+        Ok(agents
+            .into_iter()
+            .map(|agent| {
+                let status = presence.get(&agent.id).map(|(s, _)| *s).unwrap_or_default();
+                TeamMember {
+                    status,
+                    ..team_member(agent)
+                }
+            })
+            .collect())
     }
 
     pub(super) fn require_admin(actor: &AgentActor) -> HubResult<()> {

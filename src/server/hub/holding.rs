@@ -105,20 +105,12 @@ impl Hub {
     }
 
     /// A visitor wrote into their closed conversation: it goes back to the agent who had it
-    /// when they can still sign in (`active`), else to the queue (`pending`).
+    /// while they are at their desk (a dashboard open: `online` or `away`) and enabled, as
+    /// `active`; else to the queue (`pending`).
     pub(super) async fn reopen(&self, tenant_id: &str, session: &Session) -> HubResult<()> {
         let line = Some("Reopened by the visitor".to_string());
         let holder = match &session.assigned_agent {
-            Some(agent) => self
-                .timeline
-                .store()
-                .agent(tenant_id, &agent.id)
-                .await?
-                .filter(|a| !a.disabled)
-                .map(|a| AgentRef {
-                    id: a.id,
-                    name: a.name,
-                }),
+            Some(agent) => self.at_desk(tenant_id, &agent.id).await?,
             None => None,
         };
         let change = match holder {
@@ -137,6 +129,23 @@ impl Hub {
         };
         self.timeline.change(tenant_id, &session.id, change).await?;
         Ok(())
+    }
+
+    /// The agent, if enabled and with a dashboard open now.
+    async fn at_desk(&self, tenant_id: &str, agent_id: &str) -> HubResult<Option<AgentRef>> {
+        let Some(agent) = self.timeline.store().agent(tenant_id, agent_id).await? else {
+            return Ok(None);
+        };
+        let presence = self
+            .presence_of(tenant_id, std::slice::from_ref(&agent))
+            .await;
+        let connected = presence
+            .get(&agent.id)
+            .is_some_and(|(status, _)| *status != crate::protocol::PresenceStatus::Offline);
+        Ok((connected && !agent.disabled).then(|| AgentRef {
+            id: agent.id,
+            name: agent.name,
+        }))
     }
 
     /// Assigns the session to `to` with the thread's line for it (the default "X joined the

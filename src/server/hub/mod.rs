@@ -16,6 +16,7 @@ pub mod appearance;
 mod holding;
 mod knowledge;
 mod live;
+pub mod presence;
 mod settings;
 mod visitors;
 
@@ -259,6 +260,8 @@ pub struct Hub {
     /// Sign-in password checks, a few at a time (`--max-password-checks`).
     password_checks: PasswordChecks,
     limits: Arc<RateLimits>,
+    /// Who is at their desk, as this node works it out.
+    presence: presence::PresenceBoard,
 }
 
 impl From<Limited> for HubError {
@@ -283,6 +286,7 @@ impl Hub {
         signer: TokenSigner,
         password_checks: usize,
         limits: Arc<RateLimits>,
+        presence: presence::PresenceTimes,
     ) -> Self {
         Self {
             timeline,
@@ -290,6 +294,7 @@ impl Hub {
             signer,
             password_checks: PasswordChecks::start(password_checks),
             limits,
+            presence: presence::PresenceBoard::new(presence),
         }
     }
 

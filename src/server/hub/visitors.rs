@@ -51,6 +51,7 @@ impl Hub {
                 ai_enabled: tenant.ai.enabled && self.assistant.is_some(),
                 greeting: tenant.ai.greeting.clone(),
                 look: widget_look(&tenant),
+                team_available: self.team_available(&tenant.id).await,
             },
             allowed_origins: tenant.allowed_origins,
         })

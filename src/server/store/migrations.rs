@@ -57,6 +57,11 @@ pub(super) const SQLITE: Steps = &[
         "widget look",
         include_str!("../../../migrations/sqlite/0009_widget_look.sql"),
     ),
+    (
+        10,
+        "agent presence",
+        include_str!("../../../migrations/sqlite/0010_agent_presence.sql"),
+    ),
 ];
 
 pub(super) const POSTGRES: Steps = &[
@@ -94,6 +99,11 @@ pub(super) const POSTGRES: Steps = &[
         7,
         "widget look",
         include_str!("../../../migrations/postgres/0007_widget_look.sql"),
+    ),
+    (
+        8,
+        "agent presence",
+        include_str!("../../../migrations/postgres/0008_agent_presence.sql"),
     ),
 ];
 

@@ -18,8 +18,8 @@ pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 use crate::protocol::{
-    AgentRole, ArticleLink, LauncherSide, Message, Sender, Session, SessionStatus, SessionView,
-    Visitor,
+    AgentRole, ArticleLink, Availability, LauncherSide, Message, Sender, Session, SessionStatus,
+    SessionView, Visitor,
 };
 use crate::server::config::DatabaseUrl;
 use async_trait::async_trait;
@@ -119,6 +119,9 @@ pub struct Agent {
     pub disabled: bool,
     /// Tokens must carry this version: raised to end every sign-in at once.
     pub token_version: u64,
+    /// They said they are away from their desk.
+    pub away: bool,
+    pub availability: Availability,
 }
 
 /// A change to an agent's access.
@@ -128,6 +131,9 @@ pub enum AgentChange {
     Disable,
     Enable,
     Role(AgentRole),
+    /// Away from their desk, or back.
+    Away(bool),
+    Availability(Availability),
 }
 
 /// One article of a tenant's knowledge base.

@@ -12,7 +12,7 @@ use super::{
     NewAgent, NewMessage, NewSession, NewTenant, SessionChange, SessionPage, Store, StoreError,
     StoreResult, Tenant, TenantAi, TenantLook,
 };
-use crate::protocol::{Message, Session, Timestamp};
+use crate::protocol::{Availability, Message, Session, Timestamp};
 use crate::server::config::redacted;
 use async_trait::async_trait;
 use sqlx::{
@@ -248,6 +248,8 @@ impl Store for PgStore {
             role: new.role,
             disabled: false,
             token_version: 0,
+            away: false,
+            availability: Availability::Available,
         };
         sqlx::query("INSERT INTO agents (id, tenant_id, email, name, password_hash, created_at, role) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(&agent.id)
@@ -307,6 +309,13 @@ impl Store for PgStore {
             AgentChange::Enable => sqlx::query("UPDATE agents SET disabled = FALSE WHERE id = $1"),
             AgentChange::Role(role) => {
                 sqlx::query("UPDATE agents SET role = $1 WHERE id = $2").bind(role.as_str())
+            }
+            AgentChange::Away(away) => {
+                sqlx::query("UPDATE agents SET away = $1 WHERE id = $2").bind(away)
+            }
+            AgentChange::Availability(availability) => {
+                sqlx::query("UPDATE agents SET availability = $1 WHERE id = $2")
+                    .bind(availability.as_str())
             }
         };
         let done = query.bind(agent_id).execute(&self.pool).await?;

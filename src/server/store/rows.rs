@@ -4,8 +4,8 @@
 
 use super::{Agent, Article, KnowledgeVersion, TenantLook};
 use crate::protocol::{
-    AgentRef, AgentRole, ArticleLink, LauncherSide, Message, Sender, SenderKind, Session,
-    SessionStatus, Timestamp, Visitor,
+    AgentRef, AgentRole, ArticleLink, Availability, LauncherSide, Message, Sender, SenderKind,
+    Session, SessionStatus, Timestamp, Visitor,
 };
 use sqlx::{postgres::PgRow, sqlite::SqliteRow, Row};
 
@@ -86,6 +86,8 @@ pub(super) fn agent_from(row: &impl Columns) -> Result<Agent, sqlx::Error> {
         role: AgentRole::parse(&row.text("role")?).unwrap_or_default(),
         disabled: row.flag("disabled")?,
         token_version: row.integer("token_version")? as u64,
+        away: row.flag("away")?,
+        availability: Availability::parse(&row.text("availability")?).unwrap_or_default(),
     })
 }
 

@@ -13,7 +13,7 @@ use super::{
     NewAgent, NewMessage, NewSession, NewTenant, SessionChange, SessionPage, Store, StoreError,
     StoreResult, Tenant, TenantAi, TenantLook,
 };
-use crate::protocol::{Message, Session, Timestamp};
+use crate::protocol::{Availability, Message, Session, Timestamp};
 use async_trait::async_trait;
 use sqlx::{
     sqlite::{
@@ -272,6 +272,8 @@ impl Store for SqliteStore {
             role: new.role,
             disabled: false,
             token_version: 0,
+            away: false,
+            availability: Availability::Available,
         };
         sqlx::query("INSERT INTO agents (id, tenant_id, email, name, password_hash, created_at, role) VALUES (?, ?, ?, ?, ?, ?, ?)")
             .bind(&agent.id)
@@ -331,6 +333,13 @@ impl Store for SqliteStore {
             AgentChange::Enable => sqlx::query("UPDATE agents SET disabled = FALSE WHERE id = ?"),
             AgentChange::Role(role) => {
                 sqlx::query("UPDATE agents SET role = ? WHERE id = ?").bind(role.as_str())
+            }
+            AgentChange::Away(away) => {
+                sqlx::query("UPDATE agents SET away = ? WHERE id = ?").bind(away)
+            }
+            AgentChange::Availability(availability) => {
+                sqlx::query("UPDATE agents SET availability = ? WHERE id = ?")
+                    .bind(availability.as_str())
             }
         };
         let done = query.bind(agent_id).execute(&self.writer).await?;

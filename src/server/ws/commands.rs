@@ -72,6 +72,12 @@ impl Connection {
                 session_id,
                 is_typing,
             } => self.typing(session_id, is_typing).await,
+            ClientCommand::Activity => {
+                if let Some(socket_id) = &self.presence_id {
+                    self.hub.agent_active(socket_id).await;
+                }
+                Ok(None)
+            }
         }
     }
 

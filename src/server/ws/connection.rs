@@ -27,6 +27,10 @@ pub(super) struct Connection {
     pub rate: SocketRate,
     /// The session this peer is typing in, since their last typing frame.
     pub typing: Option<(String, tokio::time::Instant)>,
+    /// An agent socket's presence record, once it has one.
+    pub presence_id: Option<String>,
+    /// A visitor socket's view of whether a person can join now.
+    pub team: Option<tokio::sync::watch::Receiver<bool>>,
 }
 
 /// A frame for this socket alone.
@@ -85,6 +89,32 @@ impl Connection {
             delivered: HashMap::new(),
             streamed: HashMap::new(),
             typing: None,
+            presence_id: None,
+            team: None,
+        }
+    }
+
+    /// An agent's socket counts for their presence; a visitor's is told whether a person can
+    /// join now, and each change after.
+    pub async fn join_presence(&mut self) -> Result<(), String> {
+        match &self.peer {
+            Peer::Agent(agent) => {
+                self.presence_id = Some(self.hub.agent_connected(agent).await);
+                Ok(())
+            }
+            Peer::Visitor { visitor, .. } => {
+                let mut team = self.hub.team_watch(&visitor.tenant_id).await;
+                let available = *team.borrow_and_update();
+                self.team = Some(team);
+                self.send(frame(ServerEvent::TeamAvailability { available }))
+                    .await
+            }
+        }
+    }
+
+    pub async fn leave_presence(&mut self) {
+        if let Some(socket_id) = self.presence_id.take() {
+            self.hub.agent_left(&socket_id).await;
         }
     }
 

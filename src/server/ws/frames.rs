@@ -4,7 +4,7 @@ use crate::protocol::{ClientCommand, ClientFrame};
 use serde_json::Value;
 
 /// The frame types a client may send.
-const KNOWN_TYPES: &[&str] = &["chat", "human-escalation", "typing", "ping"];
+const KNOWN_TYPES: &[&str] = &["chat", "human-escalation", "typing", "ping", "activity"];
 
 /// Why a frame was refused: a code for programs and a message for people.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,6 +90,7 @@ mod tests {
             parse(r#"{"type":"ping","timestamp":"2025-09-12T10:00:00Z"}"#),
             Ok(ClientCommand::Ping)
         );
+        assert_eq!(parse(r#"{"type":"activity"}"#), Ok(ClientCommand::Activity));
         assert!(matches!(
             parse(r#"{"type":"chat","content":"hi","clientMessageId":"c1"}"#),
             Ok(ClientCommand::Chat { .. })

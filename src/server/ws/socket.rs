@@ -8,9 +8,10 @@
 
 use super::{
     close_code,
-    connection::{error_frame, Connection},
+    connection::{error_frame, frame, Connection},
     handshake::{Accepted, Peer},
 };
+use crate::protocol::ServerEvent;
 use crate::server::{
     broker::{Event, Missed, Subscription},
     shutdown::ShutdownListener,
@@ -59,10 +60,15 @@ pub async fn run(socket: WebSocket, state: AppState, accepted: Accepted) {
     };
     // The rare, deep futures (opening, commands, catching up) are boxed, so that the state the
     // task keeps while it waits (every idle socket's) holds only the loop's own.
-    let ending = match Box::pin(conn.open(last_seq)).await {
+    let opened = match Box::pin(conn.open(last_seq)).await {
+        Ok(()) => Box::pin(conn.join_presence()).await,
+        Err(e) => Err(e),
+    };
+    let ending = match opened {
         Err(e) => Ending::Dropped(e),
         Ok(()) => conn.serve(&mut events, limits, &who).await,
     };
+    Box::pin(conn.leave_presence()).await;
     match ending {
         Ending::Client(detail) => tracing::info!(peer = %who, %detail, "socket closed by client"),
         Ending::Closed(code, why) => {
@@ -99,6 +105,10 @@ impl Connection {
                     None
                 }
                 event = events.recv() => self.on_event(event, who).await,
+                Some(available) = team_changed(&mut self.team) => {
+                    let told = ServerEvent::TeamAvailability { available };
+                    self.send(frame(told)).await.err().map(Ending::Dropped)
+                }
                 _ = pings.tick() => {
                     if last_heard.elapsed() >= limits.keep_alive.dead_after {
                         Some(Ending::Dropped("no answer to pings".into()))
@@ -123,7 +133,21 @@ impl Connection {
             }
         }
     }
+}
 
+/// The next change of whether a person can join (never, for an agent's socket).
+async fn team_changed(team: &mut Option<tokio::sync::watch::Receiver<bool>>) -> Option<bool> {
+    let Some(team) = team else {
+        return std::future::pending().await;
+    };
+    match team.changed().await {
+        Ok(()) => Some(*team.borrow_and_update()),
+        // The node forgot the tenant's team (nobody watched): no more changes to tell.
+        Err(_) => std::future::pending().await,
+    }
+}
+
+impl Connection {
     /// False when an agent's sign-in no longer stands (disabled, password reset, signed out).
     /// A store that cannot answer keeps the socket: the next check asks again.
     async fn still_signed_in(&mut self) -> bool {

@@ -1,0 +1,349 @@
+//! Who is at their desk (docs/design.md, "Presence"). An agent is `online` while one of their
+//! dashboards is connected and was used within the idle time, `away` after that or when they
+//! say so, and `offline` once none is connected; `available` or `busy` is their own choice.
+//!
+//! Each dashboard socket keeps a record with the broker (in memory, or in Redis for every
+//! node) that lapses unless its node refreshes it, so an agent whose node died goes offline by
+//! itself. Presence is worked out, not sent: every node computes it from the records and tells
+//! its own sockets what changed (`agent.presence` to agents, `team.availability` to visitors),
+//! at once for what happens on it and within a sweep for what happens elsewhere.
+
+use super::{AgentActor, Hub, HubResult};
+use crate::protocol::{
+    AgentRef, Availability, PresenceRequest, PresenceStatus, ServerEvent, TeamMember,
+};
+use crate::server::{
+    broker::{Event, SocketPresence, Topic},
+    store::{Agent, AgentChange},
+};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Mutex,
+    time::Duration,
+};
+use tokio::sync::watch;
+
+/// When records lapse, when an unused dashboard counts as away, how often each node looks.
+#[derive(Debug, Clone, Copy)]
+pub struct PresenceTimes {
+    pub lapse: Duration,
+    pub idle: Duration,
+    pub sweep: Duration,
+}
+
+/// One of this node's dashboard sockets.
+#[derive(Debug, Clone)]
+struct OwnSocket {
+    tenant_id: String,
+    agent_id: String,
+    active_at_ms: u64,
+    recorded_at_ms: u64,
+}
+
+/// An agent's presence as told: what `agent.presence` says.
+type Told = (PresenceStatus, Availability);
+
+/// This node's part of presence.
+pub struct PresenceBoard {
+    times: PresenceTimes,
+    sockets: Mutex<HashMap<String, OwnSocket>>,
+    /// Tenant → agent → what this node's sockets were last told.
+    told: Mutex<HashMap<String, HashMap<String, Told>>>,
+    /// Tenant → whether a person can join now, for this node's visitor sockets.
+    teams: Mutex<HashMap<String, watch::Sender<bool>>>,
+    /// One working-out at a time, so that one begun before a change never tells after it.
+    refreshing: tokio::sync::Mutex<()>,
+}
+
+impl PresenceBoard {
+    pub fn new(times: PresenceTimes) -> Self {
+        Self {
+            times,
+            sockets: Mutex::default(),
+            told: Mutex::default(),
+            teams: Mutex::default(),
+            refreshing: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// The tenants this node has sockets in: the ones it keeps computing.
+    fn tenants(&self) -> HashSet<String> {
+        let mut tenants: HashSet<String> = self
+            .sockets
+            .lock()
+            .expect("presence lock")
+            .values()
+            .map(|s| s.tenant_id.clone())
+            .collect();
+        let mut teams = self.teams.lock().expect("presence lock");
+        teams.retain(|_, team| team.receiver_count() > 0);
+        tenants.extend(teams.keys().cloned());
+        tenants
+    }
+}
+
+/// Milliseconds since the Unix epoch.
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or_default()
+}
+
+/// An agent's status from their live records (lapsed ones left out) and their own word.
+pub fn status_of(
+    agent: &Agent,
+    records: &[&SocketPresence],
+    now: u64,
+    idle: Duration,
+) -> PresenceStatus {
+    let live: Vec<_> = records
+        .iter()
+        .filter(|r| r.agent_id == agent.id && r.lapses_at_ms > now)
+        .collect();
+    let last_active = live.iter().map(|r| r.active_at_ms).max();
+    match last_active {
+        None => PresenceStatus::Offline,
+        Some(_) if agent.away => PresenceStatus::Away,
+        Some(at) if now.saturating_sub(at) < idle.as_millis() as u64 => PresenceStatus::Online,
+        Some(_) => PresenceStatus::Away,
+    }
+}
+
+impl Hub {
+    /// An agent's dashboard socket opened on this node; its id, to name it later.
+    pub async fn agent_connected(&self, agent: &AgentActor) -> String {
+        let socket_id = crate::server::store::new_id();
+        let now = now_ms();
+        let own = OwnSocket {
+            tenant_id: agent.tenant_id.clone(),
+            agent_id: agent.agent_id.clone(),
+            active_at_ms: now,
+            recorded_at_ms: now,
+        };
+        self.record_socket(&socket_id, &own);
+        self.presence
+            .sockets
+            .lock()
+            .expect("presence lock")
+            .insert(socket_id.clone(), own);
+        self.refresh_presence(&agent.tenant_id).await;
+        socket_id
+    }
+
+    /// The agent used the dashboard of this socket.
+    pub async fn agent_active(&self, socket_id: &str) {
+        let own = {
+            let mut sockets = self.presence.sockets.lock().expect("presence lock");
+            let Some(own) = sockets.get_mut(socket_id) else {
+                return;
+            };
+            own.active_at_ms = now_ms();
+            own.recorded_at_ms = own.active_at_ms;
+            own.clone()
+        };
+        self.record_socket(socket_id, &own);
+        self.refresh_presence(&own.tenant_id).await;
+    }
+
+    /// The socket closed: its record goes at once.
+    pub async fn agent_left(&self, socket_id: &str) {
+        let own = self
+            .presence
+            .sockets
+            .lock()
+            .expect("presence lock")
+            .remove(socket_id);
+        if let Some(own) = own {
+            let broker = self.timeline.broker();
+            broker.record_presence(&own.tenant_id, socket_id, None);
+            self.refresh_presence(&own.tenant_id).await;
+        }
+    }
+
+    /// The signed-in agent says they are away (or back), or changes their availability.
+    pub async fn set_presence(
+        &self,
+        actor: &AgentActor,
+        request: PresenceRequest,
+    ) -> HubResult<TeamMember> {
+        let store = self.timeline.store();
+        if let Some(away) = request.away {
+            store
+                .update_agent(&actor.agent_id, AgentChange::Away(away))
+                .await?;
+        }
+        if let Some(availability) = request.availability {
+            let change = AgentChange::Availability(availability);
+            store.update_agent(&actor.agent_id, change).await?;
+        }
+        self.refresh_presence(&actor.tenant_id).await;
+        let team = self.team(actor).await?;
+        team.into_iter()
+            .find(|member| member.id == actor.agent_id)
+            .ok_or(super::HubError::SignedOut("this agent no longer exists"))
+    }
+
+    /// Each agent's status and availability, now.
+    pub(super) async fn presence_of(
+        &self,
+        tenant_id: &str,
+        agents: &[Agent],
+    ) -> HashMap<String, Told> {
+        let records = self.timeline.broker().presence(tenant_id).await;
+        let records: Vec<&SocketPresence> = records.iter().map(|(_, r)| r).collect();
+        let now = now_ms();
+        agents
+            .iter()
+            .map(|agent| {
+                let status = status_of(agent, &records, now, self.presence.times.idle);
+                (agent.id.clone(), (status, agent.availability))
+            })
+            .collect()
+    }
+
+    /// Whether a person can join the tenant's conversations now, and each change after, for
+    /// a visitor socket.
+    pub async fn team_watch(&self, tenant_id: &str) -> watch::Receiver<bool> {
+        if let Some(team) = self
+            .presence
+            .teams
+            .lock()
+            .expect("presence lock")
+            .get(tenant_id)
+        {
+            return team.subscribe();
+        }
+        let available = self.team_available(tenant_id).await;
+        let mut teams = self.presence.teams.lock().expect("presence lock");
+        teams
+            .entry(tenant_id.to_string())
+            .or_insert_with(|| watch::Sender::new(available))
+            .subscribe()
+    }
+
+    /// Someone is online and available.
+    pub async fn team_available(&self, tenant_id: &str) -> bool {
+        let agents = self
+            .timeline
+            .store()
+            .agents(tenant_id)
+            .await
+            .unwrap_or_default();
+        let presence = self.presence_of(tenant_id, &agents).await;
+        agents.iter().any(|agent| {
+            !agent.disabled
+                && presence.get(&agent.id)
+                    == Some(&(PresenceStatus::Online, Availability::Available))
+        })
+    }
+
+    /// Works the tenant's presence out again and tells this node's sockets what changed.
+    async fn refresh_presence(&self, tenant_id: &str) {
+        let _one_at_a_time = self.presence.refreshing.lock().await;
+        let Ok(agents) = self.timeline.store().agents(tenant_id).await else {
+            return;
+        };
+        let now = self.presence_of(tenant_id, &agents).await;
+        let changed: Vec<(&Agent, Told)> = {
+            let mut told = self.presence.told.lock().expect("presence lock");
+            let before = told.entry(tenant_id.to_string()).or_default();
+            let changed = agents
+                .iter()
+                .filter_map(|a| now.get(&a.id).map(|t| (a, *t)))
+                .filter(|(a, t)| {
+                    before
+                        .get(&a.id)
+                        .unwrap_or(&(PresenceStatus::Offline, Availability::Available))
+                        != t
+                })
+                .collect();
+            *before = now.clone();
+            changed
+        };
+        let topic = [Topic::Tenant(tenant_id.to_string())];
+        for (agent, (status, availability)) in changed {
+            let event = ServerEvent::AgentPresence {
+                agent: AgentRef {
+                    id: agent.id.clone(),
+                    name: agent.name.clone(),
+                },
+                status,
+                availability,
+            };
+            self.timeline
+                .broker()
+                .publish_here(&topic, Event::new(event));
+        }
+        let available = agents.iter().any(|a| {
+            !a.disabled
+                && now.get(&a.id) == Some(&(PresenceStatus::Online, Availability::Available))
+        });
+        if let Some(team) = self
+            .presence
+            .teams
+            .lock()
+            .expect("presence lock")
+            .get(tenant_id)
+        {
+            team.send_if_modified(|shown| std::mem::replace(shown, available) != available);
+        }
+    }
+
+    fn record_socket(&self, socket_id: &str, own: &OwnSocket) {
+        let record = SocketPresence {
+            agent_id: own.agent_id.clone(),
+            active_at_ms: own.active_at_ms,
+            lapses_at_ms: own.recorded_at_ms + self.presence.times.lapse.as_millis() as u64,
+        };
+        self.timeline
+            .broker()
+            .record_presence(&own.tenant_id, socket_id, Some(record));
+    }
+
+    /// One sweep: this node's records refreshed before they lapse, lapsed records of any node
+    /// removed, and every tenant this node has sockets in worked out again (so that idling and
+    /// what happened on other nodes reach this node's sockets).
+    pub async fn sweep_presence(&self) {
+        let now = now_ms();
+        let refresh_every = self.presence.times.lapse.as_millis() as u64 / 3;
+        let due: Vec<(String, OwnSocket)> = {
+            let mut sockets = self.presence.sockets.lock().expect("presence lock");
+            sockets
+                .iter_mut()
+                .filter(|(_, own)| now.saturating_sub(own.recorded_at_ms) >= refresh_every)
+                .map(|(id, own)| {
+                    own.recorded_at_ms = now;
+                    (id.clone(), own.clone())
+                })
+                .collect()
+        };
+        for (socket_id, own) in &due {
+            self.record_socket(socket_id, own);
+        }
+        for tenant_id in self.presence.tenants() {
+            let broker = self.timeline.broker();
+            for (socket_id, record) in broker.presence(&tenant_id).await {
+                if record.lapses_at_ms <= now
+                    && broker.forget_presence(&tenant_id, &socket_id).await
+                {
+                    tracing::info!(agent = %record.agent_id, "a dashboard stopped answering: its presence lapsed");
+                }
+            }
+            self.refresh_presence(&tenant_id).await;
+        }
+    }
+
+    /// Sweeps every `sweep` until the process ends.
+    pub fn keep_presence(self: std::sync::Arc<Self>) {
+        let every = self.presence.times.sweep;
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(every);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticks.tick().await;
+                self.sweep_presence().await;
+            }
+        });
+    }
+}
