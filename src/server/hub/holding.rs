@@ -142,7 +142,7 @@ impl Hub {
         let connected = presence
             .get(&agent.id)
             .is_some_and(|(status, _)| *status != crate::protocol::PresenceStatus::Offline);
-        Ok((connected && !agent.disabled).then(|| AgentRef {
+        Ok((connected && !agent.disabled).then_some(AgentRef {
             id: agent.id,
             name: agent.name,
         }))
