@@ -12,37 +12,6 @@ use leptos::prelude::*;
 #[component]
 pub fn InboxPane(desk: Desk) -> impl IntoView {
     let me = desk.me.with_value(|m| m.id.clone());
-    let me_for_tabs = me.clone();
-    let tabs = move || {
-        let me = me_for_tabs.clone();
-        Filter::ALL
-            .into_iter()
-            .map(|filter| {
-                // "12+" while more of the list is still to load.
-                let count = {
-                    let me = me.clone();
-                    move || {
-                        desk.inbox.with(|i| {
-                            let more = if i.complete(filter) { "" } else { "+" };
-                            format!("{}{more}", i.count(filter, &me))
-                        })
-                    }
-                };
-                view! {
-                    <button
-                        type="button"
-                        class="tab"
-                        aria-pressed=move || (desk.filter.get() == filter).to_string()
-                        on:click=move |_| desk.filter.set(filter)
-                    >
-                        {filter.label()}
-                        <span class="tab__count">{count}</span>
-                    </button>
-                }
-            })
-            .collect_view()
-    };
-
     let rows = move || {
         let filter = desk.filter.get();
         let (sessions, complete) = desk
@@ -80,7 +49,7 @@ pub fn InboxPane(desk: Desk) -> impl IntoView {
         <aside class="inbox" aria-label="Inbox">
             <div class="inbox__head">
                 <h2>"Conversations"</h2>
-                <div class="tabs" role="group" aria-label="Filter">{tabs}</div>
+                <ViewTabs desk />
             </div>
             <ul class="inbox__list" node_ref=list on:scroll=near_end>
                 {rows}
@@ -88,6 +57,37 @@ pub fn InboxPane(desk: Desk) -> impl IntoView {
             </ul>
             <TeamList desk />
         </aside>
+    }
+}
+
+/// The views, each with its count ("12+" while more of the list is still to load).
+#[component]
+fn ViewTabs(desk: Desk) -> impl IntoView {
+    let me = desk.me.with_value(|m| m.id.clone());
+    let tab = move |filter: Filter| {
+        let me = me.clone();
+        let count = move || {
+            desk.inbox.with(|i| {
+                let more = if i.complete(filter) { "" } else { "+" };
+                format!("{}{more}", i.count(filter, &me))
+            })
+        };
+        view! {
+            <button
+                type="button"
+                class="tab"
+                aria-pressed=move || (desk.filter.get() == filter).to_string()
+                on:click=move |_| desk.filter.set(filter)
+            >
+                {filter.label()}
+                <span class="tab__count">{count}</span>
+            </button>
+        }
+    };
+    view! {
+        <div class="tabs" role="group" aria-label="Filter">
+            {Filter::ALL.into_iter().map(tab).collect_view()}
+        </div>
     }
 }
 
