@@ -121,44 +121,43 @@ impl Hub {
             active_at_ms: now,
             recorded_at_ms: now,
         };
-        self.record_socket(&socket_id, &own);
-        self.presence
-            .sockets
-            .lock()
-            .expect("presence lock")
-            .insert(socket_id.clone(), own);
+        {
+            let mut sockets = self.presence.sockets.lock().expect("presence lock");
+            self.record_socket(&socket_id, &own);
+            sockets.insert(socket_id.clone(), own);
+        }
         self.refresh_presence(&agent.tenant_id).await;
         socket_id
     }
 
     /// The agent used the dashboard of this socket.
     pub async fn agent_active(&self, socket_id: &str) {
-        let own = {
+        let tenant_id = {
+            // Recorded under the lock: a close cannot slip in between and be undone.
             let mut sockets = self.presence.sockets.lock().expect("presence lock");
             let Some(own) = sockets.get_mut(socket_id) else {
                 return;
             };
             own.active_at_ms = now_ms();
             own.recorded_at_ms = own.active_at_ms;
-            own.clone()
+            self.record_socket(socket_id, own);
+            own.tenant_id.clone()
         };
-        self.record_socket(socket_id, &own);
-        self.refresh_presence(&own.tenant_id).await;
+        self.refresh_presence(&tenant_id).await;
     }
 
     /// The socket closed: its record goes at once.
     pub async fn agent_left(&self, socket_id: &str) {
-        let own = self
-            .presence
-            .sockets
-            .lock()
-            .expect("presence lock")
-            .remove(socket_id);
-        if let Some(own) = own {
+        let tenant_id = {
+            let mut sockets = self.presence.sockets.lock().expect("presence lock");
+            let Some(own) = sockets.remove(socket_id) else {
+                return;
+            };
             let broker = self.timeline.broker();
             broker.record_presence(&own.tenant_id, socket_id, None);
-            self.refresh_presence(&own.tenant_id).await;
-        }
+            own.tenant_id
+        };
+        self.refresh_presence(&tenant_id).await;
     }
 
     /// The signed-in agent says they are away (or back), or changes their availability.
@@ -307,19 +306,16 @@ impl Hub {
     pub async fn sweep_presence(&self) {
         let now = now_ms();
         let refresh_every = self.presence.times.lapse.as_millis() as u64 / 3;
-        let due: Vec<(String, OwnSocket)> = {
+        {
+            // Recorded under the lock, as in `agent_active`: a socket that closes meanwhile is
+            // either not refreshed or has its removal queued after the refresh.
             let mut sockets = self.presence.sockets.lock().expect("presence lock");
-            sockets
-                .iter_mut()
-                .filter(|(_, own)| now.saturating_sub(own.recorded_at_ms) >= refresh_every)
-                .map(|(id, own)| {
+            for (socket_id, own) in sockets.iter_mut() {
+                if now.saturating_sub(own.recorded_at_ms) >= refresh_every {
                     own.recorded_at_ms = now;
-                    (id.clone(), own.clone())
-                })
-                .collect()
-        };
-        for (socket_id, own) in &due {
-            self.record_socket(socket_id, own);
+                    self.record_socket(socket_id, own);
+                }
+            }
         }
         for tenant_id in self.presence.tenants() {
             let broker = self.timeline.broker();
