@@ -701,40 +701,36 @@ async fn an_agent_whose_node_dies_goes_offline_on_every_other_node() {
     let (bob, _) = login(cluster.node(1), "agent2@callcenter.com").await;
     let mut desk = agent_socket(cluster.node(0), &alice).await;
     let _bob_desk = agent_socket(cluster.node(1), &bob).await;
-    loop {
-        let event = desk.until("agent.presence").await;
-        if event["agent"]["name"] == "Bob Chen" && event["status"] == "online" {
-            break;
-        }
-    }
-    let team = get_json(&cluster.node(0).http("/api/v1/agents"), Some(&alice)).await;
-    let bob_row = team
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["name"] == "Bob Chen")
-        .unwrap()
-        .clone();
+    until_presence(&mut desk, "Bob Chen", "online").await;
+    let bob_row = team_member(cluster.node(0), &alice, "Bob Chen").await;
     assert_eq!(
         bob_row["status"], "online",
         "read from the other node's record"
     );
     cluster.kill(1).await;
+    until_presence(&mut desk, "Bob Chen", "offline").await;
+    let bob_row = team_member(cluster.node(0), &alice, "Bob Chen").await;
+    assert_eq!(bob_row["status"], "offline");
+}
+
+/// Reads an agent socket until `name` is `status`.
+async fn until_presence(desk: &mut Client, name: &str, status: &str) {
     loop {
         let event = desk.until("agent.presence").await;
-        if event["agent"]["name"] == "Bob Chen" && event["status"] == "offline" {
-            break;
+        if event["agent"]["name"] == name && event["status"] == status {
+            return;
         }
     }
-    let team = get_json(&cluster.node(0).http("/api/v1/agents"), Some(&alice)).await;
-    let bob_row = team
-        .body
+}
+
+/// `name` as `GET /api/v1/agents` on `node` shows them.
+async fn team_member(node: &TestServer, token: &str, name: &str) -> Value {
+    let team = get_json(&node.http("/api/v1/agents"), Some(token)).await;
+    team.body
         .as_array()
         .unwrap()
         .iter()
-        .find(|m| m["name"] == "Bob Chen")
+        .find(|m| m["name"] == name)
         .unwrap()
-        .clone();
-    assert_eq!(bob_row["status"], "offline");
+        .clone()
 }

@@ -110,6 +110,14 @@ pub fn status_of(
     }
 }
 
+/// Someone enabled is online and available: a person can join a conversation now.
+fn anyone_can_join(agents: &[Agent], presence: &HashMap<String, Told>) -> bool {
+    agents.iter().any(|agent| {
+        !agent.disabled
+            && presence.get(&agent.id) == Some(&(PresenceStatus::Online, Availability::Available))
+    })
+}
+
 impl Hub {
     /// An agent's dashboard socket opened on this node; its id, to name it later.
     pub async fn agent_connected(&self, agent: &AgentActor) -> String {
@@ -230,11 +238,7 @@ impl Hub {
             .await
             .unwrap_or_default();
         let presence = self.presence_of(tenant_id, &agents).await;
-        agents.iter().any(|agent| {
-            !agent.disabled
-                && presence.get(&agent.id)
-                    == Some(&(PresenceStatus::Online, Availability::Available))
-        })
+        anyone_can_join(&agents, &presence)
     }
 
     /// Works the tenant's presence out again and tells this node's sockets what changed.
@@ -274,10 +278,7 @@ impl Hub {
                 .broker()
                 .publish_here(&topic, Event::new(event));
         }
-        let available = agents.iter().any(|a| {
-            !a.disabled
-                && now.get(&a.id) == Some(&(PresenceStatus::Online, Availability::Available))
-        });
+        let available = anyone_can_join(&agents, &now);
         if let Some(team) = self
             .presence
             .teams

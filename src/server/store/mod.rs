@@ -312,8 +312,7 @@ pub trait Store: Send + Sync + 'static {
     async fn tenants(&self) -> StoreResult<Vec<Tenant>>;
     /// Replaces a tenant's allowed origins and assistant settings; false when there is no such
     /// tenant.
-    async fn update_tenant(&self, id: &str, origins: &[String], ai: &TenantAi)
-        -> StoreResult<bool>;
+    async fn update_tenant(&self, id: &str, sites: &[String], ai: &TenantAi) -> StoreResult<bool>;
     /// Sets a tenant's title, colour and launcher side (the avatar is kept); false when there
     /// is no such tenant.
     async fn set_look(&self, id: &str, look: &TenantLook) -> StoreResult<bool>;
