@@ -132,8 +132,14 @@ export async function conversationRow(page: Page, text: string) {
 export async function rowOfVisitor(agent: Page, shop: Page) {
   const frame = shop.frames().find((f) => f.url().includes("/widget/"));
   if (!frame) throw new Error("no widget frame on the page");
-  const stored = await frame.evaluate(() => localStorage.getItem("switchboard.demo.session"));
-  const { sessionId } = JSON.parse(stored ?? "{}") as { sessionId?: string };
-  if (!sessionId) throw new Error("the widget has no conversation yet");
+  // The widget stores its conversation once the server started it: wait for that.
+  let sessionId: string | undefined;
+  await expect
+    .poll(async () => {
+      const stored = await frame.evaluate(() => localStorage.getItem("switchboard.demo.session"));
+      sessionId = (JSON.parse(stored ?? "{}") as { sessionId?: string }).sessionId;
+      return sessionId;
+    }, { message: "the widget has a conversation" })
+    .toBeTruthy();
   return agent.locator(`.inbox__row[data-session-id="${sessionId}"]`);
 }
