@@ -276,6 +276,12 @@ pub struct Session {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_message: Option<Message>,
     pub unread_count: u64,
+    /// The last `seq` the visitor has seen (`0`: none): the dashboard's "Seen".
+    #[serde(default)]
+    pub visitor_read_seq: u64,
+    /// The furthest `seq` any agent has read (`0`: none): the widget's "Seen".
+    #[serde(default)]
+    pub team_read_seq: u64,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     /// Started from the diagnostics page to try the chat: its events reach its visitor only,
@@ -338,12 +344,25 @@ pub enum ServerEvent {
     },
     /// Whether a person can join now (visitors): someone is online and available.
     #[serde(rename = "team.availability")]
-    TeamAvailability { available: bool },
+    TeamAvailability {
+        available: bool,
+        /// Out of office hours: when the team is back (RFC 3339, UTC).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        back_at: Option<String>,
+    },
     #[serde(rename = "chat.typing")]
     Typing {
         session_id: String,
         sender: Sender,
         is_typing: bool,
+    },
+    /// Someone has seen the conversation up to `seq`: the visitor (`kind: "customer"`) or an
+    /// agent. Each reader's mark only moves forward.
+    #[serde(rename = "chat.read")]
+    Read {
+        session_id: String,
+        reader: Sender,
+        seq: u64,
     },
     #[serde(rename = "human-escalation-response")]
     HumanEscalationResponse { message: String },
@@ -392,6 +411,14 @@ pub enum ClientCommand {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         session_id: Option<String>,
         is_typing: bool,
+    },
+    /// The reader has seen the conversation up to `seq` (the messages are on screen and the
+    /// page is visible). Agents name the session.
+    #[serde(rename = "read")]
+    Read {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        session_id: Option<String>,
+        seq: u64,
     },
     #[serde(rename = "ping")]
     Ping,
@@ -479,6 +506,87 @@ pub enum PresenceStatus {
     Away,
     #[default]
     Offline,
+}
+
+/// How a tenant's conversations that need a person find one: an agent takes them from the
+/// queue (`manual`), or each goes at once to the free agent with the fewest (`auto`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AssignmentMode {
+    #[default]
+    Manual,
+    Auto,
+}
+
+impl AssignmentMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Manual => "manual",
+            Self::Auto => "auto",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "manual" => Some(Self::Manual),
+            "auto" => Some(Self::Auto),
+            _ => None,
+        }
+    }
+}
+
+/// The most conversations automatic assignment gives one agent at once, at most.
+pub const MAX_CAPACITY: u32 = 100;
+/// How many unless the tenant says.
+pub const DEFAULT_CAPACITY: u32 = 3;
+
+/// `GET`/`PUT /api/v1/settings/routing`: how conversations find an agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoutingSettings {
+    pub assignment: AssignmentMode,
+    /// With `auto`: the most active conversations one agent is given (1 to [`MAX_CAPACITY`]).
+    pub capacity: u32,
+}
+
+impl Default for RoutingSettings {
+    fn default() -> Self {
+        Self {
+            assignment: AssignmentMode::Manual,
+            capacity: DEFAULT_CAPACITY,
+        }
+    }
+}
+
+impl RoutingSettings {
+    /// The settings, if the capacity is in range.
+    pub fn checked(self) -> Result<Self, &'static str> {
+        if (1..=MAX_CAPACITY).contains(&self.capacity) {
+            Ok(self)
+        } else {
+            Err("the capacity must be between 1 and 100 conversations")
+        }
+    }
+}
+
+/// `GET`/`PUT /api/v1/settings/hours`: when the team answers, in its own time zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OfficeHoursSettings {
+    /// `"Mon-Fri 08:00-20:00,Sat 10:00-16:00"`; `None` (or blank): at any hour.
+    #[serde(default)]
+    pub hours: Option<String>,
+    /// An IANA time zone, `"Europe/Amsterdam"`.
+    pub timezone: String,
+}
+
+impl Default for OfficeHoursSettings {
+    fn default() -> Self {
+        Self {
+            hours: None,
+            timezone: "UTC".into(),
+        }
+    }
 }
 
 /// Whether an agent takes new conversations: their own choice.
@@ -697,10 +805,29 @@ pub struct WidgetConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub greeting: Option<String>,
     pub look: WidgetLook,
-    /// Whether a person can join now (someone online and available); `team.availability`
-    /// events follow it on the visitor's socket.
+    /// Whether a person can join now (within office hours, someone online and available);
+    /// `team.availability` events follow it on the visitor's socket.
     #[serde(default)]
     pub team_available: bool,
+    /// Out of office hours: when the team is back (RFC 3339, UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub back_at: Option<String>,
+}
+
+/// Whether a person can join a tenant's conversations now, and when the team is back if it is
+/// out of its hours.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TeamState {
+    pub available: bool,
+    pub back_at: Option<String>,
+}
+
+/// `POST /api/v1/chat/public/contact`: where the visitor wants a reply while nobody is here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContactRequest {
+    pub session_key: String,
+    pub email: String,
 }
 
 /// How the widget looks for a tenant, resolved: what it set, or the defaults.
@@ -859,6 +986,8 @@ mod tests {
             },
             last_message: Some(message()),
             unread_count: 2,
+            visitor_read_seq: 3,
+            team_read_seq: 0,
             created_at: ts(),
             updated_at: ts(),
             test: false,
@@ -869,6 +998,7 @@ mod tests {
         json!({
             "id": "s1", "status": "active", "assignedAgent": {"id": "a1", "name": "Alice"},
             "visitor": {"name": "Dana"}, "lastMessage": message_json(), "unreadCount": 2,
+            "visitorReadSeq": 3, "teamReadSeq": 0,
             "createdAt": "2026-11-23T19:57:31.123Z", "updatedAt": "2026-11-23T19:57:31.123Z"
         })
     }
@@ -973,6 +1103,14 @@ mod tests {
                    "sender": {"kind": "agent", "id": "a1", "name": "Alice"}, "isTyping": true}),
         );
         server(
+            ServerEvent::Read {
+                session_id: "s1".into(),
+                reader: Sender::visitor(None),
+                seq: 4,
+            },
+            json!({"type": "chat.read", "sessionId": "s1", "reader": {"kind": "customer"}, "seq": 4}),
+        );
+        server(
             ServerEvent::HumanEscalationResponse {
                 message: "A human agent will contact you soon.".into(),
             },
@@ -1033,6 +1171,16 @@ mod tests {
                 timestamp: None,
             },
             json!({"type": "typing", "sessionId": "s1", "isTyping": false}),
+        );
+        round_trip(
+            &ClientFrame {
+                command: ClientCommand::Read {
+                    session_id: None,
+                    seq: 7,
+                },
+                timestamp: None,
+            },
+            json!({"type": "read", "seq": 7}),
         );
         round_trip(
             &ClientFrame {
@@ -1198,6 +1346,7 @@ mod tests {
                     avatar_url: None,
                 },
                 team_available: true,
+                back_at: None,
             },
             json!({"tenantName": "Demo", "aiEnabled": true, "greeting": "Hi! How can we help?",
                    "look": {"title": "Demo", "colour": "#2f5bea", "onColour": "#ffffff", "launcher": "left"},

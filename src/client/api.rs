@@ -4,9 +4,9 @@ use crate::client::inbox::InboxPages;
 use crate::protocol::{
     AppearanceRequest, AppearanceSettings, ArticleRequest, AssistantSettings,
     AssistantSettingsRequest, ErrorBody, KnowledgeArticle, LoginRequest, LoginResponse,
-    MarkReadRequest, MeResponse, Message, PresenceRequest, PreviewRequest, PreviewResponse,
-    Session, SessionHistory, StartSessionRequest, StartSessionResponse, TeamMember,
-    TransferRequest,
+    MarkReadRequest, MeResponse, Message, OfficeHoursSettings, PresenceRequest, PreviewRequest,
+    PreviewResponse, RoutingSettings, Session, SessionHistory, StartSessionRequest,
+    StartSessionResponse, TeamMember, TransferRequest,
 };
 
 /// Why a request did not succeed, worded for the person who made it.
@@ -74,6 +74,21 @@ pub async fn widget_config(
 ) -> Result<crate::protocol::WidgetConfig, RequestError> {
     let path = format!("/api/v1/chat/public/widget/{widget_key}");
     send::<(), _>(Method::Get, &path, None, None).await
+}
+
+/// Leaves the visitor's email address for a reply while nobody is here.
+pub async fn leave_contact(session_key: &str, email: &str) -> Result<Session, RequestError> {
+    let body = crate::protocol::ContactRequest {
+        session_key: session_key.to_string(),
+        email: email.trim().to_string(),
+    };
+    send(
+        Method::Post,
+        "/api/v1/chat/public/contact",
+        None,
+        Some(&body),
+    )
+    .await
 }
 
 /// The visitor's conversation, and a page of its messages.
@@ -275,6 +290,32 @@ pub async fn save_assistant_settings(
     )
     .await
 }
+
+pub async fn routing_settings(token: &str) -> Result<RoutingSettings, RequestError> {
+    send::<(), _>(Method::Get, ROUTING, Some(token), None).await
+}
+
+pub async fn save_routing_settings(
+    token: &str,
+    settings: &RoutingSettings,
+) -> Result<RoutingSettings, RequestError> {
+    send(Method::Put, ROUTING, Some(token), Some(settings)).await
+}
+
+const ROUTING: &str = "/api/v1/settings/routing";
+
+pub async fn hours_settings(token: &str) -> Result<OfficeHoursSettings, RequestError> {
+    send::<(), _>(Method::Get, HOURS, Some(token), None).await
+}
+
+pub async fn save_hours_settings(
+    token: &str,
+    settings: &OfficeHoursSettings,
+) -> Result<OfficeHoursSettings, RequestError> {
+    send(Method::Put, HOURS, Some(token), Some(settings)).await
+}
+
+const HOURS: &str = "/api/v1/settings/hours";
 
 pub async fn appearance(token: &str) -> Result<AppearanceSettings, RequestError> {
     send::<(), _>(Method::Get, APPEARANCE, Some(token), None).await

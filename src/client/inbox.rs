@@ -157,6 +157,20 @@ impl Inbox {
             .count()
     }
 
+    /// What waits for agent `me`: conversations in the queue, and theirs with unread messages.
+    pub fn waiting_for(&self, me: &str) -> usize {
+        self.sessions
+            .iter()
+            .filter(|s| {
+                let queued = s.status == SessionStatus::Pending && s.assigned_agent.is_none();
+                let mine_unread = s.status == SessionStatus::Active
+                    && s.unread_count > 0
+                    && s.assigned_agent.as_ref().is_some_and(|a| a.id == me);
+                !s.test && (queued || mine_unread)
+            })
+            .count()
+    }
+
     pub fn mark_read(&mut self, id: &str) {
         if let Some(session) = self.sessions.iter_mut().find(|s| s.id == id) {
             session.unread_count = 0;
@@ -196,6 +210,24 @@ impl Inbox {
                 self.sort();
                 Applied::Changed
             }
+            ServerEvent::Read {
+                session_id,
+                reader,
+                seq,
+            } => {
+                let Some(session) = self.sessions.iter_mut().find(|s| &s.id == session_id) else {
+                    return Applied::Unchanged;
+                };
+                let mark = match reader.kind {
+                    SenderKind::Customer => &mut session.visitor_read_seq,
+                    _ => &mut session.team_read_seq,
+                };
+                if *seq <= *mark {
+                    return Applied::Unchanged;
+                }
+                *mark = *seq;
+                Applied::Changed
+            }
             ServerEvent::SessionAssigned { session_id, agent }
             | ServerEvent::AgentJoined { session_id, agent } => {
                 let Some(session) = self.sessions.iter_mut().find(|s| &s.id == session_id) else {
@@ -214,6 +246,9 @@ impl Inbox {
     fn upsert(&mut self, mut session: Session) {
         if let Some(known) = self.sessions.iter_mut().find(|s| s.id == session.id) {
             session.unread_count = known.unread_count;
+            // Read marks only move forward; a copy read before the latest `chat.read` lags.
+            session.visitor_read_seq = session.visitor_read_seq.max(known.visitor_read_seq);
+            session.team_read_seq = session.team_read_seq.max(known.team_read_seq);
             if session.last_message.is_none() {
                 session.last_message = known.last_message.take();
             }
@@ -244,6 +279,8 @@ mod tests {
             visitor: Visitor::default(),
             last_message: None,
             unread_count: 0,
+            visitor_read_seq: 0,
+            team_read_seq: 0,
             created_at: Timestamp(at.into()),
             updated_at: Timestamp(at.into()),
             test: false,
@@ -372,6 +409,65 @@ mod tests {
         assert!(ids(&inbox, Filter::Ai).is_empty());
         assert_eq!(ids(&inbox, Filter::Mine), ["a"]);
         assert_eq!(inbox.get("a").unwrap().status, SessionStatus::Active);
+    }
+
+    #[test]
+    fn what_waits_is_the_queue_and_my_unread_conversations() {
+        let held = |id: &str, by: &str, unread: u64| Session {
+            status: SessionStatus::Active,
+            assigned_agent: Some(AgentRef {
+                id: by.into(),
+                name: by.into(),
+            }),
+            unread_count: unread,
+            ..session(id, "2026-11-23T10:00:00.000Z")
+        };
+        let queued = Session {
+            status: SessionStatus::Pending,
+            ..session("q", "2026-11-23T10:00:00.000Z")
+        };
+        let mut inbox = Inbox::default();
+        inbox.replace_all(pages(vec![
+            queued,
+            held("mine", "me", 2),
+            held("read", "me", 0),
+            held("theirs", "bob", 5),
+            session("ai", "2026-11-23T10:00:00.000Z"),
+        ]));
+        assert_eq!(inbox.waiting_for("me"), 2);
+    }
+
+    #[test]
+    fn read_marks_only_move_forward() {
+        let mut inbox = Inbox::default();
+        inbox.replace_all(pages(vec![session("a", "2026-11-23T10:00:00.000Z")]));
+        let read = |kind, seq| ServerEvent::Read {
+            session_id: "a".into(),
+            reader: Sender {
+                kind,
+                id: None,
+                name: None,
+            },
+            seq,
+        };
+        assert_eq!(
+            inbox.apply(&read(SenderKind::Customer, 3), None),
+            Applied::Changed
+        );
+        assert_eq!(
+            inbox.apply(&read(SenderKind::Customer, 2), None),
+            Applied::Unchanged
+        );
+        inbox.apply(&read(SenderKind::Agent, 2), None);
+        // A copy of the session fetched before those events keeps the newer marks.
+        inbox.apply(
+            &ServerEvent::SessionUpdated {
+                session: session("a", "2026-11-23T10:00:01.000Z"),
+            },
+            None,
+        );
+        let a = inbox.get("a").unwrap();
+        assert_eq!((a.visitor_read_seq, a.team_read_seq), (3, 2));
     }
 
     #[test]

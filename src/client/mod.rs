@@ -2,6 +2,7 @@
 //! everywhere; the I/O itself only happens in the browser (feature `hydrate`). On the server the
 //! same calls answer with an error, and are never reached: event handlers only run in a browser.
 
+pub mod alerts;
 pub mod api;
 pub mod conversation;
 pub mod inbox;
@@ -11,3 +12,4 @@ pub mod storage;
 pub mod time;
 pub mod transport;
 pub mod typing;
+pub mod visibility;

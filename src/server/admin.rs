@@ -3,11 +3,12 @@
 //! Passwords are read from standard input (or a prompt that does not echo, on a terminal),
 //! never from a flag, so they stay out of shell history and `ps`.
 
-use crate::protocol::{AgentRole, LauncherSide};
+use crate::protocol::{AgentRole, AssignmentMode, LauncherSide, OfficeHoursSettings};
 use crate::server::{
     auth::{self, MIN_PASSWORD_CHARS},
     config::{DatabaseUrl, DEFAULT_MAX_AVATAR_BYTES},
     hub::appearance::{self, widget_look},
+    hub::settings::checked_hours,
     store::{self, AgentChange, DynStore, NewAgent, NewTenant, StoreError, Tenant, TenantAi},
 };
 use anyhow::{bail, Context};
@@ -30,6 +31,8 @@ pub struct AdminArgs {
 }
 
 #[derive(Debug, Subcommand)]
+// Parsed once per run: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum AdminCommand {
     /// Tenants: the companies whose sites embed the widget.
     #[command(subcommand)]
@@ -78,6 +81,7 @@ pub enum KnowledgeCommand {
 }
 
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)]
 pub enum TenantCommand {
     /// Creates a tenant; prints the embed snippet, then the widget key alone on the last line.
     Create {
@@ -122,7 +126,28 @@ pub enum TenantCommand {
         origins: Vec<String>,
         #[command(flatten)]
         look: LookFlags,
+        #[command(flatten)]
+        routing: RoutingFlags,
     },
+}
+
+/// How the tenant's conversations find an agent (`admin tenant set`).
+#[derive(Debug, Args)]
+pub struct RoutingFlags {
+    /// `manual`: agents take conversations from the queue; `auto`: each goes at once to the
+    /// available online agent with the fewest. A running server applies it with the next change.
+    #[arg(long, value_parser = ["manual", "auto"])]
+    assignment: Option<String>,
+    /// With `auto`: the most active conversations one agent is given (1 to 100).
+    #[arg(long)]
+    capacity: Option<u32>,
+    /// When the team answers, in `--timezone`: "Mon-Fri 08:00-20:00,Sat 10:00-16:00" (empty:
+    /// at any hour). Outside them the widget says when the team is back.
+    #[arg(long)]
+    hours: Option<String>,
+    /// The IANA time zone the hours are in, such as Europe/Amsterdam (UTC unless set).
+    #[arg(long)]
+    timezone: Option<String>,
 }
 
 /// How the tenant's widget looks (`admin tenant set`).
@@ -282,9 +307,11 @@ async fn tenant(store: &DynStore, command: TenantCommand) -> anyhow::Result<()> 
             handover,
             origins,
             look,
+            routing,
         } => {
             let tenant = tenant_by_key(store, &widget_key).await?;
             set_look(store, &tenant, look).await?;
+            set_routing(store, &tenant, routing).await?;
             let change = AiChange {
                 ai,
                 answerer,
@@ -381,6 +408,30 @@ async fn set_look(store: &DynStore, tenant: &Tenant, flags: LookFlags) -> anyhow
     Ok(())
 }
 
+/// Applies the routing and office-hours flags `admin tenant set` was given.
+async fn set_routing(store: &DynStore, tenant: &Tenant, flags: RoutingFlags) -> anyhow::Result<()> {
+    let mut routing = tenant.routing;
+    if let Some(mode) = flags.assignment.as_deref().and_then(AssignmentMode::parse) {
+        routing.assignment = mode;
+    }
+    if let Some(capacity) = flags.capacity {
+        routing.capacity = capacity;
+    }
+    let routing = routing.checked().map_err(anyhow::Error::msg)?;
+    store.set_routing(&tenant.id, &routing).await?;
+    if flags.hours.is_some() || flags.timezone.is_some() {
+        let given = OfficeHoursSettings {
+            hours: flags.hours.or_else(|| tenant.hours.hours.clone()),
+            timezone: flags
+                .timezone
+                .unwrap_or_else(|| tenant.hours.timezone.clone()),
+        };
+        let hours = checked_hours(given).map_err(anyhow::Error::msg)?;
+        store.set_hours(&tenant.id, &hours).await?;
+    }
+    Ok(())
+}
+
 /// The largest avatar `admin tenant set --avatar` stores: `serve`'s default upload limit.
 const MAX_CLI_AVATAR_BYTES: usize = DEFAULT_MAX_AVATAR_BYTES;
 
@@ -452,6 +503,16 @@ fn print_tenant(tenant: &Tenant) {
         look.colour, look.on_colour
     );
     println!("launcher:   {}", look.launcher.as_str());
+    println!("assignment: {}", tenant.routing.assignment.as_str());
+    println!(
+        "capacity:   {} conversations per agent",
+        tenant.routing.capacity
+    );
+    println!(
+        "hours:      {} ({})",
+        tenant.hours.hours.as_deref().unwrap_or("at any hour"),
+        tenant.hours.timezone
+    );
     println!(
         "avatar:     {}",
         if look.avatar_url.is_some() {

@@ -30,6 +30,7 @@ pub mod edge;
 pub mod http;
 pub mod hub;
 pub mod limits;
+pub mod office_hours;
 pub mod router;
 mod serve;
 pub mod shutdown;

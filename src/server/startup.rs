@@ -134,6 +134,7 @@ impl Application {
             config.presence,
         ));
         hub.clone().keep_presence();
+        hub.clone().keep_routing();
 
         let listener = TcpListener::bind(config.addr)
             .await

@@ -5,13 +5,13 @@
 //! Within a session, a change and its publications happen under one lock, so that on a node
 //! events leave in `seq` order.
 
-use crate::protocol::{AgentRef, ServerEvent, Session, SessionStatus};
+use crate::protocol::{AgentRef, Sender, SenderKind, ServerEvent, Session, SessionStatus};
 use crate::server::{
     broker::{DynBroker, Event, Topic},
-    store::{Appended, DynStore, NewMessage, NewSession, SessionChange, StoreResult},
+    store::{Appended, DynStore, NewMessage, NewSession, Reader, SessionChange, StoreResult},
 };
 use std::{
-    collections::HashMap,
+    collections::{HashMap, HashSet},
     sync::{Arc, Mutex},
 };
 
@@ -62,6 +62,36 @@ pub struct Timeline {
     store: DynStore,
     broker: DynBroker,
     session_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Tenants whose queue or agents' loads changed here: automatic assignment looks again.
+    desk_changes: DeskChanges,
+}
+
+/// The tenants whose desk changed since the router last looked, each once, however often.
+#[derive(Default)]
+pub struct DeskChanges {
+    tenants: Mutex<HashSet<String>>,
+    changed: tokio::sync::Notify,
+}
+
+impl DeskChanges {
+    pub fn note(&self, tenant_id: &str) {
+        self.tenants
+            .lock()
+            .expect("desk changes")
+            .insert(tenant_id.to_string());
+        self.changed.notify_one();
+    }
+
+    /// Waits for changes, then takes every tenant noted so far.
+    pub async fn next(&self) -> HashSet<String> {
+        loop {
+            let noted = std::mem::take(&mut *self.tenants.lock().expect("desk changes"));
+            if !noted.is_empty() {
+                return noted;
+            }
+            self.changed.notified().await;
+        }
+    }
 }
 
 impl Timeline {
@@ -70,12 +100,19 @@ impl Timeline {
             store,
             broker,
             session_locks: Mutex::new(HashMap::new()),
+            desk_changes: DeskChanges::default(),
         }
     }
 
     /// For reads. Every write goes through the methods below.
     pub fn store(&self) -> &DynStore {
         &self.store
+    }
+
+    /// Tenants whose queue or agents' loads changed: every change of where a session stands
+    /// (and a conversation that starts waiting) notes its tenant here.
+    pub fn desk_changes(&self) -> &DeskChanges {
+        &self.desk_changes
     }
 
     /// For subscriptions and the answers in flight. Every publication goes through the methods
@@ -118,13 +155,42 @@ impl Timeline {
                 session: session.clone(),
             },
         );
+        // After the announcement: an assignment's events must follow `chat.session.started`.
+        if session.status == SessionStatus::Pending {
+            self.desk_changes.note(&tenant_id);
+        }
         Ok(session)
     }
 
-    /// Stores how far an agent has read a session. Nothing is published yet: only the agent's
-    /// own unread counts depend on it.
-    pub async fn mark_read(&self, agent_id: &str, session_id: &str, seq: u64) -> StoreResult<()> {
-        self.store.mark_read(agent_id, session_id, seq).await
+    /// Stores how far `reader` (the visitor, or an agent) has seen a session and, when their
+    /// mark moved, tells `audience` with `chat.read`: the other side's "Seen" follows it.
+    pub async fn mark_read(
+        &self,
+        audience: Audience<'_>,
+        session_id: &str,
+        reader: Sender,
+        seq: u64,
+    ) -> StoreResult<Option<u64>> {
+        let as_stored = match (&reader.kind, &reader.id) {
+            (SenderKind::Agent, Some(id)) => Reader::Agent { id },
+            _ => Reader::Visitor,
+        };
+        if seq == 0 {
+            return Ok(None);
+        }
+        let moved = self.store.mark_read(session_id, as_stored, seq).await?;
+        if let Some(seq) = moved {
+            let session_id = session_id.to_string();
+            self.announce(
+                audience,
+                ServerEvent::Read {
+                    session_id,
+                    reader,
+                    seq,
+                },
+            );
+        }
+        Ok(moved)
     }
 
     /// Stores a message and publishes it to the conversation's audience
@@ -213,6 +279,7 @@ impl Timeline {
             let line = NewMessage::system(session_id, line);
             session.last_message = Some(self.append_in_order(audience, line).await?.message);
         }
+        self.desk_changes.note(tenant_id);
         // Events to many agents carry no one's unread count (docs/protocol.md).
         session.unread_count = 0;
         self.announce(

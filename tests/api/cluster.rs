@@ -3,6 +3,7 @@
 //! one node is killed mid-conversation.
 
 use crate::common;
+use crate::routing;
 
 use common::{
     chat::{agent_socket, history, login, start_visitor, visitor_socket, Visitor},
@@ -733,4 +734,69 @@ async fn team_member(node: &TestServer, token: &str, name: &str) -> Value {
         .find(|m| m["name"] == name)
         .unwrap()
         .clone()
+}
+
+/// Two nodes hand out one queue at the same moment (each hears Alice and Bob become available):
+/// every conversation goes to exactly one agent, and nobody past the capacity.
+#[tokio::test]
+async fn two_nodes_routing_at_once_give_each_conversation_to_exactly_one_agent() {
+    let cluster = Cluster::start(2, &["--ai", "off", "--presence-sweep-ms", "200"]).await;
+    let (a, b) = (cluster.node(0), cluster.node(1));
+    let (alice, _) = login(a, "agent1@callcenter.com").await;
+    let (bob, _) = login(b, "agent2@callcenter.com").await;
+    let mut alice_desk = agent_socket(a, &alice).await;
+    let mut bob_desk = agent_socket(b, &bob).await;
+    for (node, token) in [(a, &alice), (b, &bob)] {
+        routing::set_presence(node, token, json!({"availability": "busy"})).await;
+    }
+    for desk in [&mut alice_desk, &mut bob_desk] {
+        routing::until_presence(desk, "Alice Martin", "online", "busy").await;
+        routing::until_presence(desk, "Bob Chen", "online", "busy").await;
+    }
+    let saved = routing::set_routing(a, &alice, json!({"assignment": "auto", "capacity": 3})).await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let mut visitors = Vec::new();
+    for i in 0..7 {
+        let node = cluster.node(i % 2);
+        let visitor = start_visitor(node, None).await;
+        let socket = visitor_socket(node, &visitor.key).await;
+        visitors.push((visitor, socket));
+    }
+    // Both at once: each node hears both changes and routes.
+    tokio::join!(
+        routing::set_presence(a, &alice, json!({"availability": "available"})),
+        routing::set_presence(b, &bob, json!({"availability": "available"})),
+    );
+    let mut given: BTreeMap<String, usize> = BTreeMap::new();
+    for (_, socket) in visitors.iter_mut().take(6) {
+        let event = socket.until("chat.session.assigned").await;
+        *given
+            .entry(event["agent"]["name"].as_str().unwrap().into())
+            .or_default() += 1;
+    }
+    assert_eq!(
+        given,
+        BTreeMap::from([("Alice Martin".into(), 3), ("Bob Chen".into(), 3)])
+    );
+    // The seventh waits (both are full); each of the six was given once.
+    let queue = get_json(
+        &a.http("/api/v1/chat/sessions?view=unassigned"),
+        Some(&alice),
+    )
+    .await;
+    let queued: Vec<&Value> = queue.body.as_array().unwrap().iter().collect();
+    assert_eq!(queued.len(), 1, "{}", queue.body);
+    assert_eq!(queued[0]["id"], json!(visitors[6].0.session_id));
+    for (visitor, _) in &visitors[..6] {
+        let lines = history(b, &bob, &visitor.session_id).await;
+        let joined = lines
+            .iter()
+            .filter(|m| {
+                m["content"]
+                    .as_str()
+                    .is_some_and(|c| c.ends_with("joined the conversation"))
+            })
+            .count();
+        assert_eq!(joined, 1, "{lines:?}");
+    }
 }

@@ -10,7 +10,7 @@ use switchboard::protocol::{
 };
 use switchboard::server::store::{
     AgentChange, ArticleContent, DynStore, NewAgent, NewMessage, NewSession, NewTenant, PgStore,
-    SessionChange, SessionPage, SqliteStore, StoreError, TenantAi,
+    Reader, SessionChange, SessionPage, SqliteStore, StoreError, TenantAi,
 };
 
 /// Keeps whatever backs a store (a temporary folder) alive for the test.
@@ -258,7 +258,7 @@ async fn uniqueness_and_read_marks(store: DynStore) {
     let al = store.create_agent(agent.clone()).await.unwrap();
     let shouting = NewAgent {
         email: "al@example.com".into(),
-        ..agent
+        ..agent.clone()
     };
     assert!(matches!(
         store.create_agent(shouting).await,
@@ -290,16 +290,65 @@ async fn uniqueness_and_read_marks(store: DynStore) {
         ),
         3
     );
-    store.mark_read(&al.id, &session, 2).await.unwrap();
-    store.mark_read(&al.id, &session, 1).await.unwrap(); // never moves backwards
+    let al_reads = Reader::Agent { id: &al.id };
     assert_eq!(
-        unread(
-            store
-                .session(&tenant, &session, Some(&al.id))
-                .await
-                .unwrap()
-        ),
-        1
+        store.mark_read(&session, al_reads, 2).await.unwrap(),
+        Some(2)
+    );
+    // Never backwards, and a mark that did not move says so.
+    assert_eq!(store.mark_read(&session, al_reads, 1).await.unwrap(), None);
+    assert_eq!(store.mark_read(&session, al_reads, 2).await.unwrap(), None);
+    let seen = store
+        .session(&tenant, &session, Some(&al.id))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((seen.unread_count, seen.team_read_seq), (1, 2));
+    assert_eq!(seen.visitor_read_seq, 0);
+    // Never past the last message; the team's mark is the furthest any agent has read.
+    assert_eq!(
+        store
+            .mark_read(&session, Reader::Visitor, 99)
+            .await
+            .unwrap(),
+        Some(3)
+    );
+    assert_eq!(
+        store.mark_read(&session, Reader::Visitor, 3).await.unwrap(),
+        None
+    );
+    let bo = store
+        .create_agent(NewAgent {
+            email: "bo@example.com".into(),
+            name: "Bo".into(),
+            ..agent
+        })
+        .await
+        .unwrap();
+    let bo_reads = Reader::Agent { id: &bo.id };
+    assert_eq!(
+        store.mark_read(&session, bo_reads, 1).await.unwrap(),
+        Some(1)
+    );
+    let seen = store
+        .session(&tenant, &session, None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((seen.visitor_read_seq, seen.team_read_seq), (3, 2));
+    assert_eq!(
+        store
+            .mark_read("no-such-session", Reader::Visitor, 1)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .mark_read("no-such-session", bo_reads, 1)
+            .await
+            .unwrap(),
+        None
     );
 
     assert_eq!(

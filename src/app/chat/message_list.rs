@@ -43,9 +43,17 @@ pub fn MessageList(
     /// Asks for the messages before the first one shown.
     #[prop(optional)]
     on_earlier: Option<Callback<()>>,
+    /// How far the other side has seen the conversation (`0`: nothing yet): "Seen" goes under
+    /// the viewer's last message up to there.
+    #[prop(into, optional)]
+    seen_up_to: Signal<u64>,
 ) -> impl IntoView {
     let list = NodeRef::<html::Ol>::new();
     keep_scrolled(list, entries);
+    let seen_at = Memo::new(move |_| {
+        let up_to = seen_up_to.get();
+        entries.with(|e| last_seen(e, viewer, up_to))
+    });
     let earlier = move || {
         if let Some(ask) = on_earlier {
             ask.run(());
@@ -58,7 +66,7 @@ pub fn MessageList(
     };
 
     let line = move |entry: Entry| match entry {
-        Entry::Stored(message) => stored(message, viewer, visitor_name).into_any(),
+        Entry::Stored(message) => stored(message, viewer, visitor_name, seen_at).into_any(),
         Entry::Streaming { text, .. } => view! {
             <li class=format!("msg {} msg--ai msg--streaming", viewer_side(viewer, SenderKind::Ai))>
                 <span class="msg__meta">"AI assistant · typing"</span>
@@ -127,6 +135,14 @@ fn entry_key(entry: &Entry) -> String {
     }
 }
 
+/// The `seq` of the viewer's last message the other side has seen.
+fn last_seen(entries: &[Entry], viewer: Viewer, seen_up_to: u64) -> Option<u64> {
+    entries.iter().rev().find_map(|entry| match entry {
+        Entry::Stored(m) if m.seq <= seen_up_to && viewer.owns(m.sender.kind) => Some(m.seq),
+        _ => None,
+    })
+}
+
 fn viewer_side(viewer: Viewer, kind: SenderKind) -> &'static str {
     if viewer.owns(kind) {
         "msg--mine"
@@ -135,8 +151,14 @@ fn viewer_side(viewer: Viewer, kind: SenderKind) -> &'static str {
     }
 }
 
-fn stored(message: Message, viewer: Viewer, visitor_name: Signal<Option<String>>) -> impl IntoView {
+fn stored(
+    message: Message,
+    viewer: Viewer,
+    visitor_name: Signal<Option<String>>,
+    seen_at: Memo<Option<u64>>,
+) -> impl IntoView {
     let kind = message.sender.kind;
+    let seq = message.seq;
     let time = short_time(&message.created_at.0);
     if kind == SenderKind::System {
         return view! {
@@ -181,6 +203,9 @@ fn stored(message: Message, viewer: Viewer, visitor_name: Signal<Option<String>>
                     "Read more: " {source.title}
                     <span class="visually-hidden">" (opens in a new tab)"</span>
                 </a>
+            })}
+            {move || (seen_at.get() == Some(seq)).then(|| view! {
+                <span class="msg__seen">"Seen"</span>
             })}
         </li>
     }

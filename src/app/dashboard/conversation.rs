@@ -206,6 +206,7 @@ fn ConversationThread(desk: Desk, session: Memo<Option<Session>>) -> impl IntoVi
             offline=Signal::derive(move || desk.link.get() != LinkState::Live)
             has_earlier=Signal::derive(move || desk.conversation.with(Conversation::has_earlier))
             on_earlier=Callback::new(move |()| desk.load_earlier())
+            seen_up_to=Signal::derive(move || session.with(|s| s.as_ref().map_or(0, |s| s.visitor_read_seq)))
         />
         <div class="conversation__foot">
             <p class="typing">{visitor_typing}</p>

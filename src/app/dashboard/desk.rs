@@ -4,6 +4,7 @@
 //! After every (re)connection the inbox is fetched again and the open conversation catches up
 //! with `afterSeq`, so whatever happened while the socket was down shows up once.
 
+mod alerts;
 mod paging;
 mod presence;
 
@@ -17,6 +18,7 @@ use crate::client::live::LinkState;
 use crate::client::socket::{self, Handlers, Socket};
 use crate::client::transport::absolute_url;
 use crate::client::typing::{later, now_ms, TypingThrottle, TYPING_ENDS_AFTER_MS};
+use crate::client::visibility::page_visible;
 use crate::protocol::{ClientCommand, SenderKind, ServerEvent, SessionStatus};
 use leptos::prelude::*;
 use std::collections::BTreeSet;
@@ -59,6 +61,12 @@ pub struct Desk {
     pub team: RwSignal<Vec<crate::protocol::TeamMember>>,
     /// When this dashboard last told the server it is being used (ms).
     told_active_at: StoredValue<f64>,
+    /// The tab is in front of the agent: only then are new messages read.
+    page_visible: Signal<bool>,
+    /// Alerts come with a short tone (the agent's choice, kept in this browser).
+    pub sound_on: RwSignal<bool>,
+    /// Opens a conversation by its id (the router's navigation, set by the workspace).
+    pub open_conversation: StoredValue<Option<Callback<String>>>,
 }
 
 /// What an agent does to the open conversation with the buttons of its header.
@@ -95,10 +103,22 @@ impl Desk {
             loading_earlier: StoredValue::new(false),
             team: RwSignal::new(Vec::new()),
             told_active_at: StoredValue::new(0.0),
+            page_visible: page_visible(),
+            sound_on: RwSignal::new(Self::sound_was_on()),
+            open_conversation: StoredValue::new(None),
             expired: Callback::new(move |_| {
                 on_signed_out.run(Some(EXPIRED.into()));
             }),
         }
+    }
+
+    /// Whatever arrived while the tab was hidden is read when the agent comes back to it.
+    pub fn read_on_return(self) {
+        Effect::new(move |_| {
+            if self.page_visible.get() {
+                self.mark_read();
+            }
+        });
     }
 
     /// Opens the agent socket. After every (re)connection the inbox is fetched again and the
@@ -290,7 +310,12 @@ impl Desk {
         }
     }
 
+    /// Reads the open conversation up to its last message (the visitor's "Seen" and the
+    /// agent's unread count follow), if the tab is in front of the agent.
     fn mark_read(self) {
+        if !self.page_visible.get_untracked() {
+            return;
+        }
         let Some(id) = self.selected.get_untracked() else {
             return;
         };
@@ -378,6 +403,9 @@ impl Desk {
     fn on_event(self, event: ServerEvent) {
         if let ServerEvent::AgentPresence { .. } = &event {
             return self.apply_presence(&event);
+        }
+        if let Some(alert) = self.alert_of(&event) {
+            self.raise(alert);
         }
         self.note_change_of_hands(&event);
         self.follow_answers(&event);

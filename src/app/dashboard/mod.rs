@@ -83,7 +83,7 @@ pub fn Dashboard() -> impl IntoView {
     });
 
     view! {
-        <Title text="Switchboard · Agent dashboard" />
+        <Title text=crate::client::alerts::TITLE />
         <Stylesheet href="/chat.css" />
         {move || match screen.get() {
             Screen::SignIn { notice } => view! { <sign_in::SignIn on_signed_in=signed_in notice /> }.into_any(),

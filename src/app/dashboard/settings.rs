@@ -1,15 +1,23 @@
 //! `/settings`, for admins: how the tenant's assistant behaves (whether it answers first, which
 //! answerer, the widget's greeting and the sentence it says when it hands a visitor to a
-//! person) and how the widget looks (`appearance`). `admin tenant set` changes the same.
+//! person), how conversations find an agent (`routing`) and how the widget looks
+//! (`appearance`). `admin tenant set` changes the same.
 
 mod appearance;
+mod hours;
+mod routing;
 
 use super::desk::Desk;
 use super::knowledge::AdminsOnly;
 use crate::client::api;
-use crate::protocol::{AgentRole, AppearanceSettings, AssistantSettings, AssistantSettingsRequest};
+use crate::protocol::{
+    AgentRole, AppearanceSettings, AssistantSettings, AssistantSettingsRequest,
+    OfficeHoursSettings, RoutingSettings,
+};
 use appearance::AppearanceForm;
+use hours::HoursForm;
 use leptos::{ev, prelude::*};
+use routing::RoutingForm;
 
 /// The greeting the widget shows when the tenant set none (as the messenger does).
 const DEFAULT_GREETING: &str = "Hi! How can we help you today?";
@@ -20,16 +28,12 @@ pub fn SettingsPage() -> impl IntoView {
     if desk.me.with_value(|me| me.role) != AgentRole::Admin {
         return view! { <AdminsOnly what="the settings" /> }.into_any();
     }
-    let loaded = RwSignal::new(None::<(AssistantSettings, AppearanceSettings)>);
+    let loaded = RwSignal::new(None::<Loaded>);
     Effect::new(move |_| {
         let token = desk.token.get_value();
         leptos::task::spawn_local(async move {
-            let both = match api::assistant_settings(&token).await {
-                Ok(assistant) => api::appearance(&token).await.map(|look| (assistant, look)),
-                Err(error) => Err(error),
-            };
-            match both {
-                Ok(both) => loaded.set(Some(both)),
+            match Loaded::fetch(&token).await {
+                Ok(all) => loaded.set(Some(all)),
                 Err(error) => desk.fail(error),
             }
         });
@@ -40,7 +44,7 @@ pub fn SettingsPage() -> impl IntoView {
                 <h1 id="settings-title">"Settings"</h1>
                 {move || match loaded.get() {
                     None => view! { <p class="muted" role="status">"Loading the settings…"</p> }.into_any(),
-                    Some((assistant, look)) => view! { <SettingsForms desk assistant look /> }.into_any(),
+                    Some(all) => view! { <SettingsForms desk all /> }.into_any(),
                 }}
             </section>
         </main>
@@ -48,16 +52,40 @@ pub fn SettingsPage() -> impl IntoView {
     .into_any()
 }
 
-/// Both forms; the appearance's preview shows the greeting as the assistant form has it.
-#[component]
-fn SettingsForms(
-    desk: Desk,
+/// Everything the page's forms show.
+#[derive(Debug, Clone)]
+struct Loaded {
     assistant: AssistantSettings,
+    routing: RoutingSettings,
+    hours: OfficeHoursSettings,
     look: AppearanceSettings,
-) -> impl IntoView {
+}
+
+impl Loaded {
+    async fn fetch(token: &str) -> Result<Self, api::RequestError> {
+        Ok(Self {
+            assistant: api::assistant_settings(token).await?,
+            routing: api::routing_settings(token).await?,
+            hours: api::hours_settings(token).await?,
+            look: api::appearance(token).await?,
+        })
+    }
+}
+
+/// The forms; the appearance's preview shows the greeting as the assistant form has it.
+#[component]
+fn SettingsForms(desk: Desk, all: Loaded) -> impl IntoView {
+    let Loaded {
+        assistant,
+        routing,
+        hours,
+        look,
+    } = all;
     let greeting = RwSignal::new(assistant.greeting.clone().unwrap_or_default());
     view! {
         <AssistantForm desk settings=assistant greeting />
+        <RoutingForm desk settings=routing />
+        <HoursForm desk settings=hours />
         <AppearanceForm desk settings=look greeting=greeting.into() />
     }
 }

@@ -17,9 +17,19 @@ pub fn Workspace(auth: Auth, on_signed_out: Callback<Option<String>>) -> impl In
     // The socket opens after hydration (effects run in the browser only).
     Effect::new(move |_| desk.connect());
     Effect::new(move |_| desk.check_token_while_reconnecting());
+    desk.read_on_return();
+    desk.keep_title();
+    let navigate = leptos_router::hooks::use_navigate();
+    desk.open_conversation
+        .set_value(Some(Callback::new(move |id: String| {
+            navigate(&format!("/conversations/{id}"), Default::default());
+        })));
     on_cleanup(move || desk.disconnect());
     // Using the dashboard keeps the agent `online` rather than `away`.
-    let used = move || desk.note_activity();
+    let used = move || {
+        desk.note_activity();
+        crate::client::alerts::wake_sound();
+    };
     let keys = window_event_listener(leptos::ev::keydown, move |_| used());
     let pointer = window_event_listener(leptos::ev::pointerdown, move |_| used());
     on_cleanup(move || {
@@ -31,6 +41,7 @@ pub fn Workspace(auth: Auth, on_signed_out: Callback<Option<String>>) -> impl In
         <div class="workspace">
             <TopBar desk on_signed_out />
             <ProblemBanner desk />
+            <NotificationOffer desk />
             <Outlet />
         </div>
     }
@@ -98,11 +109,37 @@ fn TopBar(desk: Desk, on_signed_out: Callback<Option<String>>) -> impl IntoView 
                 <span class="avatar" aria-hidden="true">{initials}</span>
                 <span class="topbar__name">{name}</span>
                 <MyStatusChoice desk />
+                <label class="topbar__sound" title="A short tone with each alert while this tab is in the background">
+                    <input type="checkbox" prop:checked=move || desk.sound_on.get()
+                        on:change=move |ev| desk.set_sound(event_target_checked(&ev)) />
+                    "Sound"
+                </label>
                 <button type="button" class="button button--quiet" on:click=sign_out>
                     "Sign out"
                 </button>
             </div>
         </header>
+    }
+}
+
+/// Asks once, politely, whether the agent wants desktop notifications; the browser's own
+/// question comes only if they say yes.
+#[component]
+fn NotificationOffer(desk: Desk) -> impl IntoView {
+    let shown = RwSignal::new(false);
+    // After hydration: only the browser knows the permission.
+    Effect::new(move |_| shown.set(desk.offers_notifications()));
+    let answer = move |turn_on: bool| desk.answer_notifications(turn_on, move || shown.set(false));
+    move || {
+        shown.get().then(|| view! {
+            <div class="banner banner--offer" role="region" aria-label="Notifications">
+                <p>"Get a desktop notification when a visitor needs you while this tab is in the background?"</p>
+                <button type="button" class="button button--primary" on:click=move |_| answer(true)>
+                    "Turn on notifications"
+                </button>
+                <button type="button" class="button button--quiet" on:click=move |_| answer(false)>"Not now"</button>
+            </div>
+        })
     }
 }
 

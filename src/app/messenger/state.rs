@@ -7,11 +7,13 @@ use crate::client::api::{self, HistoryPage, RequestError};
 use crate::client::conversation::{Conversation, Entry};
 use crate::client::live::{Indicator, LinkState};
 use crate::client::socket::{self, Handlers, Socket};
+use crate::client::time::when_back;
 use crate::client::transport::absolute_url;
 use crate::client::typing::{later, now_ms, TypingThrottle, TYPING_ENDS_AFTER_MS};
+use crate::client::visibility::page_visible;
 use crate::protocol::{
     AgentRef, ClientCommand, SenderKind, ServerEvent, Session, SessionStatus, StartSessionRequest,
-    StartSessionResponse,
+    StartSessionResponse, TeamState,
 };
 use leptos::prelude::*;
 
@@ -36,7 +38,14 @@ pub struct MessengerState {
     asked_for_human: RwSignal<bool>,
     /// Until the host says otherwise; a messenger opened as a page of its own is always open.
     is_open: RwSignal<bool>,
+    /// The host page is in front of the visitor: what arrives meanwhile is seen.
+    page_visible: Signal<bool>,
+    /// The last `seq` the visitor has seen here (the bubble's badge counts after it).
     seen_seq: RwSignal<u64>,
+    /// The last `seq` the server knows the visitor has seen (their read receipt).
+    reported_seq: StoredValue<u64>,
+    /// The furthest `seq` an agent has read: "Seen" under the visitor's messages up to it.
+    pub team_read_seq: RwSignal<u64>,
     /// Frames written before the conversation exists, sent once it does.
     waiting: StoredValue<Vec<ClientCommand>>,
     starting: RwSignal<bool>,
@@ -48,14 +57,27 @@ pub struct MessengerState {
     shown_state_at: StoredValue<String>,
     /// An earlier page is on its way: one at a time.
     loading_earlier: StoredValue<bool>,
+    /// When the team is back, as the page was served (RFC 3339), for after hydration.
+    first_back_at: StoredValue<Option<String>>,
     /// Whether a person can join now (the team's state, not the socket's).
     pub team_available: RwSignal<bool>,
+    /// Out of office hours: when the team is back, in the visitor's own time ("on Monday at
+    /// 08:00"); worked out in the browser, which knows the visitor's time zone.
+    pub back_at: RwSignal<Option<String>>,
+    /// The email address the visitor left for a reply, once they did.
+    pub contact: RwSignal<Option<String>>,
+    /// The address is on its way to the server.
+    pub sending_contact: RwSignal<bool>,
 }
 
 impl MessengerState {
-    pub fn new(widget_key: String, team_available: bool) -> Self {
+    pub fn new(widget_key: String, team: TeamState) -> Self {
         Self {
-            team_available: RwSignal::new(team_available),
+            team_available: RwSignal::new(team.available),
+            back_at: RwSignal::new(None),
+            contact: RwSignal::new(None),
+            sending_contact: RwSignal::new(false),
+            first_back_at: StoredValue::new(team.back_at),
             slots: StoredValue::new(Slots::new(&widget_key)),
             widget_key: StoredValue::new(widget_key),
             session: RwSignal::new(None),
@@ -68,7 +90,10 @@ impl MessengerState {
             notice: RwSignal::new(None),
             asked_for_human: RwSignal::new(false),
             is_open: RwSignal::new(true),
+            page_visible: page_visible(),
             seen_seq: RwSignal::new(0),
+            reported_seq: StoredValue::new(0),
+            team_read_seq: RwSignal::new(0),
             waiting: StoredValue::new(Vec::new()),
             starting: RwSignal::new(false),
             typing_throttle: StoredValue::new(TypingThrottle::default()),
@@ -81,6 +106,7 @@ impl MessengerState {
     /// After hydration: the read mark, the stored conversation, the host page.
     pub fn resume(self) {
         self.seen_seq.set(self.slots.with_value(Slots::seen));
+        self.show_back_at(self.first_back_at.get_value().as_deref());
         if let Some(visitor) = self.slots.with_value(Slots::session) {
             self.connect(visitor);
         }
@@ -114,7 +140,13 @@ impl MessengerState {
                 self.status.set(Some(SessionStatus::Active));
             }
             ServerEvent::SessionUpdated { session } => self.show_state(session),
-            ServerEvent::TeamAvailability { available } => self.team_available.set(*available),
+            ServerEvent::TeamAvailability { available, back_at } => {
+                self.team_available.set(*available);
+                self.show_back_at(back_at.as_deref());
+            }
+            ServerEvent::Read { reader, seq, .. } if reader.kind == SenderKind::Agent => {
+                self.team_read_seq.update(|s| *s = (*s).max(*seq));
+            }
             ServerEvent::Typing {
                 sender, is_typing, ..
             } if sender.kind == SenderKind::Agent => {
@@ -188,6 +220,8 @@ impl MessengerState {
             return;
         }
         self.shown_state_at.set_value(at.clone());
+        self.team_read_seq
+            .update(|s| *s = (*s).max(session.team_read_seq));
         self.status.set(Some(session.status));
         self.agent.set(session.assigned_agent.clone());
     }
@@ -197,6 +231,7 @@ impl MessengerState {
         leptos::task::spawn_local(async move {
             if let Ok(config) = api::widget_config(&key).await {
                 self.team_available.set(config.team_available);
+                self.show_back_at(config.back_at.as_deref());
             }
         });
     }
@@ -226,6 +261,11 @@ impl MessengerState {
         leptos::task::spawn_local(async move {
             match api::session_history(&session_key, HistoryPage::LATEST).await {
                 Ok(history) => {
+                    // After each (re)connection: what the server has; a receipt sent while
+                    // the socket was down is sent again.
+                    self.reported_seq
+                        .set_value(history.session.visitor_read_seq);
+                    self.contact.set(history.session.visitor.email.clone());
                     self.show_state(&history.session);
                     self.conversation.update(|c| c.load(history.messages));
                 }
@@ -313,6 +353,36 @@ impl MessengerState {
         });
     }
 
+    fn show_back_at(self, back_at: Option<&str>) {
+        self.back_at.set(back_at.and_then(when_back));
+    }
+
+    /// Out of hours or with nobody here, a visitor in a conversation is asked where to reply,
+    /// until they say.
+    pub fn asks_for_contact(self) -> bool {
+        !self.team_available.get()
+            && self.session.with(Option::is_some)
+            && self.contact.with(Option::is_none)
+    }
+
+    /// Leaves the visitor's email address for a reply.
+    pub fn leave_contact(self, email: String) {
+        let Some(session) = self.session.get_untracked() else {
+            return;
+        };
+        self.sending_contact.set(true);
+        leptos::task::spawn_local(async move {
+            match api::leave_contact(&session.session_key, &email).await {
+                Ok(_) => {
+                    self.contact.set(Some(email));
+                    self.notice.set(None);
+                }
+                Err(error) => self.notice.set(Some(error.to_string())),
+            }
+            self.sending_contact.set(false);
+        });
+    }
+
     /// The AI's and agents' messages the visitor has not seen, for the bubble's badge.
     pub fn unread(self) -> usize {
         let seen = self.seen_seq.get();
@@ -327,29 +397,52 @@ impl MessengerState {
         })
     }
 
-    /// What the visitor has seen, while the widget is open.
+    /// What the visitor has seen: everything, while the widget is open and the page visible.
     pub fn mark_seen(self) {
-        if self.is_open.get() {
-            let last = self.conversation.with(Conversation::last_seq);
-            if last > self.seen_seq.get_untracked() {
-                self.seen_seq.set(last);
-                self.slots.with_value(|slots| slots.save_seen(last));
-            }
+        if !(self.is_open.get() && self.page_visible.get()) {
+            return;
+        }
+        let last = self.conversation.with(Conversation::last_seq);
+        if last > self.seen_seq.get_untracked() {
+            self.seen_seq.set(last);
+            self.slots.with_value(|slots| slots.save_seen(last));
+        }
+        self.report_seen(last);
+    }
+
+    /// Tells the team how far the visitor has seen (their "Seen"), once per new mark, over
+    /// the conversation's socket.
+    fn report_seen(self, last: u64) {
+        let Some(live) = self.socket.get_value() else {
+            return;
+        };
+        if last > self.reported_seq.get_value() && self.link.get_untracked() == LinkState::Live {
+            self.reported_seq.set_value(last);
+            live.send(ClientCommand::Read {
+                session_id: None,
+                seq: last,
+            });
         }
     }
 
-    /// Who answers here, under the tenant's name.
-    /// Who answers, and whether a person can join now (the team's state: someone online and
-    /// available).
+    /// Who answers, and whether a person can join now (the team's state: within its hours,
+    /// someone online and available), or when the team is back.
     pub fn subtitle(self, ai_enabled: bool) -> String {
+        use SessionStatus::{Active, Closed, Pending};
         let team = self.team_available.get();
-        match (self.status.get(), self.agent.get()) {
-            (Some(SessionStatus::Active), Some(a)) => format!("Connected to {}", a.name),
-            (Some(SessionStatus::Pending), _) if team => "Waiting for a team member…".into(),
-            (Some(SessionStatus::Pending), _) => {
+        let back = if team { None } else { self.back_at.get() };
+        match (self.status.get(), self.agent.get(), back) {
+            (Some(Active), Some(a), _) => format!("Connected to {}", a.name),
+            (Some(Closed), _, _) => "This conversation is closed".to_string(),
+            (Some(Pending), _, Some(when)) => {
+                format!("The team is back {when}: we'll reply here then")
+            }
+            (Some(Pending), _, None) if team => "Waiting for a team member…".into(),
+            (Some(Pending), _, None) => {
                 "The team is away right now: we'll reply here as soon as we're back".into()
             }
-            (Some(SessionStatus::Closed), _) => "This conversation is closed".to_string(),
+            (_, _, Some(when)) if ai_enabled => format!("AI assistant · the team is back {when}"),
+            (_, _, Some(when)) => format!("The team is back {when}: leave a message"),
             _ if ai_enabled && team => "AI assistant · a person can join".to_string(),
             _ if ai_enabled => "AI assistant · the team is away right now".to_string(),
             _ if team => "The team is here and replies in this chat".to_string(),

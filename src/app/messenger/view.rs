@@ -7,14 +7,18 @@ use super::MessengerSetup;
 use crate::app::chat::{Composer, MessageList, Viewer};
 use crate::appearance::{initials, Palette};
 use crate::client::conversation::Conversation;
-use crate::protocol::WidgetLook;
+use crate::protocol::{TeamState, WidgetLook};
 use leptos::prelude::*;
 
 #[component]
 pub fn Messenger(setup: MessengerSetup) -> impl IntoView {
     let setup_json = serde_json::to_string(&setup).unwrap_or_default();
     let MessengerSetup { widget_key, config } = setup;
-    let state = MessengerState::new(widget_key, config.team_available);
+    let team = TeamState {
+        available: config.team_available,
+        back_at: config.back_at.clone(),
+    };
+    let state = MessengerState::new(widget_key, team);
 
     // After hydration: the stored conversation, the read mark, the host page.
     Effect::new(move |_| state.resume());
@@ -37,6 +41,7 @@ pub fn Messenger(setup: MessengerSetup) -> impl IntoView {
                 offline=Signal::derive(move || state.offline())
                 has_earlier=Signal::derive(move || state.conversation.with(Conversation::has_earlier))
                 on_earlier=Callback::new(move |()| state.load_earlier())
+                seen_up_to=state.team_read_seq
             />
             <MessengerFooter state />
         </div>
@@ -103,6 +108,7 @@ fn MessengerFooter(state: MessengerState) -> impl IntoView {
                 <p class="typing" aria-live="polite">{format!("{name} is typing…")}</p>
             })}
             {move || state.notice.get().map(|text| view! { <p class="notice" role="status">{text}</p> })}
+            <ContactForm state />
             <Show when=move || state.offers_human()>
                 <button class="talk-to-human" type="button" on:click=move |_| state.talk_to_human()>
                     "Talk to a human"
@@ -111,5 +117,42 @@ fn MessengerFooter(state: MessengerState) -> impl IntoView {
             <Composer on_send=send_message on_typing=send_typing placeholder="Type your message…" />
             <p class="messenger__brand">"Powered by Switchboard"</p>
         </div>
+    }
+}
+
+/// While nobody can join: where the visitor wants the reply, and, once given, that it is noted.
+#[component]
+fn ContactForm(state: MessengerState) -> impl IntoView {
+    let email = RwSignal::new(String::new());
+    let send = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        state.leave_contact(email.get());
+    };
+    move || {
+        if let Some(address) = state.contact.get() {
+            return (!state.team_available.get())
+                .then(|| view! {
+                    <p class="contact__given" role="status">
+                        {format!("Thanks: the team has your email, {address}, with this conversation.")}
+                    </p>
+                })
+                .into_any();
+        }
+        state.asks_for_contact().then(|| view! {
+            <form class="contact" on:submit=send aria-label="Leave your email">
+                <label class="contact__label" for="contact-email">
+                    "Nobody can answer right now. Leave your email and we'll reply there too:"
+                </label>
+                <div class="contact__row">
+                    <input id="contact-email" class="contact__input" type="email" required
+                        autocomplete="email" maxlength="254" placeholder="you@example.com"
+                        prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev)) />
+                    <button class="contact__send" type="submit" disabled=move || state.sending_contact.get()>
+                        {move || if state.sending_contact.get() { "Sending…" } else { "Send" }}
+                    </button>
+                </div>
+            </form>
+        })
+        .into_any()
     }
 }

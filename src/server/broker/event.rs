@@ -152,6 +152,8 @@ mod tests {
             visitor: Visitor::default(),
             last_message: None,
             unread_count: 0,
+            visitor_read_seq: 0,
+            team_read_seq: 0,
             created_at: Timestamp::now(),
             updated_at: Timestamp::now(),
             test: false,

@@ -5,10 +5,10 @@ use super::{
     extract::{ApiJson, AuthedAgent, ClientIp},
 };
 use crate::protocol::{
-    AgentMessageRequest, LoginRequest, LoginResponse, MarkReadRequest, MeResponse, Message,
-    NewAgentRequest, PresenceRequest, PublicMessageRequest, Session, SessionHistory, SessionView,
-    StartSessionRequest, StartSessionResponse, TeamMember, TransferRequest, DEFAULT_SESSIONS_PAGE,
-    MAX_SESSIONS_PAGE,
+    AgentMessageRequest, ContactRequest, LoginRequest, LoginResponse, MarkReadRequest, MeResponse,
+    Message, NewAgentRequest, PresenceRequest, PublicMessageRequest, Session, SessionHistory,
+    SessionView, StartSessionRequest, StartSessionResponse, TeamMember, TransferRequest,
+    DEFAULT_SESSIONS_PAGE, MAX_SESSIONS_PAGE,
 };
 use crate::server::{
     hub::{HistoryFrom, HistoryPage, HubError},
@@ -48,8 +48,17 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/settings/assistant",
             get(settings::read).put(settings::update),
         )
+        .route(
+            "/api/v1/settings/routing",
+            get(settings::routing).put(settings::set_routing),
+        )
+        .route(
+            "/api/v1/settings/hours",
+            get(settings::hours).put(settings::set_hours),
+        )
         .route("/api/v1/chat/public/start", post(start))
         .route("/api/v1/chat/public/message", post(public_message))
+        .route("/api/v1/chat/public/contact", post(public_contact))
         .route(
             "/api/v1/chat/public/session/{session_key}",
             get(public_session),
@@ -186,6 +195,18 @@ async fn public_message(
         .visitor_message(&visitor, request.content, request.client_message_id)
         .await?;
     Ok(Json(message.message))
+}
+
+async fn public_contact(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<ContactRequest>,
+) -> ApiResult<Session> {
+    Ok(Json(
+        state
+            .hub
+            .leave_contact(&request.session_key, &request.email)
+            .await?,
+    ))
 }
 
 /// The visitor's conversation opens at its newest messages; `?beforeSeq=` pages back.
@@ -369,7 +390,9 @@ async fn mark_read(
 /// `/api/v1/settings…`: the tenant's settings, for its admins.
 mod settings {
     use super::{ApiJson, ApiResult, AuthedAgent};
-    use crate::protocol::{AssistantSettings, AssistantSettingsRequest};
+    use crate::protocol::{
+        AssistantSettings, AssistantSettingsRequest, OfficeHoursSettings, RoutingSettings,
+    };
     use crate::server::state::AppState;
     use axum::{extract::State, Json};
 
@@ -388,6 +411,36 @@ mod settings {
         Ok(Json(
             state.hub.set_assistant_settings(&agent, request).await?,
         ))
+    }
+
+    pub async fn routing(
+        State(state): State<AppState>,
+        AuthedAgent(agent): AuthedAgent,
+    ) -> ApiResult<RoutingSettings> {
+        Ok(Json(state.hub.routing_settings(&agent).await?))
+    }
+
+    pub async fn hours(
+        State(state): State<AppState>,
+        AuthedAgent(agent): AuthedAgent,
+    ) -> ApiResult<OfficeHoursSettings> {
+        Ok(Json(state.hub.hours_settings(&agent).await?))
+    }
+
+    pub async fn set_hours(
+        State(state): State<AppState>,
+        AuthedAgent(agent): AuthedAgent,
+        ApiJson(request): ApiJson<OfficeHoursSettings>,
+    ) -> ApiResult<OfficeHoursSettings> {
+        Ok(Json(state.hub.set_hours_settings(&agent, request).await?))
+    }
+
+    pub async fn set_routing(
+        State(state): State<AppState>,
+        AuthedAgent(agent): AuthedAgent,
+        ApiJson(request): ApiJson<RoutingSettings>,
+    ) -> ApiResult<RoutingSettings> {
+        Ok(Json(state.hub.set_routing_settings(&agent, request).await?))
     }
 }
 

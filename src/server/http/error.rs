@@ -46,6 +46,7 @@ impl From<HubError> for ApiError {
             | HubError::InvalidAgent(_)
             | HubError::InvalidArticle(_)
             | HubError::InvalidSettings(_)
+            | HubError::InvalidHours(_)
             | HubError::InvalidPage(_)
             | HubError::SeqOutOfRange => StatusCode::UNPROCESSABLE_ENTITY,
             HubError::SessionClosed | HubError::Conflict(_) => StatusCode::CONFLICT,

@@ -168,11 +168,16 @@ impl Hub {
         seq: u64,
     ) -> HubResult<Session> {
         check_seq(seq)?;
-        self.session_for(agent, session_id).await?;
-        self.timeline
-            .mark_read(&agent.agent_id, session_id, seq)
+        let session = self.session_for(agent, session_id).await?;
+        let audience = Audience::of_session(&agent.tenant_id, session_id, session.test);
+        let moved = self
+            .timeline
+            .mark_read(audience, session_id, agent.as_sender(), seq)
             .await?;
-        self.session_for(agent, session_id).await
+        match moved {
+            Some(_) => self.session_for(agent, session_id).await,
+            None => Ok(session),
+        }
     }
 
     /// A page of a session's stored messages after `after_seq`, in order. The caller has

@@ -17,7 +17,8 @@ mod holding;
 mod knowledge;
 mod live;
 pub mod presence;
-mod settings;
+mod routing;
+pub mod settings;
 mod visitors;
 
 pub use live::Readiness;
@@ -116,6 +117,9 @@ pub enum HubError {
     InvalidArticle(&'static str),
     #[error("{0}")]
     InvalidSettings(&'static str),
+    /// Office hours or a time zone that do not read, and why.
+    #[error("{0}")]
+    InvalidHours(String),
     /// A page of a list or a history that cannot be given.
     #[error("{0}")]
     InvalidPage(&'static str),
@@ -154,7 +158,7 @@ impl HubError {
             Self::InvalidVisitor(_) => "invalid_visitor",
             Self::InvalidAgent(_) => "invalid_agent",
             Self::InvalidArticle(_) => "invalid_article",
-            Self::InvalidSettings(_) => "invalid_settings",
+            Self::InvalidSettings(_) | Self::InvalidHours(_) => "invalid_settings",
             Self::InvalidPage(_) => "invalid_page",
             Self::InvalidAvatar(appearance::AvatarRefused::TooLarge(_)) => "avatar_too_large",
             Self::InvalidAvatar(appearance::AvatarRefused::NotAnImage) => "avatar_type_not_allowed",

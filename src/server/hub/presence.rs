@@ -10,12 +10,14 @@
 
 use super::{AgentActor, Hub, HubResult};
 use crate::protocol::{
-    AgentRef, Availability, PresenceRequest, PresenceStatus, ServerEvent, TeamMember,
+    AgentRef, Availability, PresenceRequest, PresenceStatus, ServerEvent, TeamMember, TeamState,
 };
 use crate::server::{
     broker::{Event, SocketPresence, Topic},
-    store::{Agent, AgentChange},
+    office_hours::OfficeHours,
+    store::{Agent, AgentChange, Tenant},
 };
+use chrono::{DateTime, SecondsFormat, Utc};
 use std::{
     collections::{HashMap, HashSet},
     sync::Mutex,
@@ -41,7 +43,7 @@ struct OwnSocket {
 }
 
 /// An agent's presence as told: what `agent.presence` says.
-type Told = (PresenceStatus, Availability);
+pub(super) type Told = (PresenceStatus, Availability);
 
 /// This node's part of presence.
 pub struct PresenceBoard {
@@ -50,7 +52,7 @@ pub struct PresenceBoard {
     /// Tenant → agent → what this node's sockets were last told.
     told: Mutex<HashMap<String, HashMap<String, Told>>>,
     /// Tenant → whether a person can join now, for this node's visitor sockets.
-    teams: Mutex<HashMap<String, watch::Sender<bool>>>,
+    teams: Mutex<HashMap<String, watch::Sender<TeamState>>>,
     /// One working-out at a time, so that one begun before a change never tells after it.
     refreshing: tokio::sync::Mutex<()>,
 }
@@ -107,6 +109,22 @@ pub fn status_of(
         Some(_) if agent.away => PresenceStatus::Away,
         Some(at) if now.saturating_sub(at) < idle.as_millis() as u64 => PresenceStatus::Online,
         Some(_) => PresenceStatus::Away,
+    }
+}
+
+/// Whether a person can join now, by the tenant's hours at `now` and who is here.
+fn team_state(
+    tenant: Option<&Tenant>,
+    agents: &[Agent],
+    presence: &HashMap<String, Told>,
+    now: DateTime<Utc>,
+) -> TeamState {
+    let back_at = tenant
+        .and_then(|t| OfficeHours::of(&t.hours))
+        .and_then(|hours| hours.next_opening(now));
+    TeamState {
+        available: back_at.is_none() && anyone_can_join(agents, presence),
+        back_at: back_at.map(|at| at.to_rfc3339_opts(SecondsFormat::Millis, true)),
     }
 }
 
@@ -211,7 +229,7 @@ impl Hub {
 
     /// Whether a person can join the tenant's conversations now, and each change after, for
     /// a visitor socket.
-    pub async fn team_watch(&self, tenant_id: &str) -> watch::Receiver<bool> {
+    pub async fn team_watch(&self, tenant_id: &str) -> watch::Receiver<TeamState> {
         if let Some(team) = self
             .presence
             .teams
@@ -221,28 +239,26 @@ impl Hub {
         {
             return team.subscribe();
         }
-        let available = self.team_available(tenant_id).await;
+        let now = self.team_state(tenant_id).await;
         let mut teams = self.presence.teams.lock().expect("presence lock");
         teams
             .entry(tenant_id.to_string())
-            .or_insert_with(|| watch::Sender::new(available))
+            .or_insert_with(|| watch::Sender::new(now))
             .subscribe()
     }
 
-    /// Someone is online and available.
-    pub async fn team_available(&self, tenant_id: &str) -> bool {
-        let agents = self
-            .timeline
-            .store()
-            .agents(tenant_id)
-            .await
-            .unwrap_or_default();
+    /// Whether a person can join now: within the tenant's office hours, someone online and
+    /// available; out of hours, when the team is back.
+    pub async fn team_state(&self, tenant_id: &str) -> TeamState {
+        let store = self.timeline.store();
+        let tenant = store.tenant(tenant_id).await.ok().flatten();
+        let agents = store.agents(tenant_id).await.unwrap_or_default();
         let presence = self.presence_of(tenant_id, &agents).await;
-        anyone_can_join(&agents, &presence)
+        team_state(tenant.as_ref(), &agents, &presence, Utc::now())
     }
 
     /// Works the tenant's presence out again and tells this node's sockets what changed.
-    async fn refresh_presence(&self, tenant_id: &str) {
+    pub(super) async fn refresh_presence(&self, tenant_id: &str) {
         let _one_at_a_time = self.presence.refreshing.lock().await;
         let Ok(agents) = self.timeline.store().agents(tenant_id).await else {
             return;
@@ -264,6 +280,10 @@ impl Hub {
             *before = now.clone();
             changed
         };
+        if !changed.is_empty() {
+            // Someone may have become free to take a conversation.
+            self.timeline.desk_changes().note(tenant_id);
+        }
         let topic = [Topic::Tenant(tenant_id.to_string())];
         for (agent, (status, availability)) in changed {
             let event = ServerEvent::AgentPresence {
@@ -278,7 +298,8 @@ impl Hub {
                 .broker()
                 .publish_here(&topic, Event::new(event));
         }
-        let available = anyone_can_join(&agents, &now);
+        let tenant = self.timeline.store().tenant(tenant_id).await.ok().flatten();
+        let state = team_state(tenant.as_ref(), &agents, &now, Utc::now());
         if let Some(team) = self
             .presence
             .teams
@@ -286,7 +307,7 @@ impl Hub {
             .expect("presence lock")
             .get(tenant_id)
         {
-            team.send_if_modified(|shown| std::mem::replace(shown, available) != available);
+            team.send_if_modified(|shown| std::mem::replace(shown, state.clone()) != state);
         }
     }
 

@@ -1,9 +1,13 @@
 //! The tenant's settings, for its admins: how the assistant behaves (on or off, which
-//! answerer, the greeting, the hand-over sentence). `admin tenant set` changes the same.
+//! answerer, the greeting, the hand-over sentence) and how conversations find an agent.
+//! `admin tenant set` changes the same.
 
 use super::{AgentActor, Hub, HubError, HubResult};
-use crate::protocol::{AssistantSettings, AssistantSettingsRequest};
+use crate::protocol::{
+    AssistantSettings, AssistantSettingsRequest, OfficeHoursSettings, RoutingSettings,
+};
 use crate::server::ai::handover;
+use crate::server::office_hours::OfficeHours;
 use crate::server::store::TenantAi;
 
 impl Hub {
@@ -35,6 +39,70 @@ impl Hub {
             .await?;
         tracing::info!(by = %actor.agent_id, enabled = settings.enabled, "assistant settings changed");
         Ok(self.settings_wire(settings))
+    }
+
+    pub async fn routing_settings(&self, actor: &AgentActor) -> HubResult<RoutingSettings> {
+        Self::require_admin(actor)?;
+        let tenant = self
+            .timeline
+            .store()
+            .tenant(&actor.tenant_id)
+            .await?
+            .ok_or(HubError::NotFound("tenant"))?;
+        Ok(tenant.routing)
+    }
+
+    /// Switching to automatic assignment hands out the queue at once.
+    pub async fn set_routing_settings(
+        &self,
+        actor: &AgentActor,
+        request: RoutingSettings,
+    ) -> HubResult<RoutingSettings> {
+        Self::require_admin(actor)?;
+        let routing = request.checked().map_err(HubError::InvalidSettings)?;
+        if !self
+            .timeline
+            .store()
+            .set_routing(&actor.tenant_id, &routing)
+            .await?
+        {
+            return Err(HubError::NotFound("tenant"));
+        }
+        tracing::info!(by = %actor.agent_id, assignment = routing.assignment.as_str(), capacity = routing.capacity, "routing settings changed");
+        self.timeline.desk_changes().note(&actor.tenant_id);
+        Ok(routing)
+    }
+
+    pub async fn hours_settings(&self, actor: &AgentActor) -> HubResult<OfficeHoursSettings> {
+        Self::require_admin(actor)?;
+        let tenant = self
+            .timeline
+            .store()
+            .tenant(&actor.tenant_id)
+            .await?
+            .ok_or(HubError::NotFound("tenant"))?;
+        Ok(tenant.hours)
+    }
+
+    /// New office hours reach the widgets at once (on this node; on others with their sweep).
+    pub async fn set_hours_settings(
+        &self,
+        actor: &AgentActor,
+        request: OfficeHoursSettings,
+    ) -> HubResult<OfficeHoursSettings> {
+        Self::require_admin(actor)?;
+        let hours = checked_hours(request).map_err(HubError::InvalidHours)?;
+        if !self
+            .timeline
+            .store()
+            .set_hours(&actor.tenant_id, &hours)
+            .await?
+        {
+            return Err(HubError::NotFound("tenant"));
+        }
+        tracing::info!(by = %actor.agent_id, hours = ?hours.hours, timezone = %hours.timezone, "office hours changed");
+        self.refresh_presence(&actor.tenant_id).await;
+        Ok(hours)
     }
 
     fn checked_settings(&self, request: AssistantSettingsRequest) -> HubResult<TenantAi> {
@@ -80,4 +148,16 @@ impl Hub {
             default_answerer,
         }
     }
+}
+
+/// Office hours as given, checked: blank hours mean at any hour; the zone must be a real one
+/// either way, so that hours set later read in it.
+pub fn checked_hours(given: OfficeHoursSettings) -> Result<OfficeHoursSettings, String> {
+    let timezone = given.timezone.trim().to_string();
+    let hours = given
+        .hours
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty());
+    OfficeHours::parse(hours.as_deref().unwrap_or("Mon-Sun 00:00-24:00"), &timezone)?;
+    Ok(OfficeHoursSettings { hours, timezone })
 }

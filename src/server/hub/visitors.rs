@@ -1,10 +1,10 @@
 //! What visitors do: start a conversation from a tenant's widget, write, read their history,
 //! and ask for a human.
 
-use super::{check_client_message_id, Hub, HubError, HubResult, VisitorActor};
+use super::{check_client_message_id, check_seq, Hub, HubError, HubResult, VisitorActor};
 use crate::protocol::{
-    MessageContent, Sender, SenderKind, ServerEvent, Session, SessionHistory, SessionStatus,
-    Visitor, WidgetConfig,
+    is_email, MessageContent, Sender, SenderKind, ServerEvent, Session, SessionHistory,
+    SessionStatus, Visitor, WidgetConfig,
 };
 use crate::server::{
     ai::{
@@ -12,8 +12,8 @@ use crate::server::{
         intent,
     },
     auth::{self, Claims},
-    store::{Appended, NewMessage, NewSession, Tenant},
-    timeline::Audience,
+    store::{Appended, NewMessage, NewSession, SessionChange, Tenant},
+    timeline::{Audience, Change},
 };
 
 use super::{appearance::widget_look, HistoryPage};
@@ -45,13 +45,15 @@ impl Hub {
     /// The widget of the tenant whose widget key this is.
     pub async fn widget(&self, widget_key: &str) -> HubResult<Widget> {
         let tenant = self.tenant_by_widget_key(widget_key).await?;
+        let team = self.team_state(&tenant.id).await;
         Ok(Widget {
             config: WidgetConfig {
                 tenant_name: tenant.name.clone(),
                 ai_enabled: tenant.ai.enabled && self.assistant.is_some(),
                 greeting: tenant.ai.greeting.clone(),
                 look: widget_look(&tenant),
-                team_available: self.team_available(&tenant.id).await,
+                team_available: team.available,
+                back_at: team.back_at,
             },
             allowed_origins: tenant.allowed_origins,
         })
@@ -195,6 +197,42 @@ impl Hub {
         Ok(())
     }
 
+    /// The visitor leaves an email address for a reply while nobody can join: it is stored on
+    /// the conversation, the thread says so, and the agents see it.
+    pub async fn leave_contact(&self, session_key: &str, email: &str) -> HubResult<Session> {
+        let email = email.trim();
+        if !is_email(email) {
+            return Err(HubError::InvalidVisitor(
+                "the email must be an address such as dana@example.com, at most 254 characters",
+            ));
+        }
+        let (visitor, _) = self.visitor_by_key(session_key).await?;
+        self.limits.chat(&visitor.session_id)?;
+        let change = Change {
+            state: SessionChange::Contact {
+                email: email.to_string(),
+            },
+            line: Some(format!(
+                "The visitor left an email address for a reply: {email}"
+            )),
+            holder: None,
+        };
+        self.timeline
+            .change(&visitor.tenant_id, &visitor.session_id, change)
+            .await?
+            .ok_or(HubError::NotFound("session"))
+    }
+
+    /// The visitor has seen their conversation up to `seq`: the agents' "Seen" follows.
+    pub async fn visitor_read(&self, visitor: &VisitorActor, seq: u64) -> HubResult<()> {
+        check_seq(seq)?;
+        let reader = Sender::visitor(None);
+        self.timeline
+            .mark_read(visitor.audience(), &visitor.session_id, reader, seq)
+            .await?;
+        Ok(())
+    }
+
     /// The visitor asks for a human: the AI stops, the session waits for an agent (a closed
     /// one reopens), the agents are told, and the visitor's sockets get
     /// `human-escalation-response`. The hand-over words are also stored as the assistant's
@@ -209,24 +247,23 @@ impl Hub {
                 "This is a test conversation, so no agent sees it. A visitor would read: “{words}”"
             );
         }
-        let handed_over = match session.status {
-            SessionStatus::Bot => {
-                self.change_status(visitor, SessionStatus::Pending).await?;
-                true
-            }
-            SessionStatus::Closed => {
-                self.reopen(&visitor.tenant_id, &session).await?;
-                true
-            }
-            // Already waiting for, or talking to, a human.
-            SessionStatus::Pending | SessionStatus::Active => false,
-        };
+        // Already waiting for, or talking to, a human: nothing to hand over.
+        let handed_over = matches!(session.status, SessionStatus::Bot | SessionStatus::Closed);
         if handed_over {
+            // Said before the hand-over: an agent given the conversation at once (automatic
+            // assignment) joins after these words, not before them.
             let said = NewMessage {
                 sender: Sender::ai(),
                 ..NewMessage::system(&session.id, words.clone())
             };
             self.timeline.append(visitor.audience(), said).await?;
+        }
+        match session.status {
+            SessionStatus::Bot => {
+                self.change_status(visitor, SessionStatus::Pending).await?;
+            }
+            SessionStatus::Closed => self.reopen(&visitor.tenant_id, &session).await?,
+            SessionStatus::Pending | SessionStatus::Active => {}
         }
         self.timeline.announce(
             Audience::Visitor {

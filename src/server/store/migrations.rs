@@ -62,6 +62,21 @@ pub(super) const SQLITE: Steps = &[
         "agent presence",
         include_str!("../../../migrations/sqlite/0010_agent_presence.sql"),
     ),
+    (
+        11,
+        "read receipts",
+        include_str!("../../../migrations/sqlite/0011_read_receipts.sql"),
+    ),
+    (
+        12,
+        "routing",
+        include_str!("../../../migrations/sqlite/0012_routing.sql"),
+    ),
+    (
+        13,
+        "office hours",
+        include_str!("../../../migrations/sqlite/0013_office_hours.sql"),
+    ),
 ];
 
 pub(super) const POSTGRES: Steps = &[
@@ -104,6 +119,21 @@ pub(super) const POSTGRES: Steps = &[
         8,
         "agent presence",
         include_str!("../../../migrations/postgres/0008_agent_presence.sql"),
+    ),
+    (
+        9,
+        "read receipts",
+        include_str!("../../../migrations/postgres/0009_read_receipts.sql"),
+    ),
+    (
+        10,
+        "routing",
+        include_str!("../../../migrations/postgres/0010_routing.sql"),
+    ),
+    (
+        11,
+        "office hours",
+        include_str!("../../../migrations/postgres/0011_office_hours.sql"),
     ),
 ];
 

@@ -8,6 +8,7 @@
 //! found. [`Store::append`] is the one way a message enters the system; it gives the message the
 //! next `seq` of its session atomically and makes `clientMessageId` idempotent.
 
+mod changes;
 mod group_commit;
 mod migrations;
 mod postgres;
@@ -18,11 +19,12 @@ pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 use crate::protocol::{
-    AgentRole, ArticleLink, Availability, LauncherSide, Message, Sender, Session, SessionStatus,
-    SessionView, Visitor,
+    AgentRole, ArticleLink, Availability, LauncherSide, Message, OfficeHoursSettings,
+    RoutingSettings, Sender, Session, SessionStatus, SessionView, Visitor,
 };
 use crate::server::config::DatabaseUrl;
 use async_trait::async_trait;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// A shared handle to whichever store the configuration chose.
@@ -60,6 +62,10 @@ pub struct Tenant {
     pub allowed_origins: Vec<String>,
     pub ai: TenantAi,
     pub look: TenantLook,
+    /// How its conversations find an agent.
+    pub routing: RoutingSettings,
+    /// When its team answers (checked when set).
+    pub hours: OfficeHoursSettings,
     pub created_at: String,
 }
 
@@ -122,6 +128,8 @@ pub struct Agent {
     /// They said they are away from their desk.
     pub away: bool,
     pub availability: Availability,
+    /// When they were last given a conversation (RFC 3339); `None`: never.
+    pub last_assigned_at: Option<String>,
 }
 
 /// A change to an agent's access.
@@ -299,6 +307,19 @@ pub enum SessionChange {
     Status(SessionStatus),
     /// Back to the queue: `pending`, held by nobody.
     Unassign,
+    /// Automatic assignment: as `Assign`, but only while the session waits in the queue
+    /// (`pending`, held by nobody) and the agent, enabled, holds fewer than `capacity` active
+    /// conversations. Atomic across nodes: of two deciding at once, one wins.
+    Route { agent_id: String, capacity: u32 },
+    /// The visitor left an email address for a reply.
+    Contact { email: String },
+}
+
+/// Who has seen a conversation, for [`Store::mark_read`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader<'a> {
+    Visitor,
+    Agent { id: &'a str },
 }
 
 #[async_trait]
@@ -319,6 +340,10 @@ pub trait Store: Send + Sync + 'static {
     /// Stores (or, `None`, removes) a tenant's avatar and gives it a new version; false when
     /// there is no such tenant.
     async fn set_avatar(&self, id: &str, avatar: Option<&Avatar>) -> StoreResult<bool>;
+    /// Sets how a tenant's conversations find an agent; false when there is no such tenant.
+    async fn set_routing(&self, id: &str, routing: &RoutingSettings) -> StoreResult<bool>;
+    /// Sets a tenant's office hours; false when there is no such tenant.
+    async fn set_hours(&self, id: &str, hours: &OfficeHoursSettings) -> StoreResult<bool>;
     async fn avatar(&self, id: &str) -> StoreResult<Option<Avatar>>;
 
     async fn create_agent(&self, new: NewAgent) -> StoreResult<Agent>;
@@ -377,8 +402,20 @@ pub trait Store: Send + Sync + 'static {
         before_seq: u64,
         limit: u32,
     ) -> StoreResult<Vec<Message>>;
-    /// Records that `agent_id` has read the session up to `seq` (never moves backwards).
-    async fn mark_read(&self, agent_id: &str, session_id: &str, seq: u64) -> StoreResult<()>;
+    /// The tenant's queue: conversations waiting for a person (`pending`, held by nobody, not a
+    /// test), the longest waiting first, at most `limit`.
+    async fn queue(&self, tenant_id: &str, limit: u32) -> StoreResult<Vec<String>>;
+    /// How many active conversations each of the tenant's agents holds (absent: none).
+    async fn workloads(&self, tenant_id: &str) -> StoreResult<HashMap<String, u32>>;
+    /// Records that `reader` has seen the session up to `seq`: never past its last message,
+    /// never backwards. Returns the mark when it moved, `None` when it did not (or there is no
+    /// such session). An agent's mark also moves the session's `team_read_seq`.
+    async fn mark_read(
+        &self,
+        session_id: &str,
+        reader: Reader<'_>,
+        seq: u64,
+    ) -> StoreResult<Option<u64>>;
 
     /// The tenant's articles, by title.
     async fn articles(&self, tenant_id: &str) -> StoreResult<Vec<Article>>;

@@ -3,23 +3,26 @@
 //! any node; appends to different sessions never wait for each other.
 
 use super::{
+    changes::{given_to, numbered_for_postgres, session_change_sql},
     conflict_or, migrations, new_id, now,
     rows::{
-        agent_from, article_from, kind_str, look_from, message_from, session_from, status_str,
-        version_from,
+        agent_from, article_from, hours_from, kind_str, look_from, message_from, routing_from,
+        session_from, status_str, version_from,
     },
     Agent, AgentChange, Appended, Article, ArticleContent, Avatar, KeyedSession, KnowledgeVersion,
-    NewAgent, NewMessage, NewSession, NewTenant, SessionChange, SessionPage, Store, StoreError,
-    StoreResult, Tenant, TenantAi, TenantLook,
+    NewAgent, NewMessage, NewSession, NewTenant, Reader, SessionChange, SessionPage, Store,
+    StoreError, StoreResult, Tenant, TenantAi, TenantLook,
 };
-use crate::protocol::{Availability, Message, Session, Timestamp};
+use crate::protocol::{
+    Availability, Message, OfficeHoursSettings, RoutingSettings, Session, SessionStatus, Timestamp,
+};
 use crate::server::config::redacted;
 use async_trait::async_trait;
 use sqlx::{
     postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow},
     Row,
 };
-use std::{str::FromStr, time::Duration};
+use std::{collections::HashMap, str::FromStr, time::Duration};
 
 /// Connections per node. Each request holds one for a query or a short transaction, so this
 /// bounds a node's share of the server's `max_connections` (100 by default) rather than its
@@ -67,6 +70,8 @@ fn tenant_from(row: &PgRow) -> Result<Tenant, sqlx::Error> {
             handover: row.try_get("handover")?,
         },
         look: look_from(row)?,
+        routing: routing_from(row)?,
+        hours: hours_from(row)?,
         created_at: row.try_get("created_at")?,
     })
 }
@@ -76,6 +81,7 @@ fn tenant_from(row: &PgRow) -> Result<Tenant, sqlx::Error> {
 const SESSION_SELECT: &str = "
 SELECT s.id, s.tenant_id, s.status, s.assigned_agent_id, a.name AS agent_name,
        s.visitor_name, s.visitor_email, s.created_at, s.updated_at, s.is_test,
+       s.visitor_read_seq, s.team_read_seq,
        m.id AS m_id, m.session_id AS m_session_id, m.seq AS m_seq,
        m.client_message_id AS m_client_message_id, m.sender_kind AS m_sender_kind,
        m.sender_id AS m_sender_id, m.sender_name AS m_sender_name, m.content AS m_content,
@@ -92,6 +98,47 @@ LEFT JOIN agents a ON a.id = s.assigned_agent_id
 LEFT JOIN messages m ON m.session_id = s.id AND m.seq = s.last_seq";
 
 impl PgStore {
+    /// Applies a session change and, for an assignment, notes when the agent was given it;
+    /// false when nothing matched (no such session or agent, or a route that lost). The
+    /// agent's row stays locked until the commit: two nodes routing to one agent at once take
+    /// turns, and the second counts what the first gave them.
+    async fn change_session(
+        &self,
+        tenant_id: &str,
+        id: &str,
+        change: &SessionChange,
+    ) -> StoreResult<bool> {
+        let at = now();
+        let mut tx = self.pool.begin().await?;
+        if let Some((agent_id, sql)) = given_to(change) {
+            let given = sqlx::query(&numbered_for_postgres(sql))
+                .bind(&at)
+                .bind(agent_id)
+                .bind(tenant_id)
+                .execute(&mut *tx)
+                .await?;
+            if given.rows_affected() == 0 {
+                return Ok(false);
+            }
+        }
+        let sql = numbered_for_postgres(session_change_sql(change));
+        let query = sqlx::query(&sql).bind(&at).bind(id).bind(tenant_id);
+        let query = match change {
+            SessionChange::Assign { agent_id } => query.bind(agent_id),
+            SessionChange::Route { agent_id, capacity } => {
+                query.bind(agent_id).bind(*capacity as i64)
+            }
+            SessionChange::Status(status) => query.bind(status_str(*status)),
+            SessionChange::Contact { email } => query.bind(email),
+            SessionChange::Unassign => query,
+        };
+        if query.execute(&mut *tx).await?.rows_affected() == 0 {
+            return Ok(false);
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
     async fn fetch_session(
         &self,
         tenant_id: &str,
@@ -127,6 +174,8 @@ impl Store for PgStore {
             widget_key: new.widget_key,
             allowed_origins: new.allowed_origins,
             ai: TenantAi::default(),
+            routing: RoutingSettings::default(),
+            hours: OfficeHoursSettings::default(),
             look: TenantLook::default(),
             created_at: now(),
         };
@@ -163,6 +212,26 @@ impl Store for PgStore {
             .bind(&look.title)
             .bind(&look.colour)
             .bind(look.launcher.as_str())
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn set_routing(&self, id: &str, routing: &RoutingSettings) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE tenants SET assignment = $1, capacity = $2 WHERE id = $3")
+            .bind(routing.assignment.as_str())
+            .bind(routing.capacity as i64)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn set_hours(&self, id: &str, hours: &OfficeHoursSettings) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE tenants SET office_hours = $1, timezone = $2 WHERE id = $3")
+            .bind(&hours.hours)
+            .bind(&hours.timezone)
             .bind(id)
             .execute(&self.pool)
             .await?;
@@ -239,6 +308,7 @@ impl Store for PgStore {
 
     async fn create_agent(&self, new: NewAgent) -> StoreResult<Agent> {
         let agent = Agent {
+            last_assigned_at: None,
             id: new_id(),
             tenant_id: new.tenant_id,
             email: new.email,
@@ -350,8 +420,8 @@ impl Store for PgStore {
         let id = new_id();
         let at = now();
         sqlx::query(
-            "INSERT INTO sessions (id, tenant_id, key_hash, status, visitor_name, visitor_email, created_at, updated_at, is_test)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO sessions (id, tenant_id, key_hash, status, visitor_name, visitor_email, created_at, updated_at, is_test, queued_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(&id)
         .bind(&new.tenant_id)
@@ -362,6 +432,8 @@ impl Store for PgStore {
         .bind(&at)
         .bind(&at)
         .bind(new.test)
+        // A conversation that starts waiting for a person joins the queue now.
+        .bind((new.status == SessionStatus::Pending).then_some(&at))
         .execute(&self.pool)
         .await
         .map_err(|e| conflict_or(e, "a session with this key"))?;
@@ -372,6 +444,8 @@ impl Store for PgStore {
             visitor: new.visitor,
             last_message: None,
             unread_count: 0,
+            visitor_read_seq: 0,
+            team_read_seq: 0,
             created_at: Timestamp(at.clone()),
             updated_at: Timestamp(at),
             test: new.test,
@@ -431,46 +505,16 @@ impl Store for PgStore {
         id: &str,
         change: SessionChange,
     ) -> StoreResult<Option<Session>> {
-        let at = now();
-        let done = match &change {
-            SessionChange::Assign { agent_id } => {
-                sqlx::query(
-                    "UPDATE sessions SET status = 'active', assigned_agent_id = $1, updated_at = $2
-                     WHERE id = $3 AND tenant_id = $4
-                       AND EXISTS (SELECT 1 FROM agents WHERE id = $1 AND tenant_id = $4)",
-                )
-                .bind(agent_id)
-                .bind(&at)
-                .bind(id)
-                .bind(tenant_id)
-                .execute(&self.pool)
-                .await?
-            }
-            SessionChange::Status(status) => sqlx::query(
-                "UPDATE sessions SET status = $1, updated_at = $2 WHERE id = $3 AND tenant_id = $4",
-            )
-            .bind(status_str(*status))
-            .bind(&at)
-            .bind(id)
-            .bind(tenant_id)
-            .execute(&self.pool)
-            .await?,
-            SessionChange::Unassign => sqlx::query(
-                "UPDATE sessions SET status = 'pending', assigned_agent_id = NULL, updated_at = $1
-                 WHERE id = $2 AND tenant_id = $3",
-            )
-            .bind(&at)
-            .bind(id)
-            .bind(tenant_id)
-            .execute(&self.pool)
-            .await?,
-        };
-        if done.rows_affected() == 0 {
+        if !self.change_session(tenant_id, id, &change).await? {
             return Ok(None);
         }
         let viewer = match &change {
-            SessionChange::Assign { agent_id } => Some(agent_id.as_str()),
-            SessionChange::Status(_) | SessionChange::Unassign => None,
+            SessionChange::Assign { agent_id } | SessionChange::Route { agent_id, .. } => {
+                Some(agent_id.as_str())
+            }
+            SessionChange::Status(_) | SessionChange::Unassign | SessionChange::Contact { .. } => {
+                None
+            }
         };
         self.fetch_session(tenant_id, id, viewer).await
     }
@@ -573,17 +617,66 @@ impl Store for PgStore {
             .collect::<Result<_, _>>()?)
     }
 
-    async fn mark_read(&self, agent_id: &str, session_id: &str, seq: u64) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO read_marks (agent_id, session_id, seq) VALUES ($1, $2, $3)
-             ON CONFLICT (agent_id, session_id) DO UPDATE SET seq = GREATEST(read_marks.seq, excluded.seq)",
+    async fn queue(&self, tenant_id: &str, limit: u32) -> StoreResult<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM sessions
+             WHERE tenant_id = $1 AND status = 'pending' AND assigned_agent_id IS NULL AND NOT is_test
+             ORDER BY COALESCE(queued_at, updated_at), id LIMIT $2",
         )
-        .bind(agent_id)
-        .bind(session_id)
-        .bind(seq as i64)
-        .execute(&self.pool)
+        .bind(tenant_id)
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn workloads(&self, tenant_id: &str) -> StoreResult<HashMap<String, u32>> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT assigned_agent_id, COUNT(*) FROM sessions
+             WHERE tenant_id = $1 AND status = 'active' AND assigned_agent_id IS NOT NULL
+             GROUP BY assigned_agent_id",
+        )
+        .bind(tenant_id)
+        .fetch_all(&self.pool)
         .await?;
-        Ok(())
+        Ok(rows.into_iter().map(|(id, n)| (id, n as u32)).collect())
+    }
+
+    async fn mark_read(
+        &self,
+        session_id: &str,
+        reader: Reader<'_>,
+        seq: u64,
+    ) -> StoreResult<Option<u64>> {
+        let seq = seq.min(i64::MAX as u64) as i64;
+        let moved: Option<i64> = match reader {
+            Reader::Visitor => sqlx::query_scalar(
+                "UPDATE sessions SET visitor_read_seq = LEAST($2, last_seq)
+                 WHERE id = $1 AND visitor_read_seq < LEAST($2, last_seq)
+                 RETURNING visitor_read_seq",
+            )
+            .bind(session_id)
+            .bind(seq),
+            // One statement: the agent's mark and, when it moved, the team's.
+            Reader::Agent { id } => sqlx::query_scalar(
+                "WITH mark AS (
+                     INSERT INTO read_marks (agent_id, session_id, seq)
+                     SELECT $3, id, LEAST($2, last_seq) FROM sessions WHERE id = $1
+                     ON CONFLICT (agent_id, session_id) DO UPDATE SET seq = excluded.seq
+                     WHERE excluded.seq > read_marks.seq
+                     RETURNING seq
+                 ), team AS (
+                     UPDATE sessions SET team_read_seq = GREATEST(team_read_seq, mark.seq)
+                     FROM mark WHERE sessions.id = $1
+                 )
+                 SELECT seq FROM mark",
+            )
+            .bind(session_id)
+            .bind(seq)
+            .bind(id),
+        }
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(moved.map(|s| s as u64))
     }
 
     async fn articles(&self, tenant_id: &str) -> StoreResult<Vec<Article>> {

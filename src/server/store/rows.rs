@@ -4,8 +4,9 @@
 
 use super::{Agent, Article, KnowledgeVersion, TenantLook};
 use crate::protocol::{
-    AgentRef, AgentRole, ArticleLink, Availability, LauncherSide, Message, Sender, SenderKind,
-    Session, SessionStatus, Timestamp, Visitor,
+    AgentRef, AgentRole, ArticleLink, AssignmentMode, Availability, LauncherSide, Message,
+    OfficeHoursSettings, RoutingSettings, Sender, SenderKind, Session, SessionStatus, Timestamp,
+    Visitor, MAX_CAPACITY,
 };
 use sqlx::{postgres::PgRow, sqlite::SqliteRow, Row};
 
@@ -88,6 +89,7 @@ pub(super) fn agent_from(row: &impl Columns) -> Result<Agent, sqlx::Error> {
         token_version: row.integer("token_version")? as u64,
         away: row.flag("away")?,
         availability: Availability::parse(&row.text("availability")?).unwrap_or_default(),
+        last_assigned_at: row.optional_text("last_assigned_at")?,
     })
 }
 
@@ -112,6 +114,22 @@ pub(super) fn message_from(row: &impl Columns, prefix: &str) -> Result<Message, 
             .optional_text(&col("source_title"))?
             .zip(row.optional_text(&col("source_url"))?)
             .map(|(title, url)| ArticleLink { title, url }),
+    })
+}
+
+/// How a tenant routes, from its `assignment` and `capacity` columns.
+pub(super) fn routing_from(row: &impl Columns) -> Result<RoutingSettings, sqlx::Error> {
+    Ok(RoutingSettings {
+        assignment: AssignmentMode::parse(&row.text("assignment")?).unwrap_or_default(),
+        capacity: row.integer("capacity")?.clamp(1, MAX_CAPACITY as i64) as u32,
+    })
+}
+
+/// A tenant's office hours, from its `office_hours` and `timezone` columns.
+pub(super) fn hours_from(row: &impl Columns) -> Result<OfficeHoursSettings, sqlx::Error> {
+    Ok(OfficeHoursSettings {
+        hours: row.optional_text("office_hours")?,
+        timezone: row.text("timezone")?,
     })
 }
 
@@ -144,6 +162,8 @@ pub(super) fn session_from(row: &impl Columns) -> Result<Session, sqlx::Error> {
             None => None,
         },
         unread_count: row.integer("unread")? as u64,
+        visitor_read_seq: row.integer("visitor_read_seq")? as u64,
+        team_read_seq: row.integer("team_read_seq")? as u64,
         created_at: Timestamp(row.text("created_at")?),
         updated_at: Timestamp(row.text("updated_at")?),
         test: row.flag("is_test")?,

@@ -72,6 +72,7 @@ impl Connection {
                 session_id,
                 is_typing,
             } => self.typing(session_id, is_typing).await,
+            ClientCommand::Read { session_id, seq } => self.read(session_id, seq).await,
             ClientCommand::Activity => {
                 if let Some(socket_id) = &self.presence_id {
                     self.hub.agent_active(socket_id).await;
@@ -109,6 +110,21 @@ impl Connection {
             self.typing = None;
         }
         Ok(resend_reply(appended))
+    }
+
+    async fn read(
+        &mut self,
+        session_id: Option<String>,
+        seq: u64,
+    ) -> Result<Option<Reply>, HubError> {
+        match (&self.peer, session_id) {
+            (Peer::Visitor { visitor, .. }, _) => self.hub.visitor_read(visitor, seq).await?,
+            (Peer::Agent(agent), Some(session_id)) => {
+                self.hub.mark_read(agent, &session_id, seq).await?;
+            }
+            (Peer::Agent(_), None) => return Ok(needs_session("read")),
+        }
+        Ok(None)
     }
 
     async fn escalate(&mut self, reason: Option<String>) -> Result<Option<Reply>, HubError> {

@@ -30,7 +30,7 @@ pub(super) struct Connection {
     /// An agent socket's presence record, once it has one.
     pub presence_id: Option<String>,
     /// A visitor socket's view of whether a person can join now.
-    pub team: Option<tokio::sync::watch::Receiver<bool>>,
+    pub team: Option<tokio::sync::watch::Receiver<crate::protocol::TeamState>>,
 }
 
 /// A frame for this socket alone.
@@ -104,10 +104,13 @@ impl Connection {
             }
             Peer::Visitor { visitor, .. } => {
                 let mut team = self.hub.team_watch(&visitor.tenant_id).await;
-                let available = *team.borrow_and_update();
+                let now = team.borrow_and_update().clone();
                 self.team = Some(team);
-                self.send(frame(ServerEvent::TeamAvailability { available }))
-                    .await
+                self.send(frame(ServerEvent::TeamAvailability {
+                    available: now.available,
+                    back_at: now.back_at,
+                }))
+                .await
             }
         }
     }

@@ -4,7 +4,14 @@ use crate::protocol::{ClientCommand, ClientFrame};
 use serde_json::Value;
 
 /// The frame types a client may send.
-const KNOWN_TYPES: &[&str] = &["chat", "human-escalation", "typing", "ping", "activity"];
+const KNOWN_TYPES: &[&str] = &[
+    "chat",
+    "human-escalation",
+    "typing",
+    "read",
+    "ping",
+    "activity",
+];
 
 /// Why a frame was refused: a code for programs and a message for people.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -11,7 +11,7 @@ use super::{
     connection::{error_frame, frame, Connection},
     handshake::{Accepted, Peer},
 };
-use crate::protocol::ServerEvent;
+use crate::protocol::{ServerEvent, TeamState};
 use crate::server::{
     broker::{Event, Missed, Subscription},
     shutdown::ShutdownListener,
@@ -105,8 +105,8 @@ impl Connection {
                     None
                 }
                 event = events.recv() => self.on_event(event, who).await,
-                Some(available) = team_changed(&mut self.team) => {
-                    let told = ServerEvent::TeamAvailability { available };
+                Some(team) = team_changed(&mut self.team) => {
+                    let told = ServerEvent::TeamAvailability { available: team.available, back_at: team.back_at };
                     self.send(frame(told)).await.err().map(Ending::Dropped)
                 }
                 _ = pings.tick() => {
@@ -136,12 +136,14 @@ impl Connection {
 }
 
 /// The next change of whether a person can join (never, for an agent's socket).
-async fn team_changed(team: &mut Option<tokio::sync::watch::Receiver<bool>>) -> Option<bool> {
+async fn team_changed(
+    team: &mut Option<tokio::sync::watch::Receiver<TeamState>>,
+) -> Option<TeamState> {
     let Some(team) = team else {
         return std::future::pending().await;
     };
     match team.changed().await {
-        Ok(()) => Some(*team.borrow_and_update()),
+        Ok(()) => Some(team.borrow_and_update().clone()),
         // The node forgot the tenant's team (nobody watched): no more changes to tell.
         Err(_) => std::future::pending().await,
     }
