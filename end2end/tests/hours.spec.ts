@@ -35,7 +35,10 @@ test.describe("on a server of its own", () => {
     await expect(header).toContainText(/AI assistant · the team is back on \w+day at \d\d:00/);
     await visitorSays(widget, "Do you ship to Belgium?");
     await expect(widgetMessages(widget).locator(".msg--ai").last()).toBeVisible();
+    await expect(widgetMessages(widget).locator(".msg--streaming")).toHaveCount(0);
     const contact = widget.getByRole("form", { name: "Leave your email" });
+    await expect(contact).toContainText("Nobody can answer right now. Leave your email so the team can reach you:");
+    await shop.screenshot({ path: "screenshots/widget-out-of-hours.png" });
     const email = contact.getByRole("textbox", { name: /Leave your email/ });
     await email.fill("dana@example.com");
     await contact.getByRole("button", { name: "Send" }).click();
@@ -43,7 +46,6 @@ test.describe("on a server of its own", () => {
       "Thanks: the team has your email, dana@example.com, with this conversation.",
     );
     await expect(contact).toHaveCount(0);
-    await shop.screenshot({ path: "screenshots/widget-out-of-hours.png" });
 
     // The agent sees the address with the conversation, and the thread says so.
     await alice.getByRole("navigation", { name: "Dashboard" }).getByRole("link", { name: "Inbox" }).click();

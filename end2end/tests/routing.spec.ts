@@ -26,7 +26,7 @@ test.describe("on a server of its own", () => {
     await expect(form.getByRole("status").filter({ hasText: "Saved." })).toHaveText(
       "Saved. Conversations waiting now are handed out at once.",
     );
-    await alice.screenshot({ path: "screenshots/dashboard-routing.png", fullPage: true });
+    await form.screenshot({ path: "screenshots/dashboard-routing.png" });
     await alice.reload();
     await expect(alice.getByRole("form", { name: "Assignment" }).getByRole("radio", { name: /Assign them automatically/ })).toBeChecked();
     await alice.getByRole("navigation", { name: "Dashboard" }).getByRole("link", { name: "Inbox" }).click();

@@ -281,7 +281,8 @@ async fn seed_003_flow_over_the_visitor_token_socket() {
     let answer = socket.until("human-escalation-response").await;
     assert_eq!(
         answer["message"],
-        "Thanks, we've let the team know. A human agent will join this conversation shortly."
+        // Nobody is online: the hand-over does not promise someone at once.
+        "Thanks, we've let the team know. No human agent is available right now: one will reply here as soon as the team is back."
     );
 }
 

@@ -237,7 +237,8 @@ async fn the_hand_over_words_stay_in_the_history() {
     assert_eq!(last["sender"]["kind"], "ai");
     assert_eq!(
         last["content"],
-        "Thanks, we've let the team know. A human agent will join this conversation shortly."
+        // Nobody is online: the hand-over does not promise someone at once.
+        "Thanks, we've let the team know. No human agent is available right now: one will reply here as soon as the team is back."
     );
     assert_eq!(history.body["session"]["status"], "pending");
 }

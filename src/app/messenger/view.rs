@@ -141,7 +141,7 @@ fn ContactForm(state: MessengerState) -> impl IntoView {
         state.asks_for_contact().then(|| view! {
             <form class="contact" on:submit=send aria-label="Leave your email">
                 <label class="contact__label" for="contact-email">
-                    "Nobody can answer right now. Leave your email and we'll reply there too:"
+                    "Nobody can answer right now. Leave your email so the team can reach you:"
                 </label>
                 <div class="contact__row">
                     <input id="contact-email" class="contact__input" type="email" required

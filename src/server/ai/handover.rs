@@ -35,15 +35,32 @@ pub enum Why {
     Busy,
 }
 
+/// What the hand-over says while nobody can join (out of hours, nobody online and available),
+/// instead of the built-in sentence, which promises someone shortly.
+pub const AWAY_SENTENCE: &str =
+    "No human agent is available right now: one will reply here as soon as the team is back.";
+
+/// The whole message while nobody can join: why, then the tenant's own sentence if it set one
+/// (its words are its to choose), else [`AWAY_SENTENCE`].
+pub fn words_while_away(why: Why, settings: &TenantAi) -> String {
+    match settings.handover {
+        Some(_) => words(why, settings),
+        None => format!("{} {AWAY_SENTENCE}", opening(why)),
+    }
+}
+
 /// The whole message: why, then the tenant's sentence.
 pub fn words(why: Why, settings: &TenantAi) -> String {
-    let opening = match why {
+    let sentence = settings.handover.as_deref().unwrap_or(DEFAULT_SENTENCE);
+    format!("{} {sentence}", opening(why))
+}
+
+fn opening(why: Why) -> &'static str {
+    match why {
         Why::Asked => "Thanks, we've let the team know.",
         Why::Failed => "Sorry, I'm having trouble answering right now.",
         Why::Busy => "Sorry, our assistant is busy right now.",
-    };
-    let sentence = settings.handover.as_deref().unwrap_or(DEFAULT_SENTENCE);
-    format!("{opening} {sentence}")
+    }
 }
 
 #[cfg(test)]
@@ -63,6 +80,12 @@ mod tests {
             words(Why::Failed, &settings),
             "Sorry, I'm having trouble answering right now. Anna from the roastery will be right with you."
         );
+        assert_eq!(
+            words_while_away(Why::Asked, &TenantAi::default()),
+            "Thanks, we've let the team know. No human agent is available right now: one will reply here as soon as the team is back."
+        );
+        assert!(words_while_away(Why::Asked, &settings)
+            .ends_with("Anna from the roastery will be right with you."));
         assert_eq!(checked_sentence("  "), Ok(None));
         assert!(checked_sentence("two\nlines").is_err());
         assert!(checked_sentence(&"a".repeat(301)).is_err());

@@ -241,7 +241,12 @@ impl Hub {
         self.stop_assistant(&visitor.session_id);
         let session = self.visitor_session(visitor).await?;
         let tenant = self.timeline.store().tenant(&visitor.tenant_id).await?;
-        let mut words = handover::words(Why::Asked, &tenant.map(|t| t.ai).unwrap_or_default());
+        let ai = tenant.map(|t| t.ai).unwrap_or_default();
+        let mut words = if self.team_state(&visitor.tenant_id).await.available {
+            handover::words(Why::Asked, &ai)
+        } else {
+            handover::words_while_away(Why::Asked, &ai)
+        };
         if session.test {
             words = format!(
                 "This is a test conversation, so no agent sees it. A visitor would read: “{words}”"

@@ -35,7 +35,8 @@ pub fn RoutingForm(desk: Desk, settings: RoutingSettings) -> impl IntoView {
         );
     };
     view! {
-        <form class="form settings__form" on:submit=save aria-label="Assignment">
+        // Checked here, in words, rather than by the browser's own bubble.
+        <form class="form settings__form" on:submit=save aria-label="Assignment" novalidate>
             <h2>"Assignment"</h2>
             <fieldset class="field settings__choices">
                 <legend class="field__label">"Conversations that need a person"</legend>
