@@ -63,7 +63,9 @@ contract!(
     concurrent_appends_to_one_session_never_share_or_skip_a_seq,
     a_client_message_id_is_stored_once_even_when_raced,
     reads_are_scoped_by_tenant,
-    uniqueness_and_read_marks,
+    widget_keys_and_emails_are_unique_and_a_setting_keeps_its_first_value,
+    read_marks_move_forward_and_never_past_the_end,
+    routes_take_only_waiting_sessions_within_the_capacity,
     appending_to_a_missing_session_fails_and_stores_nothing,
     appends_raced_together_each_get_their_own_outcome,
     tenants_keep_their_origins_and_assistant_settings,
@@ -238,8 +240,8 @@ async fn reads_are_scoped_by_tenant(store: DynStore) {
     );
 }
 
-async fn uniqueness_and_read_marks(store: DynStore) {
-    let (tenant, session) = tenant_with_session(&store, "a").await;
+async fn widget_keys_and_emails_are_unique_and_a_setting_keeps_its_first_value(store: DynStore) {
+    let (tenant, _) = tenant_with_session(&store, "a").await;
     let dup = store
         .create_tenant(NewTenant {
             name: "again".into(),
@@ -258,7 +260,7 @@ async fn uniqueness_and_read_marks(store: DynStore) {
     let al = store.create_agent(agent.clone()).await.unwrap();
     let shouting = NewAgent {
         email: "al@example.com".into(),
-        ..agent.clone()
+        ..agent
     };
     assert!(matches!(
         store.create_agent(shouting).await,
@@ -274,6 +276,31 @@ async fn uniqueness_and_read_marks(store: DynStore) {
         al.id
     );
 
+    assert_eq!(
+        store.setting_or_insert("k", "first").await.unwrap(),
+        "first"
+    );
+    assert_eq!(
+        store.setting_or_insert("k", "second").await.unwrap(),
+        "first"
+    );
+}
+
+/// A read mark moves forward only, never past the last message; the team's is the furthest
+/// any agent's reached; a mark that did not move says so.
+async fn read_marks_move_forward_and_never_past_the_end(store: DynStore) {
+    let (tenant, session) = tenant_with_session(&store, "r").await;
+    let agent = |email: &str, name: &str| NewAgent {
+        tenant_id: tenant.clone(),
+        email: email.into(),
+        name: name.into(),
+        password_hash: "x".into(),
+        role: AgentRole::Agent,
+    };
+    let al = store
+        .create_agent(agent("al@example.com", "Al"))
+        .await
+        .unwrap();
     for i in 0..3 {
         store
             .append(text(&session, &i.to_string(), None))
@@ -318,11 +345,7 @@ async fn uniqueness_and_read_marks(store: DynStore) {
         None
     );
     let bo = store
-        .create_agent(NewAgent {
-            email: "bo@example.com".into(),
-            name: "Bo".into(),
-            ..agent
-        })
+        .create_agent(agent("bo@example.com", "Bo"))
         .await
         .unwrap();
     let bo_reads = Reader::Agent { id: &bo.id };
@@ -350,14 +373,84 @@ async fn uniqueness_and_read_marks(store: DynStore) {
             .unwrap(),
         None
     );
+}
 
+/// Automatic assignment's writes: the queue oldest first, the loads, and a route that only
+/// takes a session still waiting, for an enabled agent under the capacity.
+async fn routes_take_only_waiting_sessions_within_the_capacity(store: DynStore) {
+    let (tenant, first) = tenant_with_session(&store, "q").await;
+    let al = store
+        .create_agent(NewAgent {
+            tenant_id: tenant.clone(),
+            email: "al@q.example".into(),
+            name: "Al".into(),
+            password_hash: "x".into(),
+            role: AgentRole::Agent,
+        })
+        .await
+        .unwrap();
+    // The first started with the AI and joins the queue when it starts waiting; the second
+    // waits from its start, later. (Both orders agree: the store's clock is not ours to set.)
+    store
+        .update_session(
+            &tenant,
+            &first,
+            SessionChange::Status(SessionStatus::Pending),
+        )
+        .await
+        .unwrap();
+    let second = store
+        .create_session(NewSession {
+            tenant_id: tenant.clone(),
+            key_hash: "hash-q2".into(),
+            visitor: Visitor::default(),
+            status: SessionStatus::Pending,
+            test: false,
+        })
+        .await
+        .unwrap()
+        .id;
+    let waiting = [first, second];
+    assert_eq!(store.queue(&tenant, 10).await.unwrap(), waiting);
+    let route = |capacity| SessionChange::Route {
+        agent_id: al.id.clone(),
+        capacity,
+    };
+    let given = store
+        .update_session(&tenant, &waiting[1], route(1))
+        .await
+        .unwrap();
+    assert_eq!(given.unwrap().assigned_agent.unwrap().id, al.id);
+    // Taken already; and Al is full at a capacity of one.
+    assert!(store
+        .update_session(&tenant, &waiting[1], route(5))
+        .await
+        .unwrap()
+        .is_none());
+    assert!(store
+        .update_session(&tenant, &waiting[0], route(1))
+        .await
+        .unwrap()
+        .is_none());
     assert_eq!(
-        store.setting_or_insert("k", "first").await.unwrap(),
-        "first"
+        store.workloads(&tenant).await.unwrap().get(&al.id),
+        Some(&1)
     );
+    let agents = store.agents(&tenant).await.unwrap();
+    assert!(agents[0].last_assigned_at.is_some());
+    // A disabled agent is not routed to.
+    store
+        .update_agent(&al.id, AgentChange::Disable)
+        .await
+        .unwrap();
+    assert!(store
+        .update_session(&tenant, &waiting[0], route(5))
+        .await
+        .unwrap()
+        .is_none());
     assert_eq!(
-        store.setting_or_insert("k", "second").await.unwrap(),
-        "first"
+        store.queue(&tenant, 10).await.unwrap(),
+        [waiting[0].clone()]
     );
 }
 

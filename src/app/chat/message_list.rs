@@ -67,26 +67,8 @@ pub fn MessageList(
 
     let line = move |entry: Entry| match entry {
         Entry::Stored(message) => stored(message, viewer, visitor_name, seen_at).into_any(),
-        Entry::Streaming { text, .. } => view! {
-            <li class=format!("msg {} msg--ai msg--streaming", viewer_side(viewer, SenderKind::Ai))>
-                <span class="msg__meta">"AI assistant · typing"</span>
-                <p class="msg__text">{text}<span class="cursor" aria-hidden="true"></span></p>
-            </li>
-        }
-        .into_any(),
-        Entry::Sending { content, .. } => view! {
-            <li class="msg msg--mine msg--sending" class:msg--waiting=move || offline.get()>
-                <p class="msg__text">{content}</p>
-                <span class="msg__meta">
-                    {move || if offline.get() {
-                        "Not sent yet: it goes out when the connection is back"
-                    } else {
-                        "Sending…"
-                    }}
-                </span>
-            </li>
-        }
-        .into_any(),
+        Entry::Streaming { text, .. } => streaming(text, viewer).into_any(),
+        Entry::Sending { content, .. } => sending(content, offline).into_any(),
     };
 
     view! {
@@ -103,6 +85,32 @@ pub fn MessageList(
             })}
             {move || entries.get().into_iter().map(line).collect_view()}
         </ol>
+    }
+}
+
+/// The AI's answer as it streams in.
+fn streaming(text: String, viewer: Viewer) -> impl IntoView {
+    view! {
+        <li class=format!("msg {} msg--ai msg--streaming", viewer_side(viewer, SenderKind::Ai))>
+            <span class="msg__meta">"AI assistant · typing"</span>
+            <p class="msg__text">{text}<span class="cursor" aria-hidden="true"></span></p>
+        </li>
+    }
+}
+
+/// One's own message on its way (or waiting for the connection).
+fn sending(content: String, offline: Signal<bool>) -> impl IntoView {
+    view! {
+        <li class="msg msg--mine msg--sending" class:msg--waiting=move || offline.get()>
+            <p class="msg__text">{content}</p>
+            <span class="msg__meta">
+                {move || if offline.get() {
+                    "Not sent yet: it goes out when the connection is back"
+                } else {
+                    "Sending…"
+                }}
+            </span>
+        </li>
     }
 }
 
