@@ -8,17 +8,11 @@ use crate::protocol::{
 };
 use crate::server::ai::handover;
 use crate::server::office_hours::OfficeHours;
-use crate::server::store::TenantAi;
+use crate::server::store::{Tenant, TenantAi};
 
 impl Hub {
     pub async fn assistant_settings(&self, actor: &AgentActor) -> HubResult<AssistantSettings> {
-        Self::require_admin(actor)?;
-        let tenant = self
-            .timeline
-            .store()
-            .tenant(&actor.tenant_id)
-            .await?
-            .ok_or(HubError::NotFound("tenant"))?;
+        let tenant = self.admins_tenant(actor).await?;
         Ok(self.settings_wire(tenant.ai))
     }
 
@@ -27,14 +21,10 @@ impl Hub {
         actor: &AgentActor,
         request: AssistantSettingsRequest,
     ) -> HubResult<AssistantSettings> {
-        Self::require_admin(actor)?;
-        let store = self.timeline.store();
-        let tenant = store
-            .tenant(&actor.tenant_id)
-            .await?
-            .ok_or(HubError::NotFound("tenant"))?;
+        let tenant = self.admins_tenant(actor).await?;
         let settings = self.checked_settings(request)?;
-        store
+        self.timeline
+            .store()
             .update_tenant(&tenant.id, &tenant.allowed_origins, &settings)
             .await?;
         tracing::info!(by = %actor.agent_id, enabled = settings.enabled, "assistant settings changed");
@@ -42,13 +32,7 @@ impl Hub {
     }
 
     pub async fn routing_settings(&self, actor: &AgentActor) -> HubResult<RoutingSettings> {
-        Self::require_admin(actor)?;
-        let tenant = self
-            .timeline
-            .store()
-            .tenant(&actor.tenant_id)
-            .await?
-            .ok_or(HubError::NotFound("tenant"))?;
+        let tenant = self.admins_tenant(actor).await?;
         Ok(tenant.routing)
     }
 
@@ -74,13 +58,7 @@ impl Hub {
     }
 
     pub async fn hours_settings(&self, actor: &AgentActor) -> HubResult<OfficeHoursSettings> {
-        Self::require_admin(actor)?;
-        let tenant = self
-            .timeline
-            .store()
-            .tenant(&actor.tenant_id)
-            .await?
-            .ok_or(HubError::NotFound("tenant"))?;
+        let tenant = self.admins_tenant(actor).await?;
         Ok(tenant.hours)
     }
 
@@ -103,6 +81,16 @@ impl Hub {
         tracing::info!(by = %actor.agent_id, hours = ?hours.hours, timezone = %hours.timezone, "office hours changed");
         self.refresh_presence(&actor.tenant_id).await;
         Ok(hours)
+    }
+
+    /// The acting admin's tenant, for its settings; refused to agents who are not admins.
+    async fn admins_tenant(&self, actor: &AgentActor) -> HubResult<Tenant> {
+        Self::require_admin(actor)?;
+        self.timeline
+            .store()
+            .tenant(&actor.tenant_id)
+            .await?
+            .ok_or(HubError::NotFound("tenant"))
     }
 
     fn checked_settings(&self, request: AssistantSettingsRequest) -> HubResult<TenantAi> {

@@ -359,6 +359,33 @@ pub trait Store: Send + Sync + 'static {
     async fn revoke_token(&self, token_id: &str, expires_at: u64) -> StoreResult<()>;
     async fn token_revoked(&self, token_id: &str) -> StoreResult<bool>;
 
+    /// The tenant's articles, by title.
+    async fn articles(&self, tenant_id: &str) -> StoreResult<Vec<Article>>;
+    async fn article(&self, tenant_id: &str, id: &str) -> StoreResult<Option<Article>>;
+    async fn article_by_slug(&self, tenant_id: &str, slug: &str) -> StoreResult<Option<Article>>;
+    /// Returns false when the tenant has no such article.
+    async fn delete_article(&self, tenant_id: &str, id: &str) -> StoreResult<bool>;
+    /// How many articles the tenant has and when one last changed: cheap, asked before every
+    /// answer, so that an edit on any node is used for the next question.
+    async fn knowledge_version(&self, tenant_id: &str) -> StoreResult<KnowledgeVersion>;
+
+    async fn setting(&self, key: &str) -> StoreResult<Option<String>>;
+    /// Stores `value` unless the key has one already; returns the value that is stored.
+    async fn setting_or_insert(&self, key: &str, value: &str) -> StoreResult<String>;
+    /// Stores a new article; [`StoreError::Conflict`] when the tenant has one with its slug.
+    async fn create_article(
+        &self,
+        tenant_id: &str,
+        content: ArticleContent,
+    ) -> StoreResult<Article>;
+    /// Replaces an article's content; `None` when the tenant has no such article.
+    async fn update_article(
+        &self,
+        tenant_id: &str,
+        id: &str,
+        content: ArticleContent,
+    ) -> StoreResult<Option<Article>>;
+
     async fn create_session(&self, new: NewSession) -> StoreResult<Session>;
     /// The session as `viewer` (an agent id, for the unread count) sees it.
     async fn session(
@@ -416,33 +443,6 @@ pub trait Store: Send + Sync + 'static {
         reader: Reader<'_>,
         seq: u64,
     ) -> StoreResult<Option<u64>>;
-
-    /// The tenant's articles, by title.
-    async fn articles(&self, tenant_id: &str) -> StoreResult<Vec<Article>>;
-    async fn article(&self, tenant_id: &str, id: &str) -> StoreResult<Option<Article>>;
-    async fn article_by_slug(&self, tenant_id: &str, slug: &str) -> StoreResult<Option<Article>>;
-    /// Stores a new article; [`StoreError::Conflict`] when the tenant has one with its slug.
-    async fn create_article(
-        &self,
-        tenant_id: &str,
-        content: ArticleContent,
-    ) -> StoreResult<Article>;
-    /// Replaces an article's content; `None` when the tenant has no such article.
-    async fn update_article(
-        &self,
-        tenant_id: &str,
-        id: &str,
-        content: ArticleContent,
-    ) -> StoreResult<Option<Article>>;
-    /// Returns false when the tenant has no such article.
-    async fn delete_article(&self, tenant_id: &str, id: &str) -> StoreResult<bool>;
-    /// How many articles the tenant has and when one last changed: cheap, asked before every
-    /// answer, so that an edit on any node is used for the next question.
-    async fn knowledge_version(&self, tenant_id: &str) -> StoreResult<KnowledgeVersion>;
-
-    async fn setting(&self, key: &str) -> StoreResult<Option<String>>;
-    /// Stores `value` unless the key has one already; returns the value that is stored.
-    async fn setting_or_insert(&self, key: &str, value: &str) -> StoreResult<String>;
 }
 
 /// Opens the store the URL names and brings its schema up to date.
