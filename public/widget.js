@@ -8,6 +8,10 @@
  * document. The iframe loads hidden at once, so that the bubble can show an unread badge for
  * answers that arrive while the widget is closed. The two talk with postMessage, each checking
  * who the other is.
+ *
+ * For the team's side panel the loader also tells the messenger where the visitor is: the
+ * page, its title and the other site they came from, again as they navigate (also in a
+ * single-page shop), and that they are using the page (at most once a minute).
  */
 (function () {
   "use strict";
@@ -86,6 +90,64 @@
     }
   }
 
+  // Another site's address only: the shop's own previous page is not where they came from.
+  function externalReferrer() {
+    try {
+      var from = document.referrer && new URL(document.referrer);
+      return from && from.origin !== window.location.origin ? from.href : "";
+    } catch (e) {
+      return "";
+    }
+  }
+
+  var reported = "";
+  function tellPage() {
+    var page = window.location.href + "\n" + document.title;
+    if (!frame.contentWindow || page === reported) {
+      return;
+    }
+    reported = page;
+    frame.contentWindow.postMessage({
+      source: "switchboard-host", type: "page", url: window.location.href,
+      title: document.title, referrer: externalReferrer()
+    }, origin);
+  }
+
+  var ACTIVITY_EVERY_MS = 60000;
+  var toldActiveAt = 0;
+  function tellActive() {
+    var now = Date.now();
+    if (now - toldActiveAt >= ACTIVITY_EVERY_MS && !document.hidden) {
+      toldActiveAt = now;
+      tell("activity");
+    }
+  }
+
+  // A single-page shop changes the address through the History API and the title after it.
+  function followNavigation() {
+    ["pushState", "replaceState"].forEach(function (name) {
+      var original = window.history[name];
+      if (typeof original !== "function") {
+        return;
+      }
+      window.history[name] = function () {
+        var result = original.apply(this, arguments);
+        tellPage();
+        return result;
+      };
+    });
+    window.addEventListener("popstate", tellPage);
+    window.addEventListener("hashchange", tellPage);
+    var title = document.querySelector("title");
+    if (title && window.MutationObserver) {
+      new MutationObserver(tellPage).observe(title, { childList: true, characterData: true, subtree: true });
+    }
+    ["pointerdown", "keydown", "scroll", "mousemove", "touchstart"].forEach(function (kind) {
+      window.addEventListener(kind, tellActive, { passive: true, capture: true });
+    });
+    document.addEventListener("visibilitychange", tellActive);
+  }
+
   function render() {
     wrapper.classList.toggle("open", open);
     frame.hidden = !open;
@@ -120,6 +182,8 @@
     }
     if (data.type === "ready") {
       tell(open ? "open" : "close");
+      reported = "";
+      tellPage();
     } else if (data.type === "unread") {
       unread = Math.max(0, Number(data.count) || 0);
       render();
@@ -142,6 +206,7 @@
   }
 
   render();
+  followNavigation();
   function mount() { document.body.appendChild(host); }
   function mountWhenReady() {
     if (document.body) {

@@ -85,8 +85,10 @@ if [ "$want" = test ]; then
   need=()
   compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || need+=(postgresql)
   command -v redis-server >/dev/null || need+=(redis-server)
+  # Email follow-ups are tested against a real SMTP server on loopback (tests/smtp/sink.py).
+  /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || need+=(python3-aiosmtpd)
   if [ ${#need[@]} -gt 0 ]; then
-    say "installing Debian's ${need[*]} for the cluster tests"
+    say "installing Debian's ${need[*]} for the cluster and email tests"
     no_services=
     if [ ! -e /usr/sbin/policy-rc.d ]; then
       printf '#!/bin/sh\nexit 101\n' | as_root tee /usr/sbin/policy-rc.d >/dev/null

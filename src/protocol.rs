@@ -282,6 +282,9 @@ pub struct Session {
     /// The furthest `seq` any agent has read (`0`: none): the widget's "Seen".
     #[serde(default)]
     pub team_read_seq: u64,
+    /// Where the visitor is and what with, as their widget last reported it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visit: Option<Visit>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     /// Started from the diagnostics page to try the chat: its events reach its visitor only,
@@ -342,6 +345,16 @@ pub enum ServerEvent {
         status: PresenceStatus,
         availability: Availability,
     },
+    /// A visitor came to the shop, went idle or left it (agents only): `online` while a page
+    /// with the widget is open and used, `away` when it is not, `offline` once none is open.
+    #[serde(rename = "visitor.presence")]
+    VisitorPresence {
+        session_id: String,
+        status: PresenceStatus,
+    },
+    /// The visitor's widget reported a page (agents only): what the side panel shows.
+    #[serde(rename = "visitor.visit")]
+    VisitorVisit { session_id: String, visit: Visit },
     /// Whether a person can join now (visitors): someone is online and available.
     #[serde(rename = "team.availability")]
     TeamAvailability {
@@ -420,10 +433,13 @@ pub enum ClientCommand {
         session_id: Option<String>,
         seq: u64,
     },
+    /// The visitor's widget is on a page (sent on connecting and as they navigate the shop).
+    #[serde(rename = "visit")]
+    Visit(PageVisit),
     #[serde(rename = "ping")]
     Ping,
-    /// The agent is using their dashboard (sent at most about once a minute while they are):
-    /// what keeps them `online` rather than `away`.
+    /// The agent is using their dashboard, or the visitor the shop's page (sent at most about
+    /// once a minute while they are): what keeps them `online` rather than `away`.
     #[serde(rename = "activity")]
     Activity,
 }
@@ -506,6 +522,65 @@ pub enum PresenceStatus {
     Away,
     #[default]
     Offline,
+}
+
+/// What a visitor's widget reports: the page around it and the visitor's own settings. Every
+/// field is optional (a messenger opened as a page of its own has no host page).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PageVisit {
+    /// The host page's address (`http` or `https`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Where the visitor came to the shop from: another site's address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referrer: Option<String>,
+    /// The browser's language, as a language tag (`nl-NL`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// The visitor's IANA time zone (`Europe/Amsterdam`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+}
+
+/// The longest page address, title or referrer a widget may report, in bytes.
+pub const MAX_PAGE_FIELD_BYTES: usize = 2048;
+
+/// Who the visitor is and where, as the agents see it: the last page reported, where they
+/// came from, their browser and system (from its User-Agent), language and time zone.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Visit {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referrer: Option<String>,
+    /// "Chrome 131".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub browser: Option<String>,
+    /// "Windows 10", "iOS 17.2".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    /// When the visitor was last on the site (RFC 3339): on a page now, or when they left.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seen_at: Option<Timestamp>,
+}
+
+/// A visitor on the site now, for `GET /api/v1/visitors`: their conversation and whether
+/// the page is in use (`online`) or not (`away`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VisitorPresence {
+    pub session_id: String,
+    pub status: PresenceStatus,
 }
 
 /// How a tenant's conversations that need a person find one: an agent takes them from the
@@ -812,6 +887,9 @@ pub struct WidgetConfig {
     /// Out of office hours: when the team is back (RFC 3339, UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub back_at: Option<String>,
+    /// Replies reach a visitor who left an email address by email (the server sends email).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub replies_by_email: bool,
 }
 
 /// Whether a person can join a tenant's conversations now, and when the team is back if it is
@@ -988,6 +1066,7 @@ mod tests {
             unread_count: 2,
             visitor_read_seq: 3,
             team_read_seq: 0,
+            visit: None,
             created_at: ts(),
             updated_at: ts(),
             test: false,
@@ -1347,6 +1426,7 @@ mod tests {
                 },
                 team_available: true,
                 back_at: None,
+                replies_by_email: false,
             },
             json!({"tenantName": "Demo", "aiEnabled": true, "greeting": "Hi! How can we help?",
                    "look": {"title": "Demo", "colour": "#2f5bea", "onColour": "#ffffff", "launcher": "left"},

@@ -59,7 +59,8 @@ export function widgetMessages(widget: FrameLocator) {
   return widget.getByRole("list", { name: "Conversation" });
 }
 
-async function freePort(): Promise<number> {
+/** A port nobody listens on now (the kernel's choice). */
+export async function freePort(): Promise<number> {
   return new Promise((done, fail) => {
     const probe = createServer();
     probe.once("error", fail);

@@ -6,7 +6,7 @@ use crate::protocol::{
     AssistantSettingsRequest, ErrorBody, KnowledgeArticle, LoginRequest, LoginResponse,
     MarkReadRequest, MeResponse, Message, OfficeHoursSettings, PresenceRequest, PreviewRequest,
     PreviewResponse, RoutingSettings, Session, SessionHistory, StartSessionRequest,
-    StartSessionResponse, TeamMember, TransferRequest,
+    StartSessionResponse, TeamMember, TransferRequest, VisitorPresence,
 };
 
 /// Why a request did not succeed, worded for the person who made it.
@@ -194,6 +194,12 @@ pub async fn transfer(
 /// The tenant's agents, for "Transfer to".
 pub async fn team(token: &str) -> Result<Vec<TeamMember>, RequestError> {
     send::<(), _>(Method::Get, "/api/v1/agents", Some(token), None).await
+}
+
+/// The tenant's visitors on the site now: whose page is in use (`online`) or open in the
+/// background (`away`). Anyone not listed is offline.
+pub async fn visitors(token: &str) -> Result<Vec<VisitorPresence>, RequestError> {
+    send::<(), _>(Method::Get, "/api/v1/visitors", Some(token), None).await
 }
 
 /// The signed-in agent's own status; the answer is how their colleagues now see them.

@@ -4,7 +4,7 @@
 //! and grow here with each customer message of a conversation that is not open.
 
 use crate::protocol::{SenderKind, ServerEvent};
-use crate::protocol::{Session, SessionStatus};
+use crate::protocol::{Session, SessionStatus, Visit};
 
 /// The inbox's views; each means one thing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -177,6 +177,17 @@ impl Inbox {
         }
     }
 
+    /// What the visitor's widget last reported (`visitor.visit`) replaces what the conversation
+    /// knew. Not activity: the list keeps its order. False for a conversation not listed here
+    /// (nothing to fetch for it: the visit comes with the session when it is listed).
+    pub fn set_visit(&mut self, session_id: &str, visit: Visit) -> bool {
+        let Some(session) = self.sessions.iter_mut().find(|s| s.id == session_id) else {
+            return false;
+        };
+        session.visit = Some(visit);
+        true
+    }
+
     /// Applies an event of the agent's socket; `open` is the conversation on screen, whose
     /// messages are read as they arrive.
     pub fn apply(&mut self, event: &ServerEvent, open: Option<&str>) -> Applied {
@@ -252,6 +263,10 @@ impl Inbox {
             if session.last_message.is_none() {
                 session.last_message = known.last_message.take();
             }
+            // A visit is never forgotten on the server: a copy without one predates it.
+            if session.visit.is_none() {
+                session.visit = known.visit.take();
+            }
             *known = session;
         } else {
             self.sessions.push(session);
@@ -281,6 +296,7 @@ mod tests {
             unread_count: 0,
             visitor_read_seq: 0,
             team_read_seq: 0,
+            visit: None,
             created_at: Timestamp(at.into()),
             updated_at: Timestamp(at.into()),
             test: false,
@@ -468,6 +484,37 @@ mod tests {
         );
         let a = inbox.get("a").unwrap();
         assert_eq!((a.visitor_read_seq, a.team_read_seq), (3, 2));
+    }
+
+    #[test]
+    fn a_visit_replaces_the_last_one_and_outlives_copies_without_it() {
+        let mut inbox = Inbox::default();
+        inbox.replace_all(pages(vec![
+            session("a", "2026-11-23T10:00:00.000Z"),
+            session("b", "2026-11-23T11:00:00.000Z"),
+        ]));
+        let visit = |url: &str| Visit {
+            page_url: Some(url.into()),
+            ..Visit::default()
+        };
+        assert!(inbox.set_visit("a", visit("https://shop.example/mugs")));
+        assert!(inbox.set_visit("a", visit("https://shop.example/cart")));
+        assert!(!inbox.set_visit("zz", visit("https://shop.example/")));
+        let a = inbox.get("a").unwrap();
+        assert_eq!(a.visit, Some(visit("https://shop.example/cart")));
+        // Not activity: the order stays.
+        assert_eq!(ids(&inbox, Filter::Open), ["b", "a"]);
+        // A broadcast copy without the visit keeps the one known.
+        inbox.apply(
+            &ServerEvent::SessionUpdated {
+                session: session("a", "2026-11-23T10:00:01.000Z"),
+            },
+            None,
+        );
+        assert_eq!(
+            inbox.get("a").unwrap().visit,
+            Some(visit("https://shop.example/cart"))
+        );
     }
 
     #[test]

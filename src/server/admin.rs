@@ -121,6 +121,10 @@ pub enum TenantCommand {
         /// we've let the team know."); empty: the built-in sentence.
         #[arg(long)]
         handover: Option<String>,
+        /// Who the tenant's follow-up emails are from, "Shop <help@shop.example>" (empty:
+        /// the server's --email-from).
+        #[arg(long)]
+        email_from: Option<String>,
         /// Replaces the allowed origins (repeat for several).
         #[arg(long = "origin")]
         origins: Vec<String>,
@@ -305,11 +309,15 @@ async fn tenant(store: &DynStore, command: TenantCommand) -> anyhow::Result<()> 
             answerer,
             greeting,
             handover,
+            email_from,
             origins,
             look,
             routing,
         } => {
             let tenant = tenant_by_key(store, &widget_key).await?;
+            if let Some(from) = email_from {
+                set_email_from(store, &tenant, &from).await?;
+            }
             set_look(store, &tenant, look).await?;
             set_routing(store, &tenant, routing).await?;
             let change = AiChange {
@@ -405,6 +413,18 @@ async fn set_look(store: &DynStore, tenant: &Tenant, flags: LookFlags) -> anyhow
         }
         None => {}
     }
+    Ok(())
+}
+
+/// `--email-from`: an address with an optional name, or empty for the server's.
+async fn set_email_from(store: &DynStore, tenant: &Tenant, from: &str) -> anyhow::Result<()> {
+    let from = from.trim();
+    if !from.is_empty() {
+        from.parse::<lettre::message::Mailbox>()
+            .map_err(|e| anyhow::anyhow!("--email-from is not an email address: {e}"))?;
+    }
+    let from = (!from.is_empty()).then_some(from);
+    store.set_email_from(&tenant.id, from).await?;
     Ok(())
 }
 
@@ -512,6 +532,13 @@ fn print_tenant(tenant: &Tenant) {
         "hours:      {} ({})",
         tenant.hours.hours.as_deref().unwrap_or("at any hour"),
         tenant.hours.timezone
+    );
+    println!(
+        "email from: {}",
+        tenant
+            .email_from
+            .as_deref()
+            .unwrap_or("the server's --email-from")
     );
     println!(
         "avatar:     {}",

@@ -273,6 +273,9 @@ pub struct ServeConfig {
     /// The largest widget avatar an admin may upload, in bytes.
     pub max_avatar_bytes: usize,
     pub presence: crate::server::hub::presence::PresenceTimes,
+    pub visits: crate::server::hub::VisitRules,
+    /// Email follow-ups, when `--smtp-url` is set.
+    pub mail: Option<crate::server::mail::MailConfig>,
 }
 
 impl Bus {

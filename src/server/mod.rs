@@ -16,6 +16,7 @@
 //! - [`auth`]: passwords, JWTs, session keys.
 //! - [`demo`]: the demo tenant and agents of `--demo`.
 //! - [`admin`]: `switchboard admin`, to manage tenants and agents.
+//! - [`mail`]: follow-up emails to visitors who left, over SMTP.
 //! - [`shutdown`]: the signal that tells long-lived sockets to close, and waits for them.
 
 pub mod admin;
@@ -30,6 +31,7 @@ pub mod edge;
 pub mod http;
 pub mod hub;
 pub mod limits;
+pub mod mail;
 pub mod office_hours;
 pub mod router;
 mod serve;

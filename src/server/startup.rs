@@ -10,6 +10,7 @@ use super::{
     edge::Edge,
     hub::Hub,
     limits::RateLimits,
+    mail::{MailConfig, Mailer},
     router, serve,
     shutdown::{self, Shutdown},
     state::{AppState, KeepAlive},
@@ -132,9 +133,8 @@ impl Application {
             config.password_checks,
             RateLimits::start(&config.rates),
             config.presence,
+            config.visits,
         ));
-        hub.clone().keep_presence();
-        hub.clone().keep_routing();
 
         let listener = TcpListener::bind(config.addr)
             .await
@@ -144,6 +144,9 @@ impl Application {
             .context("cannot read the bound address")?;
 
         let shutdown = Shutdown::new();
+        follow_up_by_email(&hub, config.mail.clone(), addr, &shutdown)?;
+        hub.clone().keep_presence(shutdown.listener());
+        hub.clone().keep_routing(shutdown.listener());
         let state = AppState {
             leptos_options,
             hub,
@@ -190,4 +193,25 @@ impl Application {
         tracing::info!("stopped cleanly");
         Ok(())
     }
+}
+
+/// Starts email follow-ups, if `--smtp-url` is set: their links lead to `--public-url`, or to
+/// the address bound.
+fn follow_up_by_email(
+    hub: &Arc<Hub>,
+    mail: Option<MailConfig>,
+    addr: SocketAddr,
+    shutdown: &Shutdown,
+) -> anyhow::Result<()> {
+    let Some(mut mail) = mail else {
+        tracing::info!("email follow-ups off: no --smtp-url");
+        return Ok(());
+    };
+    let links = mail
+        .public_url
+        .get_or_insert_with(|| format!("http://{addr}"));
+    tracing::info!(from = %mail.from, links = %links, "email follow-ups on");
+    let mailer = Mailer::new(mail)?;
+    hub.clone().keep_following_up(mailer, shutdown.listener());
+    Ok(())
 }

@@ -5,7 +5,7 @@
 //! Within a session, a change and its publications happen under one lock, so that on a node
 //! events leave in `seq` order.
 
-use crate::protocol::{AgentRef, Sender, SenderKind, ServerEvent, Session, SessionStatus};
+use crate::protocol::{AgentRef, Sender, SenderKind, ServerEvent, Session, SessionStatus, Visit};
 use crate::server::{
     broker::{DynBroker, Event, Topic},
     store::{Appended, DynStore, NewMessage, NewSession, Reader, SessionChange, StoreResult},
@@ -191,6 +191,24 @@ impl Timeline {
             );
         }
         Ok(moved)
+    }
+
+    /// Stores what is known of a session's visitor and where they are, then tells the
+    /// tenant's agents with `visitor.visit` (of a test conversation, nobody).
+    pub async fn record_visit(
+        &self,
+        tenant_id: &str,
+        session_id: &str,
+        test: bool,
+        visit: Visit,
+    ) -> StoreResult<()> {
+        self.store.set_visit(session_id, &visit).await?;
+        if !test {
+            let session_id = session_id.to_string();
+            let event = ServerEvent::VisitorVisit { session_id, visit };
+            self.announce(Audience::Agents { tenant_id }, event);
+        }
+        Ok(())
     }
 
     /// Stores a message and publishes it to the conversation's audience

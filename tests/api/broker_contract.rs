@@ -172,7 +172,7 @@ async fn answers_in_flight_are_readable_on_every_node_and_scoped_by_tenant(nodes
 async fn presence_records_are_read_on_every_node_and_forgotten_once(nodes: Nodes) {
     let mut b = nodes.b.subscribe(&tenant("t1"));
     let record = SocketPresence {
-        agent_id: "a1".into(),
+        party_id: "a1".into(),
         active_at_ms: 1_000,
         lapses_at_ms: 46_000,
     };

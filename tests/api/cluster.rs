@@ -682,22 +682,21 @@ async fn an_article_written_on_one_node_answers_on_every_node() {
     );
 }
 
+/// Presence that lapses two seconds after a node stops refreshing it.
+const QUICK_LAPSE: &[&str] = &[
+    "--ai",
+    "off",
+    "--presence-lapse-secs",
+    "2",
+    "--presence-sweep-ms",
+    "200",
+];
+
 /// Presence is true on every node: a colleague on another node shows online, and offline once
 /// their node dies (their record lapses; nobody is there to say goodbye).
 #[tokio::test]
 async fn an_agent_whose_node_dies_goes_offline_on_every_other_node() {
-    let mut cluster = Cluster::start(
-        2,
-        &[
-            "--ai",
-            "off",
-            "--presence-lapse-secs",
-            "2",
-            "--presence-sweep-ms",
-            "200",
-        ],
-    )
-    .await;
+    let mut cluster = Cluster::start(2, QUICK_LAPSE).await;
     let (alice, _) = login(cluster.node(0), "agent1@callcenter.com").await;
     let (bob, _) = login(cluster.node(1), "agent2@callcenter.com").await;
     let mut desk = agent_socket(cluster.node(0), &alice).await;
@@ -712,6 +711,28 @@ async fn an_agent_whose_node_dies_goes_offline_on_every_other_node() {
     until_presence(&mut desk, "Bob Chen", "offline").await;
     let bob_row = team_member(cluster.node(0), &alice, "Bob Chen").await;
     assert_eq!(bob_row["status"], "offline");
+}
+
+/// A visitor's presence is as true as an agent's: on the site while their page's socket is on
+/// another node, gone once that node dies.
+#[tokio::test]
+async fn a_visitor_whose_node_dies_leaves_the_site_on_every_other_node() {
+    let mut cluster = Cluster::start(2, QUICK_LAPSE).await;
+    let (alice, _) = login(cluster.node(0), "agent1@callcenter.com").await;
+    let mut desk = agent_socket(cluster.node(0), &alice).await;
+    let visitor = start_visitor(cluster.node(1), None).await;
+    let _page = visitor_socket(cluster.node(1), &visitor.key).await;
+    crate::visitors::until_visitor(&mut desk, &visitor.session_id, "online").await;
+    let present = get_json(&cluster.node(0).http("/api/v1/visitors"), Some(&alice)).await;
+    assert_eq!(
+        present.body[0]["sessionId"],
+        visitor.session_id.as_str(),
+        "read from the other node's record"
+    );
+    cluster.kill(1).await;
+    crate::visitors::until_visitor(&mut desk, &visitor.session_id, "offline").await;
+    let present = get_json(&cluster.node(0).http("/api/v1/visitors"), Some(&alice)).await;
+    assert_eq!(present.body, json!([]));
 }
 
 /// Reads an agent socket until `name` is `status`.

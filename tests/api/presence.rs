@@ -97,18 +97,20 @@ async fn agents_are_online_while_connected_then_away_when_they_say_so_and_offlin
     until_presence(&mut desk, "Bob Chen", status("offline")).await;
 }
 
+/// Idle after a second, looked at ten times a second.
+pub const QUICK_IDLE: &[&str] = &[
+    "--demo",
+    "--ai",
+    "off",
+    "--presence-idle-secs",
+    "1",
+    "--presence-sweep-ms",
+    "100",
+];
+
 #[tokio::test]
 async fn an_unused_dashboard_goes_away_and_comes_back_with_use() {
-    let server = TestServer::start_with(&[
-        "--demo",
-        "--ai",
-        "off",
-        "--presence-idle-secs",
-        "1",
-        "--presence-sweep-ms",
-        "100",
-    ])
-    .await;
+    let server = TestServer::start_with(QUICK_IDLE).await;
     let (alice, _) = login(&server, "agent1@callcenter.com").await;
     let (bob, _) = login(&server, "agent2@callcenter.com").await;
     let mut desk = agent_socket(&server, &alice).await;

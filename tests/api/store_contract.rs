@@ -9,8 +9,8 @@ use switchboard::protocol::{
     AgentRole, ArticleLink, Sender, SenderKind, SessionStatus, SessionView, Visitor,
 };
 use switchboard::server::store::{
-    AgentChange, ArticleContent, DynStore, NewAgent, NewMessage, NewSession, NewTenant, PgStore,
-    Reader, SessionChange, SessionPage, SqliteStore, StoreError, TenantAi,
+    AgentChange, ArticleContent, DynStore, FollowUpOutcome, NewAgent, NewMessage, NewSession,
+    NewTenant, PgStore, Reader, SessionChange, SessionPage, SqliteStore, StoreError, TenantAi,
 };
 
 /// Keeps whatever backs a store (a temporary folder) alive for the test.
@@ -66,6 +66,8 @@ contract!(
     widget_keys_and_emails_are_unique_and_a_setting_keeps_its_first_value,
     read_marks_move_forward_and_never_past_the_end,
     routes_take_only_waiting_sessions_within_the_capacity,
+    a_follow_up_is_planned_once_taken_by_one_and_replanned_for_a_later_reply,
+    an_emailed_link_opens_its_session_until_it_expires,
     appending_to_a_missing_session_fails_and_stores_nothing,
     appends_raced_together_each_get_their_own_outcome,
     tenants_keep_their_origins_and_assistant_settings,
@@ -84,6 +86,10 @@ fn customer() -> Sender {
 }
 
 async fn tenant_with_session(store: &DynStore, key: &str) -> (String, String) {
+    tenant_with_visitor(store, key, Visitor::default()).await
+}
+
+async fn tenant_with_visitor(store: &DynStore, key: &str, visitor: Visitor) -> (String, String) {
     let tenant = store
         .create_tenant(NewTenant {
             name: key.into(),
@@ -96,7 +102,7 @@ async fn tenant_with_session(store: &DynStore, key: &str) -> (String, String) {
         .create_session(NewSession {
             tenant_id: tenant.id.clone(),
             key_hash: format!("hash-{key}"),
-            visitor: Visitor::default(),
+            visitor,
             status: SessionStatus::Bot,
             test: false,
         })
@@ -972,4 +978,137 @@ async fn sessions_are_listed_by_view_a_page_at_a_time(store: DynStore) {
     let mut seen_sorted = seen.clone();
     seen_sorted.sort();
     assert_eq!(seen_sorted, open, "every open session once: {seen:?}");
+}
+
+fn agent_reply(session_id: &str, content: &str) -> NewMessage {
+    NewMessage {
+        sender: Sender {
+            kind: SenderKind::Agent,
+            id: Some("a1".into()),
+            name: Some("Al".into()),
+        },
+        ..text(session_id, content, None)
+    }
+}
+
+async fn emailed_session(store: &DynStore, key: &str) -> (String, String) {
+    let visitor = Visitor {
+        name: None,
+        email: Some("dana@example.com".into()),
+    };
+    tenant_with_visitor(store, key, visitor).await
+}
+
+/// The first reply plans the email and later ones join it; of two nodes taking it, one wins;
+/// a reply after what was sent plans the next, and nothing after it plans none. A visitor
+/// without an address has nothing planned.
+async fn a_follow_up_is_planned_once_taken_by_one_and_replanned_for_a_later_reply(store: DynStore) {
+    let (_, no_address) = tenant_with_session(&store, "f0").await;
+    store
+        .plan_follow_up(&no_address, "2026-01-01T00:00:00.000Z")
+        .await
+        .unwrap();
+    let (_, session) = emailed_session(&store, "f1").await;
+    store.append(agent_reply(&session, "one")).await.unwrap();
+    store
+        .plan_follow_up(&session, "2026-01-01T00:00:01.000Z")
+        .await
+        .unwrap();
+    store
+        .plan_follow_up(&session, "2026-01-01T00:00:05.000Z")
+        .await
+        .unwrap();
+    assert!(store
+        .due_follow_ups("2026-01-01T00:00:00.500Z", 10)
+        .await
+        .unwrap()
+        .is_empty());
+    let due = store
+        .due_follow_ups("2026-01-01T00:00:02.000Z", 10)
+        .await
+        .unwrap();
+    assert_eq!(due.len(), 1, "{due:?}");
+    assert_eq!(
+        (due[0].session_id.as_str(), due[0].due_at.as_str()),
+        (session.as_str(), "2026-01-01T00:00:01.000Z")
+    );
+    let hold = "2026-01-01T00:05:00.000Z";
+    assert!(store.claim_follow_up(&due[0], hold).await.unwrap());
+    assert!(
+        !store.claim_follow_up(&due[0], hold).await.unwrap(),
+        "taken once"
+    );
+
+    // A reply while the email went: the next is planned.
+    store.append(agent_reply(&session, "two")).await.unwrap();
+    let done = FollowUpOutcome::Done {
+        through_seq: 1,
+        next_due: "2026-01-01T00:01:00.000Z".into(),
+    };
+    store.settle_follow_up(&session, &done).await.unwrap();
+    let due = store
+        .due_follow_ups("2026-01-01T00:02:00.000Z", 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        (due[0].emailed_seq, due[0].due_at.as_str()),
+        (1, "2026-01-01T00:01:00.000Z")
+    );
+
+    // A failure counts; after the last reply is sent, nothing is planned.
+    let retry = FollowUpOutcome::Retry {
+        at: "2026-01-01T00:03:00.000Z".into(),
+        failed: true,
+    };
+    store.settle_follow_up(&session, &retry).await.unwrap();
+    let due = store
+        .due_follow_ups("2026-01-01T00:04:00.000Z", 10)
+        .await
+        .unwrap();
+    assert_eq!(due[0].attempts, 1);
+    let done = FollowUpOutcome::Done {
+        through_seq: 2,
+        next_due: "2026-01-01T00:05:00.000Z".into(),
+    };
+    store.settle_follow_up(&session, &done).await.unwrap();
+    assert!(store
+        .due_follow_ups("2027-01-01T00:00:00.000Z", 10)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+/// An emailed link's key finds its session as the session's own key does, until it expires.
+async fn an_emailed_link_opens_its_session_until_it_expires(store: DynStore) {
+    let (_, session) = emailed_session(&store, "l1").await;
+    store
+        .add_session_link(&session, "link-good", "2999-01-01T00:00:00.000Z")
+        .await
+        .unwrap();
+    store
+        .add_session_link(&session, "link-old", "2000-01-01T00:00:00.000Z")
+        .await
+        .unwrap();
+    let found = store
+        .session_by_key_hash("link-good")
+        .await
+        .unwrap()
+        .expect("found");
+    assert_eq!(found.session.id, session);
+    assert!(
+        store
+            .session_by_key_hash("link-old")
+            .await
+            .unwrap()
+            .is_none(),
+        "expired"
+    );
+    assert!(
+        store
+            .session_by_key_hash("hash-l1")
+            .await
+            .unwrap()
+            .is_some(),
+        "its own key still works"
+    );
 }

@@ -1,8 +1,10 @@
 //! The open conversation: who the visitor is, who holds it, the history with the AI's answers
-//! streaming in, "Assign to me", "Close", the composer and typing both ways.
+//! streaming in, "Assign to me", "Close", the composer and typing both ways, and beside the
+//! thread the side panel about the visitor.
 
 use super::desk::{Action, Desk};
 use super::labels::{visitor_name, StatusPill};
+use super::visitor::VisitorPanel;
 use crate::app::chat::{Composer, MessageList, Viewer};
 use crate::client::api;
 use crate::client::conversation::Conversation;
@@ -16,14 +18,23 @@ pub fn ConversationPane(desk: Desk) -> impl IntoView {
         let id = desk.selected.get()?;
         desk.inbox.with(|i| i.get(&id).cloned())
     });
+    // The head is drawn anew whenever its session changes. The visit changes with every page
+    // the visitor opens and is the side panel's: without it, the head (and a choice half made
+    // in it, such as "Transfer to…") stays as it is.
+    let head = Memo::new(move |_| session.get().map(|s| Session { visit: None, ..s }));
     view! {
         <section class="conversation" aria-label="Conversation view">
-            {move || match session.get() {
+            {move || match head.get() {
                 None => view! { <NoConversation /> }.into_any(),
                 Some(session) => view! { <ConversationHead desk session /> }.into_any(),
             }}
             <Show when=move || desk.selected.with(Option::is_some)>
-                <ConversationThread desk session />
+                <div class="conversation__body">
+                    <VisitorPanel desk session />
+                    <div class="conversation__thread">
+                        <ConversationThread desk session />
+                    </div>
+                </div>
             </Show>
         </section>
     }

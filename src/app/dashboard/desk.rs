@@ -1,12 +1,14 @@
 //! The dashboard's state: everything the panes share, fed by one agent socket, and what the
 //! agent does with it.
 //!
-//! After every (re)connection the inbox is fetched again and the open conversation catches up
-//! with `afterSeq`, so whatever happened while the socket was down shows up once.
+//! After every (re)connection the inbox, the team and the visitors on the site are fetched
+//! again and the open conversation catches up with `afterSeq`, so whatever happened while the
+//! socket was down shows up once.
 
 mod alerts;
 mod paging;
 mod presence;
+mod visitors;
 
 pub use presence::MyStatus;
 
@@ -59,6 +61,10 @@ pub struct Desk {
     loading_earlier: StoredValue<bool>,
     /// The agent's colleagues (themselves included) with their presence.
     pub team: RwSignal<Vec<crate::protocol::TeamMember>>,
+    /// The visitors on the site now, by conversation: `online` while their page is in use,
+    /// `away` while it is open but not. Whoever is not in it has left the site.
+    pub visitors_on_site:
+        RwSignal<std::collections::HashMap<String, crate::protocol::PresenceStatus>>,
     /// When this dashboard last told the server it is being used (ms).
     told_active_at: StoredValue<f64>,
     /// The tab is in front of the agent: only then are new messages read.
@@ -102,6 +108,7 @@ impl Desk {
             own_changes: StoredValue::new(BTreeSet::new()),
             loading_earlier: StoredValue::new(false),
             team: RwSignal::new(Vec::new()),
+            visitors_on_site: RwSignal::new(Default::default()),
             told_active_at: StoredValue::new(0.0),
             page_visible: page_visible(),
             sound_on: RwSignal::new(Self::sound_was_on()),
@@ -121,8 +128,8 @@ impl Desk {
         });
     }
 
-    /// Opens the agent socket. After every (re)connection the inbox is fetched again and the
-    /// open conversation catches up.
+    /// Opens the agent socket. After every (re)connection the inbox, the team and the visitors
+    /// on the site are fetched again and the open conversation catches up.
     pub fn connect(self) {
         let token = self.token.get_value();
         let handlers = Handlers {
@@ -130,6 +137,7 @@ impl Desk {
             on_open: Box::new(move || {
                 self.refresh_inbox();
                 self.refresh_team();
+                self.refresh_visitors();
                 self.catch_up();
             }),
             on_event: Box::new(move |event| self.on_event(event)),
@@ -403,6 +411,9 @@ impl Desk {
     fn on_event(self, event: ServerEvent) {
         if let ServerEvent::AgentPresence { .. } = &event {
             return self.apply_presence(&event);
+        }
+        if let ServerEvent::VisitorPresence { .. } | ServerEvent::VisitorVisit { .. } = &event {
+            return self.apply_visitor(&event);
         }
         if let Some(alert) = self.alert_of(&event) {
             self.raise(alert);

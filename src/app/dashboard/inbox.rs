@@ -1,9 +1,10 @@
 //! The inbox: its views (unassigned, AI, mine, all open, closed) with live counts, and the
-//! conversations, newest activity first.
+//! conversations, newest activity first, each with a dot while its visitor is on the site.
 
 use super::desk::Desk;
 use super::labels::{visitor_name, StatusPill};
 use super::team::TeamList;
+use super::visitor::OnSiteDot;
 use crate::client::inbox::Filter;
 use crate::client::time::short_time;
 use crate::protocol::{SenderKind, Session};
@@ -120,6 +121,7 @@ fn row(desk: Desk, session: Session) -> impl IntoView {
         let id = id.clone();
         move || desk.visitors_typing.with(|t| t.contains(&id))
     };
+    let dot_id = id.clone();
     let preview = session
         .last_message
         .as_ref()
@@ -147,7 +149,10 @@ fn row(desk: Desk, session: Session) -> impl IntoView {
                 on:click=move |_| navigate(&format!("/conversations/{open_id}"), Default::default())
             >
                 <span class="inbox__top">
-                    <span class="inbox__visitor">{visitor_name(&session)}</span>
+                    <span class="inbox__visitor">
+                        {visitor_name(&session)}
+                        <OnSiteDot desk session_id=dot_id />
+                    </span>
                     <span class="inbox__time">{time}</span>
                 </span>
                 <span class="inbox__preview">

@@ -13,6 +13,7 @@ mod labels;
 mod settings;
 mod sign_in;
 mod team;
+mod visitor;
 mod workspace;
 
 pub use knowledge::KnowledgePage;

@@ -2,7 +2,25 @@
 //! docs/protocol.md, "The embed"). Messages carry `source: "switchboard"` (from us) or
 //! `source: "switchboard-host"` (from widget.js).
 
+use crate::protocol::PageVisit;
 use leptos::prelude::*;
+
+/// What the host page tells about the visitor: the page they are on, and each time they use
+/// it (a count, at most one a minute).
+#[derive(Clone, Copy)]
+pub struct HostReports {
+    pub page: RwSignal<Option<PageVisit>>,
+    pub used: RwSignal<u64>,
+}
+
+impl HostReports {
+    pub fn new() -> Self {
+        Self {
+            page: RwSignal::new(None),
+            used: RwSignal::new(0),
+        }
+    }
+}
 
 #[cfg(feature = "hydrate")]
 fn parent() -> Option<web_sys::Window> {
@@ -29,8 +47,9 @@ fn post(kind: &str, count: Option<usize>) {
     let _ = parent.post_message(&message, "*");
 }
 
-/// Follows the host's "open"/"close" and tells it the messenger is ready.
-pub fn listen(is_open: RwSignal<bool>) {
+/// Follows the host's "open"/"close", the page it reports and its use, and tells it the
+/// messenger is ready.
+pub fn listen(is_open: RwSignal<bool>, reports: HostReports) {
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::JsValue;
@@ -54,6 +73,13 @@ pub fn listen(is_open: RwSignal<bool>) {
                     show_latest_and_focus();
                 }
                 Some("close") => is_open.set(false),
+                Some("page") => reports.page.set(Some(PageVisit {
+                    url: field("url"),
+                    title: field("title"),
+                    referrer: field("referrer").filter(|r| !r.is_empty()),
+                    ..PageVisit::default()
+                })),
+                Some("activity") => reports.used.update(|n| *n += 1),
                 _ => {}
             }
         });
@@ -69,7 +95,7 @@ pub fn listen(is_open: RwSignal<bool>) {
         post("ready", None);
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = is_open;
+    let _ = (is_open, reports);
 }
 
 /// Once the widget is shown: the newest message in view (a hidden frame could not scroll), the

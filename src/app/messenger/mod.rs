@@ -29,6 +29,21 @@ use serde::{Deserialize, Serialize};
 pub struct MessengerSetup {
     pub widget_key: String,
     pub config: WidgetConfig,
+    /// Opened from the link in a follow-up email (`?resume=KEY`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<EmailLink>,
+}
+
+/// What the link in a follow-up email opens: its conversation, or nothing once it expired.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum EmailLink {
+    #[serde(rename_all = "camelCase")]
+    Opens {
+        session_key: String,
+        session_id: String,
+    },
+    Expired,
 }
 
 /// Where the messenger's own bundle is served: Trunk builds it into `target/site/messenger`

@@ -1,8 +1,11 @@
 //! The messenger's state and what it does: the visitor's conversation, started on the first
 //! message, its socket, and what the header and footer show.
 
-use super::host;
+mod visit;
+
+use super::host::{self, HostReports};
 use super::saved::{Slots, VisitorSession};
+use super::EmailLink;
 use crate::client::api::{self, HistoryPage, RequestError};
 use crate::client::conversation::{Conversation, Entry};
 use crate::client::live::{Indicator, LinkState};
@@ -38,6 +41,10 @@ pub struct MessengerState {
     asked_for_human: RwSignal<bool>,
     /// Until the host says otherwise; a messenger opened as a page of its own is always open.
     is_open: RwSignal<bool>,
+    /// What the host page reports: where the visitor is, and that they use the page.
+    host: HostReports,
+    /// When the server last heard that the visitor is using the page (ms since the epoch).
+    told_active_at: StoredValue<f64>,
     /// The host page is in front of the visitor: what arrives meanwhile is seen.
     page_visible: Signal<bool>,
     /// The last `seq` the visitor has seen here (the bubble's badge counts after it).
@@ -91,6 +98,8 @@ impl MessengerState {
             asked_for_human: RwSignal::new(false),
             is_open: RwSignal::new(true),
             page_visible: page_visible(),
+            host: HostReports::new(),
+            told_active_at: StoredValue::new(0.0),
             seen_seq: RwSignal::new(0),
             reported_seq: StoredValue::new(0),
             team_read_seq: RwSignal::new(0),
@@ -103,6 +112,26 @@ impl MessengerState {
         }
     }
 
+    /// Opened from a follow-up email: its conversation becomes the one this messenger holds
+    /// (before [`Self::resume`] reads it), or the visitor is told the link is too old.
+    pub fn follow_link(self, link: EmailLink) {
+        match link {
+            EmailLink::Opens {
+                session_key,
+                session_id,
+            } => {
+                let visitor = VisitorSession {
+                    session_key,
+                    session_id,
+                };
+                self.slots.with_value(|slots| slots.save_session(&visitor));
+            }
+            EmailLink::Expired => self.notice.set(Some(
+                "This link has expired. Write here and the team will answer.".into(),
+            )),
+        }
+    }
+
     /// After hydration: the read mark, the stored conversation, the host page.
     pub fn resume(self) {
         self.seen_seq.set(self.slots.with_value(Slots::seen));
@@ -110,7 +139,8 @@ impl MessengerState {
         if let Some(visitor) = self.slots.with_value(Slots::session) {
             self.connect(visitor);
         }
-        host::listen(self.is_open);
+        host::listen(self.is_open, self.host);
+        self.follow_visit();
         // Before a conversation (and its socket) exists, each opening of the widget asks
         // whether a person can join now; the socket's `team.availability` follows it after.
         Effect::new(move |_| {

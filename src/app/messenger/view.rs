@@ -13,7 +13,11 @@ use leptos::prelude::*;
 #[component]
 pub fn Messenger(setup: MessengerSetup) -> impl IntoView {
     let setup_json = serde_json::to_string(&setup).unwrap_or_default();
-    let MessengerSetup { widget_key, config } = setup;
+    let MessengerSetup {
+        widget_key,
+        config,
+        link,
+    } = setup;
     let team = TeamState {
         available: config.team_available,
         back_at: config.back_at.clone(),
@@ -21,7 +25,13 @@ pub fn Messenger(setup: MessengerSetup) -> impl IntoView {
     let state = MessengerState::new(widget_key, team);
 
     // After hydration: the stored conversation, the read mark, the host page.
-    Effect::new(move |_| state.resume());
+    let link = StoredValue::new(link);
+    Effect::new(move |_| {
+        if let Some(link) = link.get_value() {
+            state.follow_link(link);
+        }
+        state.resume();
+    });
     let unread = Memo::new(move |_| state.unread());
     Effect::new(move |_| state.mark_seen());
     Effect::new(move |_| host::report_unread(unread.get()));
@@ -43,7 +53,7 @@ pub fn Messenger(setup: MessengerSetup) -> impl IntoView {
                 on_earlier=Callback::new(move |()| state.load_earlier())
                 seen_up_to=state.team_read_seq
             />
-            <MessengerFooter state />
+            <MessengerFooter state by_email=config.replies_by_email />
         </div>
     }
 }
@@ -99,7 +109,7 @@ fn MessengerHeader(state: MessengerState, look: WidgetLook, ai_enabled: bool) ->
 
 /// Under the conversation: who is typing, the latest notice, "Talk to a human", the composer.
 #[component]
-fn MessengerFooter(state: MessengerState) -> impl IntoView {
+fn MessengerFooter(state: MessengerState, by_email: bool) -> impl IntoView {
     let send_message = Callback::new(move |content: String| state.send_message(content));
     let send_typing = Callback::new(move |typing: bool| state.send_typing(typing));
     view! {
@@ -108,7 +118,7 @@ fn MessengerFooter(state: MessengerState) -> impl IntoView {
                 <p class="typing" aria-live="polite">{format!("{name} is typing…")}</p>
             })}
             {move || state.notice.get().map(|text| view! { <p class="notice" role="status">{text}</p> })}
-            <ContactForm state />
+            <ContactForm state by_email />
             <Show when=move || state.offers_human()>
                 <button class="talk-to-human" type="button" on:click=move |_| state.talk_to_human()>
                     "Talk to a human"
@@ -120,9 +130,10 @@ fn MessengerFooter(state: MessengerState) -> impl IntoView {
     }
 }
 
-/// While nobody can join: where the visitor wants the reply, and, once given, that it is noted.
+/// While nobody can join: where the visitor wants the reply, and, once given, that it is noted
+/// (and, when the server sends email, that a reply reaches them there if they have left).
 #[component]
-fn ContactForm(state: MessengerState) -> impl IntoView {
+fn ContactForm(state: MessengerState, by_email: bool) -> impl IntoView {
     let email = RwSignal::new(String::new());
     let send = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -133,7 +144,11 @@ fn ContactForm(state: MessengerState) -> impl IntoView {
             return (!state.team_available.get())
                 .then(|| view! {
                     <p class="contact__given" role="status">
-                        {format!("Thanks: the team has your email, {address}, with this conversation.")}
+                        {if by_email {
+                            format!("Thanks: if you have left when the team replies, the reply goes to {address}.")
+                        } else {
+                            format!("Thanks: the team has your email, {address}, with this conversation.")
+                        }}
                     </p>
                 })
                 .into_any();

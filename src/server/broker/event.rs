@@ -154,6 +154,7 @@ mod tests {
             unread_count: 0,
             visitor_read_seq: 0,
             team_read_seq: 0,
+            visit: None,
             created_at: Timestamp::now(),
             updated_at: Timestamp::now(),
             test: false,

@@ -17,7 +17,7 @@ mod redis;
 pub use answers::InFlight;
 pub use event::{encode, Event, Route, Typist};
 pub use local::LocalBroker;
-pub use presence::SocketPresence;
+pub use presence::{visitors_roster, SocketPresence};
 pub use redis::{Link, RedisBroker};
 
 use async_trait::async_trait;
@@ -110,13 +110,14 @@ pub trait Broker: Send + Sync + 'static {
     async fn answer(&self, tenant_id: &str, session_id: &str) -> Option<InFlight>;
     /// Every answer being streamed in the tenant's sessions, by session id.
     async fn answers(&self, tenant_id: &str) -> Vec<(String, InFlight)>;
-    /// Records a dashboard socket's presence (`None`: it closed), readable from every node.
+    /// Records a socket's presence in a roster (a tenant's id for its agents,
+    /// [`visitors_roster`] for its visitors; `None`: it closed), readable from every node.
     /// Ordered with [`Broker::publish`], as answers are.
-    fn record_presence(&self, tenant_id: &str, socket_id: &str, presence: Option<SocketPresence>);
-    /// Every dashboard socket's record in the tenant, lapsed ones included: by socket id.
-    async fn presence(&self, tenant_id: &str) -> Vec<(String, SocketPresence)>;
+    fn record_presence(&self, roster: &str, socket_id: &str, presence: Option<SocketPresence>);
+    /// Every socket's record in the roster, lapsed ones included: by socket id.
+    async fn presence(&self, roster: &str) -> Vec<(String, SocketPresence)>;
     /// Removes a lapsed record; true for the one caller, on any node, that removed it.
-    async fn forget_presence(&self, tenant_id: &str, socket_id: &str) -> bool;
+    async fn forget_presence(&self, roster: &str, socket_id: &str) -> bool;
     /// Delivers an event to this node's subscribers only (what each node works out for
     /// itself, as presence, is told by each node to its own sockets).
     fn publish_here(&self, topics: &[Topic], event: Event);

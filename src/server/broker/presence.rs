@@ -1,17 +1,28 @@
-//! Who has a dashboard open: one record per agent socket, with when its agent last did
-//! something and when the record lapses unless refreshed. Every node reads every node's
-//! records (in memory on one node, in Redis in a cluster); a record whose node died simply
-//! lapses, so presence computed from the records is never "online" for someone gone.
+//! Who has a dashboard or a shop page open: one record per agent or visitor socket, with when
+//! its person last did something and when the record lapses unless refreshed. Every node reads
+//! every node's records (in memory on one node, in Redis in a cluster); a record whose node
+//! died simply lapses, so presence computed from the records is never "online" for someone
+//! gone.
+//!
+//! Records are kept by roster: a tenant's agents under the tenant's id, its visitors under
+//! [`visitors_roster`], so that working out the team never reads every visitor.
 
 use serde::{Deserialize, Serialize};
 use std::{collections::HashMap, sync::Mutex};
 
-/// One dashboard socket, as recorded.
+/// The roster a tenant's visitors' sockets are recorded in.
+pub fn visitors_roster(tenant_id: &str) -> String {
+    format!("{tenant_id}:visitors")
+}
+
+/// One socket, as recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SocketPresence {
-    pub agent_id: String,
-    /// When the agent last used this dashboard (Unix milliseconds).
+    /// The agent's id, or the visitor's session id.
+    #[serde(alias = "agentId")]
+    pub party_id: String,
+    /// When the person last used this dashboard or page (Unix milliseconds).
     pub active_at_ms: u64,
     /// Past this instant the record counts for nothing (the socket's node stopped refreshing it).
     pub lapses_at_ms: u64,

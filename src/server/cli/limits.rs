@@ -64,6 +64,9 @@ pub struct LimitArgs {
     /// The largest widget avatar (PNG, JPEG, GIF or WebP) an admin may upload, in bytes.
     #[arg(long, env = "SWITCHBOARD_MAX_AVATAR_BYTES", default_value_t = DEFAULT_MAX_AVATAR_BYTES)]
     pub max_avatar_bytes: usize,
+    /// The longest page address, title or referrer a visitor's widget may report, in bytes.
+    #[arg(long, env = "SWITCHBOARD_MAX_PAGE_FIELD_BYTES", default_value_t = crate::protocol::MAX_PAGE_FIELD_BYTES)]
+    pub max_page_field_bytes: usize,
     /// Sign-in attempts per address. Rates read `COUNT/PERIOD` (20/min, 5/15min, 10/s) or `off`.
     #[arg(long, env = "SWITCHBOARD_RATE_LOGIN_IP", default_value = "20/min")]
     pub rate_login_ip: RateFlag,

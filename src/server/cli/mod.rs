@@ -4,10 +4,11 @@
 use super::{
     admin::{self, AdminArgs},
     config::{positive_secs, AiMode, Bus, DatabaseUrl, JwtSecret, OpenAiConfig, ServeConfig},
-    hub::presence::PresenceTimes,
+    hub::{presence::PresenceTimes, VisitRules},
     startup::Application,
     telemetry,
 };
+mod email;
 mod limits;
 
 use anyhow::Context;
@@ -105,6 +106,8 @@ pub struct ServeArgs {
     pub max_password_checks: Option<usize>,
     #[command(flatten)]
     pub limits: limits::LimitArgs,
+    #[command(flatten)]
+    pub email: email::EmailArgs,
 }
 
 impl ServeArgs {
@@ -161,6 +164,13 @@ impl ServeArgs {
                 self.limits.max_avatar_bytes,
             )?,
             presence,
+            mail: self.email.config(self.limits.public_url.as_deref())?,
+            visits: VisitRules {
+                max_field_bytes: limits::at_least_one(
+                    "--max-page-field-bytes",
+                    self.limits.max_page_field_bytes,
+                )?,
+            },
         })
     }
 }

@@ -8,7 +8,7 @@ use crate::protocol::{
     AgentMessageRequest, ContactRequest, LoginRequest, LoginResponse, MarkReadRequest, MeResponse,
     Message, NewAgentRequest, PresenceRequest, PublicMessageRequest, Session, SessionHistory,
     SessionView, StartSessionRequest, StartSessionResponse, TeamMember, TransferRequest,
-    DEFAULT_SESSIONS_PAGE, MAX_SESSIONS_PAGE,
+    VisitorPresence, DEFAULT_SESSIONS_PAGE, MAX_SESSIONS_PAGE,
 };
 use crate::server::{
     hub::{HistoryFrom, HistoryPage, HubError},
@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/auth/logout", post(logout))
         .route("/api/v1/agents", get(team).post(add_agent))
         .route("/api/v1/agents/me/presence", put(set_presence))
+        .route("/api/v1/visitors", get(visitors))
         .route("/api/v1/agents/{id}/disable", post(disable_agent))
         .route("/api/v1/agents/{id}/enable", post(enable_agent))
         .route(
@@ -118,6 +119,14 @@ async fn team(
     AuthedAgent(agent): AuthedAgent,
 ) -> ApiResult<Vec<TeamMember>> {
     Ok(Json(state.hub.team(&agent).await?))
+}
+
+/// The tenant's visitors on the site now: whose page is in use (`online`) or not (`away`).
+async fn visitors(
+    State(state): State<AppState>,
+    AuthedAgent(agent): AuthedAgent,
+) -> ApiResult<Vec<VisitorPresence>> {
+    Ok(Json(state.hub.visitors_present(&agent.tenant_id).await))
 }
 
 /// The signed-in agent is away (or back), or available or busy.

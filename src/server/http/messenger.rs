@@ -15,6 +15,15 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
+/// `?resume=KEY`: the key in a follow-up email's link.
+fn resume_key(request: &Request<Body>) -> Option<String> {
+    let query = request.uri().query()?;
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(name, _)| name == "resume")
+        .map(|(_, key)| key.into_owned())
+        .filter(|key| !key.is_empty())
+}
+
 pub async fn page(
     State(state): State<AppState>,
     Path(widget_key): Path<String>,
@@ -29,9 +38,14 @@ pub async fn page(
             return (StatusCode::SERVICE_UNAVAILABLE, "The chat is unavailable.").into_response()
         }
     };
+    let link = match resume_key(&request) {
+        Some(key) => Some(state.hub.email_link(&widget_key, &key).await),
+        None => None,
+    };
     let setup = MessengerSetup {
         widget_key,
         config: widget.config,
+        link,
     };
     let frame_ancestors = std::iter::once("'self'".to_string())
         .chain(

@@ -158,7 +158,11 @@ impl Hub {
             source: None,
         };
         let audience = Audience::of_session(&agent.tenant_id, session_id, session.test);
-        Ok(self.timeline.append(audience, new).await?)
+        let appended = self.timeline.append(audience, new).await?;
+        if appended.created {
+            self.plan_follow_up(&session).await;
+        }
+        Ok(appended)
     }
 
     pub async fn mark_read(

@@ -13,6 +13,7 @@
 mod access;
 mod agents;
 pub mod appearance;
+mod follow_up;
 mod holding;
 mod knowledge;
 mod live;
@@ -20,9 +21,11 @@ pub mod presence;
 mod routing;
 pub mod settings;
 mod visitors;
+mod visits;
 
 pub use live::Readiness;
 pub use visitors::{StartedSession, Widget};
+pub use visits::{Device, VisitRules};
 
 use crate::protocol::{
     AgentRef, AgentRole, ContentError, Sender, Session, MAX_CLIENT_MESSAGE_ID_CHARS,
@@ -120,6 +123,9 @@ pub enum HubError {
     /// Office hours or a time zone that do not read, and why.
     #[error("{0}")]
     InvalidHours(String),
+    /// A widget's page report that cannot be stored, and why.
+    #[error("{0}")]
+    InvalidVisit(String),
     /// A page of a list or a history that cannot be given.
     #[error("{0}")]
     InvalidPage(&'static str),
@@ -160,6 +166,7 @@ impl HubError {
             Self::InvalidArticle(_) => "invalid_article",
             Self::InvalidSettings(_) | Self::InvalidHours(_) => "invalid_settings",
             Self::InvalidPage(_) => "invalid_page",
+            Self::InvalidVisit(_) => "invalid_visit",
             Self::InvalidAvatar(appearance::AvatarRefused::TooLarge(_)) => "avatar_too_large",
             Self::InvalidAvatar(appearance::AvatarRefused::NotAnImage) => "avatar_type_not_allowed",
             Self::Conflict(_) => "conflict",
@@ -266,6 +273,11 @@ pub struct Hub {
     limits: Arc<RateLimits>,
     /// Who is at their desk, as this node works it out.
     presence: presence::PresenceBoard,
+    /// What a widget's page report may hold (`--max-page-field-bytes`).
+    visits: VisitRules,
+    /// How long a reply waits for more before its follow-up email: set once email
+    /// follow-ups run (`--smtp-url`).
+    follow_up_batch: std::sync::OnceLock<std::time::Duration>,
 }
 
 impl From<Limited> for HubError {
@@ -291,6 +303,7 @@ impl Hub {
         password_checks: usize,
         limits: Arc<RateLimits>,
         presence: presence::PresenceTimes,
+        visits: VisitRules,
     ) -> Self {
         Self {
             timeline,
@@ -299,6 +312,8 @@ impl Hub {
             password_checks: PasswordChecks::start(password_checks),
             limits,
             presence: presence::PresenceBoard::new(presence),
+            visits,
+            follow_up_batch: std::sync::OnceLock::new(),
         }
     }
 

@@ -13,8 +13,9 @@ use crate::protocol::{
     AgentRef, Availability, PresenceRequest, PresenceStatus, ServerEvent, TeamMember, TeamState,
 };
 use crate::server::{
-    broker::{Event, SocketPresence, Topic},
+    broker::{visitors_roster, Event, SocketPresence, Topic},
     office_hours::OfficeHours,
+    shutdown::ShutdownListener,
     store::{Agent, AgentChange, Tenant},
 };
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -33,11 +34,35 @@ pub struct PresenceTimes {
     pub sweep: Duration,
 }
 
-/// One of this node's dashboard sockets.
+/// Whose presence a socket counts for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Party {
+    Agent(String),
+    /// A visitor, by their session's id.
+    Visitor(String),
+}
+
+impl Party {
+    fn id(&self) -> &str {
+        match self {
+            Party::Agent(id) | Party::Visitor(id) => id,
+        }
+    }
+
+    /// Where the broker keeps this party's records.
+    fn roster(&self, tenant_id: &str) -> String {
+        match self {
+            Party::Agent(_) => tenant_id.to_string(),
+            Party::Visitor(_) => visitors_roster(tenant_id),
+        }
+    }
+}
+
+/// One of this node's dashboard or visitor sockets.
 #[derive(Debug, Clone)]
 struct OwnSocket {
     tenant_id: String,
-    agent_id: String,
+    party: Party,
     active_at_ms: u64,
     recorded_at_ms: u64,
 }
@@ -47,14 +72,16 @@ pub(super) type Told = (PresenceStatus, Availability);
 
 /// This node's part of presence.
 pub struct PresenceBoard {
-    times: PresenceTimes,
+    pub(super) times: PresenceTimes,
     sockets: Mutex<HashMap<String, OwnSocket>>,
     /// Tenant → agent → what this node's sockets were last told.
     told: Mutex<HashMap<String, HashMap<String, Told>>>,
+    /// Tenant → session → what this node's agent sockets were last told of its visitor.
+    pub(super) visitors_told: Mutex<HashMap<String, HashMap<String, PresenceStatus>>>,
     /// Tenant → whether a person can join now, for this node's visitor sockets.
     teams: Mutex<HashMap<String, watch::Sender<TeamState>>>,
     /// One working-out at a time, so that one begun before a change never tells after it.
-    refreshing: tokio::sync::Mutex<()>,
+    pub(super) refreshing: tokio::sync::Mutex<()>,
 }
 
 impl PresenceBoard {
@@ -63,6 +90,7 @@ impl PresenceBoard {
             times,
             sockets: Mutex::default(),
             told: Mutex::default(),
+            visitors_told: Mutex::default(),
             teams: Mutex::default(),
             refreshing: tokio::sync::Mutex::new(()),
         }
@@ -85,7 +113,7 @@ impl PresenceBoard {
 }
 
 /// Milliseconds since the Unix epoch.
-fn now_ms() -> u64 {
+pub(super) fn now_ms() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)
@@ -99,14 +127,26 @@ pub fn status_of(
     now: u64,
     idle: Duration,
 ) -> PresenceStatus {
-    let live: Vec<_> = records
-        .iter()
-        .filter(|r| r.agent_id == agent.id && r.lapses_at_ms > now)
-        .collect();
-    let last_active = live.iter().map(|r| r.active_at_ms).max();
+    let theirs = records.iter().copied().filter(|r| r.party_id == agent.id);
+    match seen_status(theirs, now, idle) {
+        PresenceStatus::Online if agent.away => PresenceStatus::Away,
+        status => status,
+    }
+}
+
+/// Someone's status from their sockets' records: `offline` with none live, `online` when one
+/// was used within `idle`, `away` otherwise.
+pub(super) fn seen_status<'a>(
+    records: impl Iterator<Item = &'a SocketPresence>,
+    now: u64,
+    idle: Duration,
+) -> PresenceStatus {
+    let last_active = records
+        .filter(|r| r.lapses_at_ms > now)
+        .map(|r| r.active_at_ms)
+        .max();
     match last_active {
         None => PresenceStatus::Offline,
-        Some(_) if agent.away => PresenceStatus::Away,
         Some(at) if now.saturating_sub(at) < idle.as_millis() as u64 => PresenceStatus::Online,
         Some(_) => PresenceStatus::Away,
     }
@@ -139,26 +179,31 @@ fn anyone_can_join(agents: &[Agent], presence: &HashMap<String, Told>) -> bool {
 impl Hub {
     /// An agent's dashboard socket opened on this node; its id, to name it later.
     pub async fn agent_connected(&self, agent: &AgentActor) -> String {
-        let socket_id = crate::server::store::new_id();
-        let now = now_ms();
-        let own = OwnSocket {
-            tenant_id: agent.tenant_id.clone(),
-            agent_id: agent.agent_id.clone(),
-            active_at_ms: now,
-            recorded_at_ms: now,
-        };
-        {
-            let mut sockets = self.presence.sockets.lock().expect("presence lock");
-            self.record_socket(&socket_id, &own);
-            sockets.insert(socket_id.clone(), own);
-        }
+        let party = Party::Agent(agent.agent_id.clone());
+        let socket_id = self.socket_opened(&agent.tenant_id, party);
         self.refresh_presence(&agent.tenant_id).await;
         socket_id
     }
 
-    /// The agent used the dashboard of this socket.
-    pub async fn agent_active(&self, socket_id: &str) {
-        let tenant_id = {
+    /// A socket of this node counts for `party` from now on; its id, to name it later.
+    pub(super) fn socket_opened(&self, tenant_id: &str, party: Party) -> String {
+        let socket_id = crate::server::store::new_id();
+        let now = now_ms();
+        let own = OwnSocket {
+            tenant_id: tenant_id.to_string(),
+            party,
+            active_at_ms: now,
+            recorded_at_ms: now,
+        };
+        let mut sockets = self.presence.sockets.lock().expect("presence lock");
+        self.record_socket(&socket_id, &own);
+        sockets.insert(socket_id.clone(), own);
+        socket_id
+    }
+
+    /// The agent used the dashboard of this socket, or the visitor the page.
+    pub async fn socket_active(&self, socket_id: &str) {
+        let touched = {
             // Recorded under the lock: a close cannot slip in between and be undone.
             let mut sockets = self.presence.sockets.lock().expect("presence lock");
             let Some(own) = sockets.get_mut(socket_id) else {
@@ -167,23 +212,33 @@ impl Hub {
             own.active_at_ms = now_ms();
             own.recorded_at_ms = own.active_at_ms;
             self.record_socket(socket_id, own);
-            own.tenant_id.clone()
+            own.clone()
         };
-        self.refresh_presence(&tenant_id).await;
+        self.refresh_party(&touched.tenant_id, &touched.party).await;
     }
 
     /// The socket closed: its record goes at once.
-    pub async fn agent_left(&self, socket_id: &str) {
-        let tenant_id = {
+    pub async fn socket_left(&self, socket_id: &str) {
+        let gone = {
             let mut sockets = self.presence.sockets.lock().expect("presence lock");
             let Some(own) = sockets.remove(socket_id) else {
                 return;
             };
             let broker = self.timeline.broker();
-            broker.record_presence(&own.tenant_id, socket_id, None);
-            own.tenant_id
+            broker.record_presence(&own.party.roster(&own.tenant_id), socket_id, None);
+            own
         };
-        self.refresh_presence(&tenant_id).await;
+        if let Party::Visitor(session_id) = &gone.party {
+            self.visitor_left(&gone.tenant_id, session_id).await;
+        }
+        self.refresh_party(&gone.tenant_id, &gone.party).await;
+    }
+
+    async fn refresh_party(&self, tenant_id: &str, party: &Party) {
+        match party {
+            Party::Agent(_) => self.refresh_presence(tenant_id).await,
+            Party::Visitor(_) => self.refresh_visitors(tenant_id).await,
+        }
     }
 
     /// The signed-in agent says they are away (or back), or changes their availability.
@@ -313,13 +368,15 @@ impl Hub {
 
     fn record_socket(&self, socket_id: &str, own: &OwnSocket) {
         let record = SocketPresence {
-            agent_id: own.agent_id.clone(),
+            party_id: own.party.id().to_string(),
             active_at_ms: own.active_at_ms,
             lapses_at_ms: own.recorded_at_ms + self.presence.times.lapse.as_millis() as u64,
         };
-        self.timeline
-            .broker()
-            .record_presence(&own.tenant_id, socket_id, Some(record));
+        self.timeline.broker().record_presence(
+            &own.party.roster(&own.tenant_id),
+            socket_id,
+            Some(record),
+        );
     }
 
     /// One sweep: this node's records refreshed before they lapse, lapsed records of any node
@@ -341,25 +398,31 @@ impl Hub {
         }
         for tenant_id in self.presence.tenants() {
             let broker = self.timeline.broker();
-            for (socket_id, record) in broker.presence(&tenant_id).await {
-                if record.lapses_at_ms <= now
-                    && broker.forget_presence(&tenant_id, &socket_id).await
-                {
-                    tracing::info!(agent = %record.agent_id, "a dashboard stopped answering: its presence lapsed");
+            for roster in [tenant_id.clone(), visitors_roster(&tenant_id)] {
+                for (socket_id, record) in broker.presence(&roster).await {
+                    if record.lapses_at_ms <= now
+                        && broker.forget_presence(&roster, &socket_id).await
+                    {
+                        tracing::info!(who = %record.party_id, "a socket's node stopped answering: its presence lapsed");
+                    }
                 }
             }
             self.refresh_presence(&tenant_id).await;
+            self.refresh_visitors(&tenant_id).await;
         }
     }
 
-    /// Sweeps every `sweep` until the process ends.
-    pub fn keep_presence(self: std::sync::Arc<Self>) {
+    /// Sweeps every `sweep` until the server stops.
+    pub fn keep_presence(self: std::sync::Arc<Self>, mut stop: ShutdownListener) {
         let every = self.presence.times.sweep;
         tokio::spawn(async move {
             let mut ticks = tokio::time::interval(every);
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
-                ticks.tick().await;
+                tokio::select! {
+                    _ = ticks.tick() => {}
+                    () = stop.stopping() => return,
+                }
                 self.sweep_presence().await;
             }
         });

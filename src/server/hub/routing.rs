@@ -11,6 +11,7 @@
 use super::{presence::Told, Hub, HubResult};
 use crate::protocol::{AgentRef, AssignmentMode, Availability, PresenceStatus, SessionStatus};
 use crate::server::{
+    shutdown::ShutdownListener,
     store::{Agent, SessionChange},
     timeline::Change,
 };
@@ -149,11 +150,15 @@ impl Hub {
             .is_some())
     }
 
-    /// Routes each tenant whose desk changed, one look at a time, until the process ends.
-    pub fn keep_routing(self: Arc<Self>) {
+    /// Routes each tenant whose desk changed, one look at a time, until the server stops.
+    pub fn keep_routing(self: Arc<Self>, mut stop: ShutdownListener) {
         tokio::spawn(async move {
             loop {
-                let tenants = self.timeline.desk_changes().next().await;
+                // Stops with the server, before the store it writes to is closed.
+                let tenants = tokio::select! {
+                    tenants = self.timeline.desk_changes().next() => tenants,
+                    () = stop.stopping() => return,
+                };
                 for tenant_id in tenants {
                     if let Err(error) = self.route(&tenant_id).await {
                         tracing::warn!(tenant = %tenant_id, %error, "automatic assignment failed; it runs again with the next change");

@@ -17,6 +17,7 @@ use crate::server::{
 };
 
 use super::{appearance::widget_look, HistoryPage};
+use crate::app::messenger::EmailLink;
 
 /// What `public/start` hands a new visitor.
 #[derive(Debug, Clone)]
@@ -54,6 +55,7 @@ impl Hub {
                 look: widget_look(&tenant),
                 team_available: team.available,
                 back_at: team.back_at,
+                replies_by_email: self.follow_up_batch.get().is_some(),
             },
             allowed_origins: tenant.allowed_origins,
         })
@@ -112,6 +114,21 @@ impl Hub {
             .ok_or(HubError::NotFound("session"))?;
         let visitor = VisitorActor::of(keyed.tenant_id, &keyed.session);
         Ok((visitor, keyed.session))
+    }
+
+    /// What a follow-up email's link opens on the widget's messenger: its conversation, while
+    /// the key is good and belongs to this widget's tenant.
+    pub async fn email_link(&self, widget_key: &str, key: &str) -> EmailLink {
+        let tenant = self.tenant_by_widget_key(widget_key).await;
+        match (tenant, self.visitor_by_key(key).await) {
+            (Ok(tenant), Ok((visitor, session))) if visitor.tenant_id == tenant.id => {
+                EmailLink::Opens {
+                    session_key: key.to_string(),
+                    session_id: session.id,
+                }
+            }
+            _ => EmailLink::Expired,
+        }
     }
 
     /// The visitor a verified visitor token names, with their session as stored now.

@@ -77,6 +77,16 @@ pub(super) const SQLITE: Steps = &[
         "office hours",
         include_str!("../../../migrations/sqlite/0013_office_hours.sql"),
     ),
+    (
+        14,
+        "visits",
+        include_str!("../../../migrations/sqlite/0014_visits.sql"),
+    ),
+    (
+        15,
+        "follow-ups",
+        include_str!("../../../migrations/sqlite/0015_follow_ups.sql"),
+    ),
 ];
 
 pub(super) const POSTGRES: Steps = &[
@@ -134,6 +144,16 @@ pub(super) const POSTGRES: Steps = &[
         11,
         "office hours",
         include_str!("../../../migrations/postgres/0011_office_hours.sql"),
+    ),
+    (
+        12,
+        "visits",
+        include_str!("../../../migrations/postgres/0012_visits.sql"),
+    ),
+    (
+        13,
+        "follow-ups",
+        include_str!("../../../migrations/postgres/0013_follow_ups.sql"),
     ),
 ];
 

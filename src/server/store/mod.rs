@@ -9,6 +9,7 @@
 //! next `seq` of its session atomically and makes `clientMessageId` idempotent.
 
 mod changes;
+mod follow_ups;
 mod group_commit;
 mod migrations;
 mod postgres;
@@ -20,7 +21,7 @@ pub use sqlite::SqliteStore;
 
 use crate::protocol::{
     AgentRole, ArticleLink, Availability, LauncherSide, Message, OfficeHoursSettings,
-    RoutingSettings, Sender, Session, SessionStatus, SessionView, Visitor,
+    RoutingSettings, Sender, Session, SessionStatus, SessionView, Visit, Visitor,
 };
 use crate::server::config::DatabaseUrl;
 use async_trait::async_trait;
@@ -66,6 +67,8 @@ pub struct Tenant {
     pub routing: RoutingSettings,
     /// When its team answers (checked when set).
     pub hours: OfficeHoursSettings,
+    /// Who its follow-up emails are from ("Shop <help@shop.example>"); `None`: `--email-from`.
+    pub email_from: Option<String>,
     pub created_at: String,
 }
 
@@ -340,6 +343,9 @@ pub trait Store: Send + Sync + 'static {
     /// Stores (or, `None`, removes) a tenant's avatar and gives it a new version; false when
     /// there is no such tenant.
     async fn set_avatar(&self, id: &str, avatar: Option<&Avatar>) -> StoreResult<bool>;
+    /// Sets (or, `None`, removes) who a tenant's emails are from; false when there is no such
+    /// tenant.
+    async fn set_email_from(&self, id: &str, from: Option<&str>) -> StoreResult<bool>;
     /// Sets how a tenant's conversations find an agent; false when there is no such tenant.
     async fn set_routing(&self, id: &str, routing: &RoutingSettings) -> StoreResult<bool>;
     /// Sets a tenant's office hours; false when there is no such tenant.
@@ -434,6 +440,22 @@ pub trait Store: Send + Sync + 'static {
     async fn queue(&self, tenant_id: &str, limit: u32) -> StoreResult<Vec<String>>;
     /// How many active conversations each of the tenant's agents holds (absent: none).
     async fn workloads(&self, tenant_id: &str) -> StoreResult<HashMap<String, u32>>;
+    /// Replaces what is known of the session's visitor and where they are; `updated_at`
+    /// stays as it is.
+    async fn set_visit(&self, session_id: &str, visit: &Visit) -> StoreResult<()>;
+    /// Plans an email follow-up of the session at `due_at`, unless one is planned already
+    /// (the replies until then go in one email); only for a visitor who left an address.
+    async fn plan_follow_up(&self, session_id: &str, due_at: &str) -> StoreResult<()>;
+    /// The follow-ups due by `now`, the longest due first, at most `limit`.
+    async fn due_follow_ups(&self, now: &str, limit: u32) -> StoreResult<Vec<DueFollowUp>>;
+    /// Holds a due follow-up for this node until `until`; false when another node took it.
+    async fn claim_follow_up(&self, due: &DueFollowUp, until: &str) -> StoreResult<bool>;
+    /// Ends a follow-up's try: done (sent, or nothing to send) or to be tried again.
+    async fn settle_follow_up(
+        &self,
+        session_id: &str,
+        outcome: &FollowUpOutcome,
+    ) -> StoreResult<()>;
     /// Records that `reader` has seen the session up to `seq`: never past its last message,
     /// never backwards. Returns the mark when it moved, `None` when it did not (or there is no
     /// such session). An agent's mark also moves the session's `team_read_seq`.
@@ -443,6 +465,36 @@ pub trait Store: Send + Sync + 'static {
         reader: Reader<'_>,
         seq: u64,
     ) -> StoreResult<Option<u64>>;
+    /// Stores a key (by its hash) that opens the session until `expires_at`, as its own
+    /// session key does: the link in a follow-up email.
+    async fn add_session_link(
+        &self,
+        session_id: &str,
+        key_hash: &str,
+        expires_at: &str,
+    ) -> StoreResult<()>;
+}
+
+/// An email follow-up that is due.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueFollowUp {
+    pub session_id: String,
+    pub tenant_id: String,
+    pub due_at: String,
+    /// Tries that failed in a row.
+    pub attempts: u32,
+    /// The last `seq` an earlier email covered.
+    pub emailed_seq: u64,
+}
+
+/// How a follow-up's try ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FollowUpOutcome {
+    /// Everything up to `through_seq` is covered; a reply after it has the next email planned
+    /// at `next_due`.
+    Done { through_seq: u64, next_due: String },
+    /// Try again at `at`; `failed` counts it as a failed try.
+    Retry { at: String, failed: bool },
 }
 
 /// Opens the store the URL names and brings its schema up to date.

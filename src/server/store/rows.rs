@@ -164,6 +164,10 @@ pub(super) fn session_from(row: &impl Columns) -> Result<Session, sqlx::Error> {
         unread_count: row.integer("unread")? as u64,
         visitor_read_seq: row.integer("visitor_read_seq")? as u64,
         team_read_seq: row.integer("team_read_seq")? as u64,
+        // Unreadable (written by a later version): as if nothing were known.
+        visit: row
+            .optional_text("visit")?
+            .and_then(|json| serde_json::from_str(&json).ok()),
         created_at: Timestamp(row.text("created_at")?),
         updated_at: Timestamp(row.text("updated_at")?),
         test: row.flag("is_test")?,

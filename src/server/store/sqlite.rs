@@ -4,19 +4,20 @@
 
 use super::{
     changes::{given_to, session_change_sql},
-    conflict_or,
+    conflict_or, follow_ups,
     group_commit::GroupCommit,
     migrations, new_id, now,
     rows::{
         agent_from, article_from, hours_from, look_from, message_from, routing_from, session_from,
         status_str, version_from,
     },
-    Agent, AgentChange, Appended, Article, ArticleContent, Avatar, KeyedSession, KnowledgeVersion,
-    NewAgent, NewMessage, NewSession, NewTenant, Reader, SessionChange, SessionPage, Store,
-    StoreError, StoreResult, Tenant, TenantAi, TenantLook,
+    Agent, AgentChange, Appended, Article, ArticleContent, Avatar, DueFollowUp, FollowUpOutcome,
+    KeyedSession, KnowledgeVersion, NewAgent, NewMessage, NewSession, NewTenant, Reader,
+    SessionChange, SessionPage, Store, StoreError, StoreResult, Tenant, TenantAi, TenantLook,
 };
 use crate::protocol::{
     Availability, Message, OfficeHoursSettings, RoutingSettings, Session, SessionStatus, Timestamp,
+    Visit,
 };
 use async_trait::async_trait;
 use sqlx::{
@@ -95,6 +96,7 @@ fn tenant_from(row: &SqliteRow) -> Result<Tenant, sqlx::Error> {
         look: look_from(row)?,
         routing: routing_from(row)?,
         hours: hours_from(row)?,
+        email_from: row.try_get("email_from")?,
         created_at: row.try_get("created_at")?,
     })
 }
@@ -104,7 +106,7 @@ fn tenant_from(row: &SqliteRow) -> Result<Tenant, sqlx::Error> {
 const SESSION_SELECT: &str = "
 SELECT s.id, s.tenant_id, s.status, s.assigned_agent_id, a.name AS agent_name,
        s.visitor_name, s.visitor_email, s.created_at, s.updated_at, s.is_test,
-       s.visitor_read_seq, s.team_read_seq,
+       s.visitor_read_seq, s.team_read_seq, s.visit,
        m.id AS m_id, m.session_id AS m_session_id, m.seq AS m_seq,
        m.client_message_id AS m_client_message_id, m.sender_kind AS m_sender_kind,
        m.sender_id AS m_sender_id, m.sender_name AS m_sender_name, m.content AS m_content,
@@ -201,6 +203,7 @@ impl Store for SqliteStore {
             routing: RoutingSettings::default(),
             hours: OfficeHoursSettings::default(),
             look: TenantLook::default(),
+            email_from: None,
             created_at: now(),
         };
         let origins = serde_json::to_string(&tenant.allowed_origins).expect("strings serialise");
@@ -268,6 +271,15 @@ impl Store for SqliteStore {
         let done = sqlx::query("UPDATE tenants SET assignment = ?, capacity = ? WHERE id = ?")
             .bind(routing.assignment.as_str())
             .bind(routing.capacity as i64)
+            .bind(id)
+            .execute(&self.writer)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn set_email_from(&self, id: &str, from: Option<&str>) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE tenants SET email_from = ?1 WHERE id = ?2")
+            .bind(from)
             .bind(id)
             .execute(&self.writer)
             .await?;
@@ -471,6 +483,7 @@ impl Store for SqliteStore {
             unread_count: 0,
             visitor_read_seq: 0,
             team_read_seq: 0,
+            visit: None,
             created_at: Timestamp(at.clone()),
             updated_at: Timestamp(at),
             test: new.test,
@@ -487,10 +500,16 @@ impl Store for SqliteStore {
     }
 
     async fn session_by_key_hash(&self, key_hash: &str) -> StoreResult<Option<KeyedSession>> {
-        let sql = format!("{SESSION_SELECT} WHERE s.key_hash = ?2");
+        // The session's own key, or an emailed link's that has not expired.
+        let sql = format!(
+            "{SESSION_SELECT} WHERE s.key_hash = ?2 OR s.id = (
+                 SELECT l.session_id FROM session_links l
+                 WHERE l.key_hash = ?2 AND l.expires_at > ?3)"
+        );
         let row = sqlx::query(&sql)
             .bind(None::<String>)
             .bind(key_hash)
+            .bind(now())
             .fetch_optional(&self.readers)
             .await?;
         let Some(row) = row else { return Ok(None) };
@@ -632,6 +651,96 @@ impl Store for SqliteStore {
         .fetch_all(&self.readers)
         .await?;
         Ok(rows.into_iter().map(|(id, n)| (id, n as u32)).collect())
+    }
+
+    async fn plan_follow_up(&self, session_id: &str, due_at: &str) -> StoreResult<()> {
+        sqlx::query(follow_ups::PLAN)
+            .bind(session_id)
+            .bind(due_at)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    async fn due_follow_ups(&self, now: &str, limit: u32) -> StoreResult<Vec<DueFollowUp>> {
+        let rows = sqlx::query(follow_ups::DUE)
+            .bind(now)
+            .bind(i64::from(limit))
+            .fetch_all(&self.writer)
+            .await?;
+        let due = |row: &SqliteRow| -> Result<DueFollowUp, sqlx::Error> {
+            Ok(DueFollowUp {
+                session_id: row.try_get("id")?,
+                tenant_id: row.try_get("tenant_id")?,
+                due_at: row.try_get("follow_up_due_at")?,
+                attempts: row.try_get::<i32, _>("follow_up_attempts")?.max(0) as u32,
+                emailed_seq: row.try_get::<i64, _>("emailed_seq")?.max(0) as u64,
+            })
+        };
+        Ok(rows.iter().map(due).collect::<Result<_, _>>()?)
+    }
+
+    async fn claim_follow_up(&self, due: &DueFollowUp, until: &str) -> StoreResult<bool> {
+        let done = sqlx::query(follow_ups::CLAIM)
+            .bind(&due.session_id)
+            .bind(&due.due_at)
+            .bind(until)
+            .execute(&self.writer)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn settle_follow_up(
+        &self,
+        session_id: &str,
+        outcome: &FollowUpOutcome,
+    ) -> StoreResult<()> {
+        match outcome {
+            FollowUpOutcome::Done {
+                through_seq,
+                next_due,
+            } => {
+                sqlx::query(follow_ups::DONE)
+                    .bind(session_id)
+                    .bind(*through_seq as i64)
+                    .bind(next_due)
+                    .execute(&self.writer)
+                    .await?;
+            }
+            FollowUpOutcome::Retry { at, failed } => {
+                sqlx::query(follow_ups::RETRY)
+                    .bind(session_id)
+                    .bind(at)
+                    .bind(i32::from(*failed))
+                    .execute(&self.writer)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn add_session_link(
+        &self,
+        session_id: &str,
+        key_hash: &str,
+        expires_at: &str,
+    ) -> StoreResult<()> {
+        sqlx::query(follow_ups::LINK)
+            .bind(key_hash)
+            .bind(session_id)
+            .bind(expires_at)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    async fn set_visit(&self, session_id: &str, visit: &Visit) -> StoreResult<()> {
+        sqlx::query("UPDATE sessions SET visit = ?1 WHERE id = ?2")
+            .bind(serde_json::to_string(visit).expect("a visit serialises"))
+            .bind(session_id)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
     }
 
     async fn mark_read(

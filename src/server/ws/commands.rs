@@ -3,7 +3,7 @@
 
 use super::connection::{error_frame, frame, Connection};
 use super::{frames, handshake::Peer};
-use crate::protocol::{ClientCommand, ServerEvent};
+use crate::protocol::{ClientCommand, PageVisit, ServerEvent};
 use crate::server::{hub::HubError, store::Appended};
 use axum::extract::ws::Message;
 
@@ -73,10 +73,9 @@ impl Connection {
                 is_typing,
             } => self.typing(session_id, is_typing).await,
             ClientCommand::Read { session_id, seq } => self.read(session_id, seq).await,
+            ClientCommand::Visit(page) => self.visit(page).await,
             ClientCommand::Activity => {
-                if let Some(socket_id) = &self.presence_id {
-                    self.hub.agent_active(socket_id).await;
-                }
+                self.active().await;
                 Ok(None)
             }
         }
@@ -124,6 +123,30 @@ impl Connection {
             }
             (Peer::Agent(_), None) => return Ok(needs_session("read")),
         }
+        Ok(None)
+    }
+
+    /// The agent or visitor is using their dashboard or page.
+    async fn active(&mut self) {
+        if let Some(socket_id) = self.presence_id.clone() {
+            self.hub.socket_active(&socket_id).await;
+        }
+    }
+
+    /// The visitor's widget is on a page: where they are now, and a sign of life.
+    async fn visit(&mut self, page: PageVisit) -> Result<Option<Reply>, HubError> {
+        let Peer::Visitor {
+            visitor, device, ..
+        } = &self.peer
+        else {
+            return Ok(Some(Reply::Frame(error_frame(
+                "not_allowed",
+                "only a visitor's widget reports the page it is on",
+            ))));
+        };
+        let (visitor, device) = (visitor.clone(), device.clone());
+        self.hub.visitor_visit(&visitor, &device, page).await?;
+        self.active().await;
         Ok(None)
     }
 

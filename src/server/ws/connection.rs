@@ -27,7 +27,7 @@ pub(super) struct Connection {
     pub rate: SocketRate,
     /// The session this peer is typing in, since their last typing frame.
     pub typing: Option<(String, tokio::time::Instant)>,
-    /// An agent socket's presence record, once it has one.
+    /// The socket's presence record (an agent's, or a visitor's), once it has one.
     pub presence_id: Option<String>,
     /// A visitor socket's view of whether a person can join now.
     pub team: Option<tokio::sync::watch::Receiver<crate::protocol::TeamState>>,
@@ -94,8 +94,8 @@ impl Connection {
         }
     }
 
-    /// An agent's socket counts for their presence; a visitor's is told whether a person can
-    /// join now, and each change after.
+    /// The socket counts for its agent's or visitor's presence; a visitor's is also told
+    /// whether a person can join now, and each change after.
     pub async fn join_presence(&mut self) -> Result<(), String> {
         match &self.peer {
             Peer::Agent(agent) => {
@@ -103,6 +103,7 @@ impl Connection {
                 Ok(())
             }
             Peer::Visitor { visitor, .. } => {
+                self.presence_id = self.hub.visitor_connected(visitor).await;
                 let mut team = self.hub.team_watch(&visitor.tenant_id).await;
                 let now = team.borrow_and_update().clone();
                 self.team = Some(team);
@@ -117,7 +118,7 @@ impl Connection {
 
     pub async fn leave_presence(&mut self) {
         if let Some(socket_id) = self.presence_id.take() {
-            self.hub.agent_left(&socket_id).await;
+            self.hub.socket_left(&socket_id).await;
         }
     }
 

@@ -9,6 +9,7 @@ const KNOWN_TYPES: &[&str] = &[
     "human-escalation",
     "typing",
     "read",
+    "visit",
     "ping",
     "activity",
 ];

@@ -7,7 +7,7 @@ use crate::server::{
     auth::Role,
     edge::{Edge, SocketSlot},
     http::{error::ApiError, extract::ClientIp},
-    hub::{check_seq, AgentActor, VisitorActor},
+    hub::{check_seq, AgentActor, Device, VisitorActor},
     state::AppState,
 };
 use axum::{
@@ -17,7 +17,7 @@ use axum::{
     },
     handler::Handler,
     http::{
-        header::{ORIGIN, UPGRADE},
+        header::{ORIGIN, UPGRADE, USER_AGENT},
         request::Parts,
         HeaderMap, StatusCode,
     },
@@ -42,6 +42,8 @@ pub enum Peer {
     Visitor {
         visitor: VisitorActor,
         name: Option<String>,
+        /// Their browser and system, from the User-Agent the socket opened with.
+        device: Device,
     },
 }
 
@@ -102,6 +104,7 @@ pub async fn with_token(
                 Peer::Visitor {
                     visitor,
                     name: session.visitor.name,
+                    device: device_of(&headers),
                 },
                 origins,
             )
@@ -135,6 +138,7 @@ pub async fn with_key(
     let peer = Peer::Visitor {
         visitor,
         name: session.visitor.name,
+        device: device_of(&headers),
     };
     let socket = Accepted {
         peer,
@@ -146,6 +150,11 @@ pub async fn with_key(
 }
 
 /// The refusal of a socket from an address that holds as many as it may.
+fn device_of(headers: &HeaderMap) -> Device {
+    let user_agent = headers.get(USER_AGENT).and_then(|v| v.to_str().ok());
+    Device::from_user_agent(user_agent)
+}
+
 pub(super) fn too_many_sockets() -> Response {
     ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,

@@ -5,6 +5,7 @@
 
 pub mod chat;
 pub mod services;
+pub mod smtp;
 pub mod ws;
 
 use std::{
