@@ -86,6 +86,7 @@ test.describe("with email on", () => {
     const thread = later.getByRole("list", { name: "Conversation" });
     await expect(thread).toContainText("It left this morning: tracking NL123.");
     await expect(thread).toContainText("Has my parcel left?");
+    await expect(later, "the key leaves the address bar").toHaveURL(/\/widget\/demo$/);
     await later.screenshot({ path: "screenshots/widget-from-email.png" });
     const reply = later.getByRole("textbox", { name: "Message" });
     await reply.fill("Thanks! That was quick.");

@@ -1,7 +1,9 @@
 -- Email follow-ups (docs/design.md, "Email follow-ups"): when the next email to the visitor is
--- due (NULL: none; a node sending it holds it by moving it a few minutes on), how many tries
--- failed in a row, and the last `seq` an email (or the visitor's own reading) has covered.
+-- due (NULL: none; a node sending it holds it by moving it a few minutes on), the last agent's
+-- reply that asked for one, how many tries failed in a row, and the last `seq` an email has
+-- covered.
 ALTER TABLE sessions ADD COLUMN follow_up_due_at TEXT;
+ALTER TABLE sessions ADD COLUMN follow_up_seq BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE sessions ADD COLUMN follow_up_attempts INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE sessions ADD COLUMN emailed_seq BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX sessions_follow_up_due ON sessions (follow_up_due_at)
@@ -15,3 +17,5 @@ CREATE TABLE session_links (
     session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
     expires_at TEXT NOT NULL
 );
+CREATE INDEX session_links_session ON session_links (session_id);
+CREATE INDEX session_links_expiry ON session_links (expires_at);

@@ -207,6 +207,9 @@ fn follow_up_by_email(
         tracing::info!("email follow-ups off: no --smtp-url");
         return Ok(());
     };
+    if mail.public_url.is_none() && addr.ip().is_unspecified() {
+        tracing::warn!("email links lead to {addr}, which no visitor can open: set --public-url");
+    }
     let links = mail
         .public_url
         .get_or_insert_with(|| format!("http://{addr}"));

@@ -6,6 +6,7 @@
 use crate::common;
 
 use common::{
+    admin, admin_output,
     chat::{login, visitor_socket},
     get, post,
     services::free_port,
@@ -139,9 +140,30 @@ async fn quick_replies_reach_a_visitor_who_left_in_one_email_with_a_link_back() 
         "an unknown key opens nothing"
     );
 
-    // A later reply is an email of its own, with only what is new.
+    // The tenant's own sender (a bad one is refused); a later reply is an email of its own,
+    // with only what is new.
+    let bad = ["tenant", "set", "demo", "--email-from", "not an address"];
+    let refused = admin_output(&bad, &server.database_url(), None).await;
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--email-from"));
+    let shown = admin(
+        &server,
+        &[
+            "tenant",
+            "set",
+            "demo",
+            "--email-from",
+            "Demo Shop <shop@demo.example>",
+        ],
+    )
+    .await;
+    assert!(
+        shown.contains("email from: Demo Shop <shop@demo.example>"),
+        "{shown}"
+    );
     reply(&server, &alice, &session_id, "We are here if you need us.").await;
     let next = sink.next_email().await;
+    assert_eq!(next["from"], "shop@demo.example");
     let text = next["text"].as_str().unwrap();
     assert!(text.contains("We are here if you need us."), "{text}");
     assert!(!text.contains("It left this morning."), "sent once: {text}");

@@ -1005,17 +1005,17 @@ async fn emailed_session(store: &DynStore, key: &str) -> (String, String) {
 async fn a_follow_up_is_planned_once_taken_by_one_and_replanned_for_a_later_reply(store: DynStore) {
     let (_, no_address) = tenant_with_session(&store, "f0").await;
     store
-        .plan_follow_up(&no_address, "2026-01-01T00:00:00.000Z")
+        .plan_follow_up(&no_address, 1, "2026-01-01T00:00:00.000Z")
         .await
         .unwrap();
     let (_, session) = emailed_session(&store, "f1").await;
     store.append(agent_reply(&session, "one")).await.unwrap();
     store
-        .plan_follow_up(&session, "2026-01-01T00:00:01.000Z")
+        .plan_follow_up(&session, 1, "2026-01-01T00:00:01.000Z")
         .await
         .unwrap();
     store
-        .plan_follow_up(&session, "2026-01-01T00:00:05.000Z")
+        .plan_follow_up(&session, 1, "2026-01-01T00:00:05.000Z")
         .await
         .unwrap();
     assert!(store
@@ -1041,6 +1041,10 @@ async fn a_follow_up_is_planned_once_taken_by_one_and_replanned_for_a_later_repl
 
     // A reply while the email went: the next is planned.
     store.append(agent_reply(&session, "two")).await.unwrap();
+    store
+        .plan_follow_up(&session, 2, "2026-01-01T00:00:30.000Z")
+        .await
+        .unwrap();
     let done = FollowUpOutcome::Done {
         through_seq: 1,
         next_due: "2026-01-01T00:01:00.000Z".into(),
@@ -1110,5 +1114,20 @@ async fn an_emailed_link_opens_its_session_until_it_expires(store: DynStore) {
             .unwrap()
             .is_some(),
         "its own key still works"
+    );
+    assert_eq!(
+        store
+            .forget_expired_links("2500-01-01T00:00:00.000Z")
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(
+        store
+            .session_by_key_hash("link-good")
+            .await
+            .unwrap()
+            .is_some(),
+        "a good link stays"
     );
 }

@@ -156,32 +156,39 @@ async fn a_visitor_is_online_while_a_page_is_open_away_when_idle_and_offline_onc
     let mut desk = agent_socket(&server, &alice).await;
     assert_eq!(present(&server, &alice).await, json!([]));
 
-    let mut first_tab = visitor_browser(&server, &visitor.key).await;
-    let second_tab = visitor_browser(&server, &visitor.key).await;
+    let first_tab = visitor_browser(&server, &visitor.key).await;
+    let mut second_tab = visitor_browser(&server, &visitor.key).await;
     until_visitor(&mut desk, &visitor.session_id, "online").await;
     until_visitor(&mut desk, &visitor.session_id, "away").await;
     assert_eq!(
         present(&server, &alice).await,
         json!([{"sessionId": visitor.session_id, "status": "away"}])
     );
-    first_tab.send(json!({"type": "activity"})).await;
-    until_visitor(&mut desk, &visitor.session_id, "online").await;
 
-    // One tab closed (the server stores when they left), the other still open: still here.
+    // One tab closed, the other still open and used: still on the site, never offline.
     drop(first_tab);
-    let left = desk.until("visitor.visit").await;
-    assert!(left["visit"]["seenAt"].is_string(), "{left}");
-    // (Online or, a second later, idle again: either way on the site.)
+    second_tab.send(json!({"type": "activity"})).await;
+    loop {
+        let event = desk.until("visitor.presence").await;
+        assert_ne!(event["status"], "offline", "one tab is still open: {event}");
+        if event["sessionId"] == visitor.session_id.as_str() && event["status"] == "online" {
+            break;
+        }
+    }
     assert_eq!(
         present(&server, &alice).await[0]["sessionId"],
         visitor.session_id.as_str()
     );
+
+    // The last one closed: they left now, which the agents are told and the panel keeps.
     drop(second_tab);
+    let left = desk.until("visitor.visit").await;
+    assert!(left["visit"]["seenAt"].is_string(), "{left}");
     until_visitor(&mut desk, &visitor.session_id, "offline").await;
     assert_eq!(present(&server, &alice).await, json!([]));
     let stored = session(&server, &alice, &visitor.session_id).await;
-    assert!(
-        stored["visit"]["seenAt"].is_string(),
+    assert_eq!(
+        stored["visit"]["seenAt"], left["visit"]["seenAt"],
         "when they left: {stored}"
     );
 }

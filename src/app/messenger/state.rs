@@ -124,7 +124,17 @@ impl MessengerState {
                     session_key,
                     session_id,
                 };
-                self.slots.with_value(|slots| slots.save_session(&visitor));
+                self.slots.with_value(|slots| {
+                    // Another conversation's read mark would hide this one's unread answers.
+                    if slots
+                        .session()
+                        .is_none_or(|known| known.session_id != visitor.session_id)
+                    {
+                        slots.save_seen(0);
+                    }
+                    slots.save_session(&visitor);
+                });
+                forget_link_in_address();
             }
             EmailLink::Expired => self.notice.set(Some(
                 "This link has expired. Write here and the team will answer.".into(),
@@ -497,5 +507,16 @@ impl MessengerState {
     /// "Talk to a human" is offered until the visitor asks, while the AI answers.
     pub fn offers_human(self) -> bool {
         !self.asked_for_human.get() && matches!(self.status.get(), None | Some(SessionStatus::Bot))
+    }
+}
+
+/// The link's key leaves the address bar (and the history) once the messenger keeps it.
+fn forget_link_in_address() {
+    #[cfg(feature = "hydrate")]
+    if let Some(window) = web_sys::window() {
+        let path = window.location().pathname().unwrap_or_default();
+        if let Ok(history) = window.history() {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path));
+        }
     }
 }

@@ -19,8 +19,9 @@ pub fn visitors_roster(tenant_id: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SocketPresence {
-    /// The agent's id, or the visitor's session id.
-    #[serde(alias = "agentId")]
+    /// The agent's id, or the visitor's session id. (Named as it was when only agents had
+    /// records, so that nodes of both versions read each other's during an upgrade.)
+    #[serde(rename = "agentId")]
     pub party_id: String,
     /// When the person last used this dashboard or page (Unix milliseconds).
     pub active_at_ms: u64,

@@ -4,6 +4,17 @@ use crate::server::mail::MailConfig;
 use clap::Args;
 use std::time::Duration;
 
+/// The longest wait any email flag takes, and the longest a link may last.
+const DAY_SECS: u64 = 24 * 60 * 60;
+const MAX_LINK_DAYS: u64 = 365;
+
+fn within(flag: &str, value: u64, least: u64, most: u64) -> anyhow::Result<()> {
+    if !(least..=most).contains(&value) {
+        anyhow::bail!("{flag} must be between {least} and {most}");
+    }
+    Ok(())
+}
+
 #[derive(Debug, Args)]
 pub struct EmailArgs {
     /// The SMTP server that sends follow-up emails to visitors who left: smtp://HOST:PORT
@@ -43,9 +54,15 @@ impl EmailArgs {
         let from = from
             .parse()
             .map_err(|e| anyhow::anyhow!("--email-from is not an email address: {e}"))?;
-        if self.email_retry_secs == 0 || self.email_link_days == 0 {
-            anyhow::bail!("--email-retry-secs and --email-link-days must be at least 1");
-        }
+        within("--email-batch-secs", self.email_batch_secs, 0, DAY_SECS)?;
+        within("--email-retry-secs", self.email_retry_secs, 1, DAY_SECS)?;
+        within(
+            "--email-retry-max-secs",
+            self.email_retry_max_secs,
+            1,
+            DAY_SECS,
+        )?;
+        within("--email-link-days", self.email_link_days, 1, MAX_LINK_DAYS)?;
         let public_url = public_url
             .map(|url| url.trim().trim_end_matches('/').to_string())
             .filter(|url| !url.is_empty());

@@ -42,6 +42,7 @@ pub async fn page(
         Some(key) => Some(state.hub.email_link(&widget_key, &key).await),
         None => None,
     };
+    let has_link = link.is_some();
     let setup = MessengerSetup {
         widget_key,
         config: widget.config,
@@ -66,6 +67,12 @@ pub async fn page(
         messenger_shell(setup.clone())
     });
     let mut response = render(request).await;
+    if has_link {
+        // The page holds the link's key: no cache keeps it.
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     if let Ok(policy) = HeaderValue::from_str(&policy(&nonce, &frame_ancestors)) {
         response
             .headers_mut()

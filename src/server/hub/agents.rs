@@ -160,7 +160,7 @@ impl Hub {
         let audience = Audience::of_session(&agent.tenant_id, session_id, session.test);
         let appended = self.timeline.append(audience, new).await?;
         if appended.created {
-            self.plan_follow_up(&session).await;
+            self.plan_follow_up(&session, appended.message.seq).await;
         }
         Ok(appended)
     }

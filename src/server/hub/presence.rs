@@ -229,7 +229,7 @@ impl Hub {
             own
         };
         if let Party::Visitor(session_id) = &gone.party {
-            self.visitor_left(&gone.tenant_id, session_id).await;
+            self.visitor_page_closed(&gone.tenant_id, session_id).await;
         }
         self.refresh_party(&gone.tenant_id, &gone.party).await;
     }
@@ -398,12 +398,16 @@ impl Hub {
         }
         for tenant_id in self.presence.tenants() {
             let broker = self.timeline.broker();
-            for roster in [tenant_id.clone(), visitors_roster(&tenant_id)] {
-                for (socket_id, record) in broker.presence(&roster).await {
+            let visitors = visitors_roster(&tenant_id);
+            for roster in [&tenant_id, &visitors] {
+                for (socket_id, record) in broker.presence(roster).await {
                     if record.lapses_at_ms <= now
-                        && broker.forget_presence(&roster, &socket_id).await
+                        && broker.forget_presence(roster, &socket_id).await
                     {
                         tracing::info!(who = %record.party_id, "a socket's node stopped answering: its presence lapsed");
+                        if *roster == visitors {
+                            self.visitor_page_closed(&tenant_id, &record.party_id).await;
+                        }
                     }
                 }
             }

@@ -12,6 +12,7 @@ use crate::protocol::{
     PageVisit, PresenceStatus, ServerEvent, Timestamp, Visit, VisitorPresence, MAX_PAGE_FIELD_BYTES,
 };
 use crate::server::broker::{visitors_roster, Event, SocketPresence, Topic};
+use crate::server::timeline::Audience;
 use std::collections::HashMap;
 
 /// What a widget's page report may hold.
@@ -191,20 +192,40 @@ impl Hub {
         Ok(())
     }
 
-    /// One of the visitor's sockets closed: they were on the site until now.
-    pub(super) async fn visitor_left(&self, tenant_id: &str, session_id: &str) {
-        let store = self.timeline.store();
-        let Ok(Some(session)) = store.session(tenant_id, session_id, None).await else {
-            return;
-        };
-        let mut visit = session.visit.unwrap_or_default();
-        visit.seen_at = Some(Timestamp::now());
-        let recorded = self
+    /// One of the visitor's pages closed: if it was their last, they were on the site until
+    /// now, which is stored (only that: a newer page report is never written over) and told.
+    pub(super) async fn visitor_page_closed(&self, tenant_id: &str, session_id: &str) {
+        let roster = self
             .timeline
-            .record_visit(tenant_id, session_id, session.test, visit)
+            .broker()
+            .presence(&visitors_roster(tenant_id))
             .await;
-        if let Err(error) = recorded {
-            tracing::warn!(session = %session_id, %error, "cannot store when the visitor left");
+        let now = now_ms();
+        if roster
+            .iter()
+            .any(|(_, r)| r.party_id == session_id && r.lapses_at_ms > now)
+        {
+            return;
+        }
+        let store = self.timeline.store();
+        let left = async {
+            store
+                .set_visitor_seen(session_id, &Timestamp::now().0)
+                .await?;
+            store.session(tenant_id, session_id, None).await
+        };
+        match left.await {
+            Ok(Some(session)) if !session.test => {
+                let visit = session.visit.unwrap_or_default();
+                let session_id = session_id.to_string();
+                let event = ServerEvent::VisitorVisit { session_id, visit };
+                self.timeline
+                    .announce(Audience::Agents { tenant_id }, event);
+            }
+            Ok(_) => {}
+            Err(error) => {
+                tracing::warn!(session = %session_id, %error, "cannot store when the visitor left")
+            }
         }
     }
 

@@ -13,7 +13,7 @@ use lettre::{
 use std::time::Duration;
 
 /// What email follow-ups need, from the flags.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct MailConfig {
     /// `smtp://host:port`, `smtp://user:pass@host:587?tls=required`, `smtps://host:465`.
     pub smtp_url: String,
@@ -29,6 +29,21 @@ pub struct MailConfig {
     /// Where this server is reached from outside (`--public-url`), for the link; `None`: the
     /// address it listens on, once bound.
     pub public_url: Option<String>,
+}
+
+// By hand: the SMTP URL may hold a password, which the log must not.
+impl std::fmt::Debug for MailConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailConfig")
+            .field("smtp_url", &crate::server::config::redacted(&self.smtp_url))
+            .field("from", &self.from.to_string())
+            .field("batch", &self.batch)
+            .field("retry", &self.retry)
+            .field("retry_max", &self.retry_max)
+            .field("link_ttl", &self.link_ttl)
+            .field("public_url", &self.public_url)
+            .finish()
+    }
 }
 
 /// Sends emails through the configured SMTP server.
@@ -48,6 +63,9 @@ pub enum MailError {
     Rejected(SmtpError),
     #[error("the SMTP server cannot be reached: {0}")]
     Unreachable(SmtpError),
+    /// What goes in the email could not be read or noted (the store failed).
+    #[error("the conversation cannot be read: {0}")]
+    Store(String),
 }
 
 /// Longest an SMTP exchange may take before it counts as failed.

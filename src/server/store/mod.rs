@@ -443,9 +443,14 @@ pub trait Store: Send + Sync + 'static {
     /// Replaces what is known of the session's visitor and where they are; `updated_at`
     /// stays as it is.
     async fn set_visit(&self, session_id: &str, visit: &Visit) -> StoreResult<()>;
-    /// Plans an email follow-up of the session at `due_at`, unless one is planned already
-    /// (the replies until then go in one email); only for a visitor who left an address.
-    async fn plan_follow_up(&self, session_id: &str, due_at: &str) -> StoreResult<()>;
+    /// Notes an agent's reply (`seq`) for an email follow-up, planned at `due_at` unless one is
+    /// planned already (the replies until then go in one); only for a visitor who left an
+    /// address.
+    async fn plan_follow_up(&self, session_id: &str, seq: u64, due_at: &str) -> StoreResult<()>;
+    /// Removes the emailed links that expired by `now`.
+    async fn forget_expired_links(&self, now: &str) -> StoreResult<u64>;
+    /// Notes when the visitor was last on the site (their last page closed).
+    async fn set_visitor_seen(&self, session_id: &str, at: &str) -> StoreResult<()>;
     /// The follow-ups due by `now`, the longest due first, at most `limit`.
     async fn due_follow_ups(&self, now: &str, limit: u32) -> StoreResult<Vec<DueFollowUp>>;
     /// Holds a due follow-up for this node until `until`; false when another node took it.

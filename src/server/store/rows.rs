@@ -6,7 +6,7 @@ use super::{Agent, Article, KnowledgeVersion, TenantLook};
 use crate::protocol::{
     AgentRef, AgentRole, ArticleLink, AssignmentMode, Availability, LauncherSide, Message,
     OfficeHoursSettings, RoutingSettings, Sender, SenderKind, Session, SessionStatus, Timestamp,
-    Visitor, MAX_CAPACITY,
+    Visit, Visitor, MAX_CAPACITY,
 };
 use sqlx::{postgres::PgRow, sqlite::SqliteRow, Row};
 
@@ -164,13 +164,26 @@ pub(super) fn session_from(row: &impl Columns) -> Result<Session, sqlx::Error> {
         unread_count: row.integer("unread")? as u64,
         visitor_read_seq: row.integer("visitor_read_seq")? as u64,
         team_read_seq: row.integer("team_read_seq")? as u64,
-        // Unreadable (written by a later version): as if nothing were known.
-        visit: row
-            .optional_text("visit")?
-            .and_then(|json| serde_json::from_str(&json).ok()),
+        visit: visit_from(row)?,
         created_at: Timestamp(row.text("created_at")?),
         updated_at: Timestamp(row.text("updated_at")?),
         test: row.flag("is_test")?,
+    })
+}
+
+/// What is known of the visitor and where; `None` until their widget reported anything. An
+/// unreadable one (written by a later version) counts as nothing known.
+fn visit_from(row: &impl Columns) -> Result<Option<Visit>, sqlx::Error> {
+    let visit: Option<Visit> = row
+        .optional_text("visit")?
+        .and_then(|json| serde_json::from_str(&json).ok());
+    let seen_at = row.optional_text("visit_seen_at")?.map(Timestamp);
+    Ok(match (visit, seen_at) {
+        (None, None) => None,
+        (visit, seen_at) => Some(Visit {
+            seen_at,
+            ..visit.unwrap_or_default()
+        }),
     })
 }
 

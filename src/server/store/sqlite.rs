@@ -106,7 +106,7 @@ fn tenant_from(row: &SqliteRow) -> Result<Tenant, sqlx::Error> {
 const SESSION_SELECT: &str = "
 SELECT s.id, s.tenant_id, s.status, s.assigned_agent_id, a.name AS agent_name,
        s.visitor_name, s.visitor_email, s.created_at, s.updated_at, s.is_test,
-       s.visitor_read_seq, s.team_read_seq, s.visit,
+       s.visitor_read_seq, s.team_read_seq, s.visit, s.visit_seen_at,
        m.id AS m_id, m.session_id AS m_session_id, m.seq AS m_seq,
        m.client_message_id AS m_client_message_id, m.sender_kind AS m_sender_kind,
        m.sender_id AS m_sender_id, m.sender_name AS m_sender_name, m.content AS m_content,
@@ -653,13 +653,22 @@ impl Store for SqliteStore {
         Ok(rows.into_iter().map(|(id, n)| (id, n as u32)).collect())
     }
 
-    async fn plan_follow_up(&self, session_id: &str, due_at: &str) -> StoreResult<()> {
+    async fn plan_follow_up(&self, session_id: &str, seq: u64, due_at: &str) -> StoreResult<()> {
         sqlx::query(follow_ups::PLAN)
             .bind(session_id)
             .bind(due_at)
+            .bind(seq.min(i64::MAX as u64) as i64)
             .execute(&self.writer)
             .await?;
         Ok(())
+    }
+
+    async fn forget_expired_links(&self, now: &str) -> StoreResult<u64> {
+        let done = sqlx::query(follow_ups::FORGET_LINKS)
+            .bind(now)
+            .execute(&self.writer)
+            .await?;
+        Ok(done.rows_affected())
     }
 
     async fn due_follow_ups(&self, now: &str, limit: u32) -> StoreResult<Vec<DueFollowUp>> {
@@ -735,8 +744,23 @@ impl Store for SqliteStore {
     }
 
     async fn set_visit(&self, session_id: &str, visit: &Visit) -> StoreResult<()> {
-        sqlx::query("UPDATE sessions SET visit = ?1 WHERE id = ?2")
-            .bind(serde_json::to_string(visit).expect("a visit serialises"))
+        let seen_at = visit.seen_at.as_ref().map(|at| at.0.clone());
+        let visit = Visit {
+            seen_at: None,
+            ..visit.clone()
+        };
+        sqlx::query("UPDATE sessions SET visit = ?1, visit_seen_at = COALESCE(?2, visit_seen_at) WHERE id = ?3")
+            .bind(serde_json::to_string(&visit).expect("a visit serialises"))
+            .bind(seen_at)
+            .bind(session_id)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    async fn set_visitor_seen(&self, session_id: &str, at: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE sessions SET visit_seen_at = ?1 WHERE id = ?2")
+            .bind(at)
             .bind(session_id)
             .execute(&self.writer)
             .await?;

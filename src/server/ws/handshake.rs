@@ -149,12 +149,13 @@ pub async fn with_key(
     accept(upgrade, &headers, &allowed, state, socket)
 }
 
-/// The refusal of a socket from an address that holds as many as it may.
+/// The visitor's browser and system, from the User-Agent the socket opened with.
 fn device_of(headers: &HeaderMap) -> Device {
     let user_agent = headers.get(USER_AGENT).and_then(|v| v.to_str().ok());
     Device::from_user_agent(user_agent)
 }
 
+/// The refusal of a socket from an address that holds as many as it may.
 pub(super) fn too_many_sockets() -> Response {
     ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
