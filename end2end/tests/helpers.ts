@@ -119,15 +119,6 @@ export class OwnServer {
   }
 }
 
-/** The inbox row of the conversation whose last message is now `text`, found again by its
- *  session id however its preview changes later. */
-export async function conversationRow(page: Page, text: string) {
-  const row = inboxRow(page, text);
-  await expect(row).toHaveCount(1);
-  const id = await row.getAttribute("data-session-id");
-  return page.locator(`.inbox__row[data-session-id="${id}"]`);
-}
-
 /** The dashboard's inbox row of the conversation the widget on `shop` holds (its session id
  *  is in the widget's localStorage). */
 export async function rowOfVisitor(agent: Page, shop: Page) {
