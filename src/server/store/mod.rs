@@ -378,6 +378,27 @@ pub trait Store: Send + Sync + 'static {
     async fn setting(&self, key: &str) -> StoreResult<Option<String>>;
     /// Stores `value` unless the key has one already; returns the value that is stored.
     async fn setting_or_insert(&self, key: &str, value: &str) -> StoreResult<String>;
+    /// Replaces what is known of the session's visitor and where they are; `updated_at`
+    /// stays as it is.
+    async fn set_visit(&self, session_id: &str, visit: &Visit) -> StoreResult<()>;
+    /// Notes an agent's reply (`seq`) for an email follow-up, planned at `due_at` unless one is
+    /// planned already (the replies until then go in one); only for a visitor who left an
+    /// address.
+    async fn plan_follow_up(&self, session_id: &str, seq: u64, due_at: &str) -> StoreResult<()>;
+    /// Removes the emailed links that expired by `now`.
+    async fn forget_expired_links(&self, now: &str) -> StoreResult<u64>;
+    /// Notes when the visitor was last on the site (their last page closed).
+    async fn set_visitor_seen(&self, session_id: &str, at: &str) -> StoreResult<()>;
+    /// The follow-ups due by `now`, the longest due first, at most `limit`.
+    async fn due_follow_ups(&self, now: &str, limit: u32) -> StoreResult<Vec<DueFollowUp>>;
+    /// Holds a due follow-up for this node until `until`; false when another node took it.
+    async fn claim_follow_up(&self, due: &DueFollowUp, until: &str) -> StoreResult<bool>;
+    /// Ends a follow-up's try: done (sent, or nothing to send) or to be tried again.
+    async fn settle_follow_up(
+        &self,
+        session_id: &str,
+        outcome: &FollowUpOutcome,
+    ) -> StoreResult<()>;
     /// Stores a new article; [`StoreError::Conflict`] when the tenant has one with its slug.
     async fn create_article(
         &self,
@@ -440,27 +461,6 @@ pub trait Store: Send + Sync + 'static {
     async fn queue(&self, tenant_id: &str, limit: u32) -> StoreResult<Vec<String>>;
     /// How many active conversations each of the tenant's agents holds (absent: none).
     async fn workloads(&self, tenant_id: &str) -> StoreResult<HashMap<String, u32>>;
-    /// Replaces what is known of the session's visitor and where they are; `updated_at`
-    /// stays as it is.
-    async fn set_visit(&self, session_id: &str, visit: &Visit) -> StoreResult<()>;
-    /// Notes an agent's reply (`seq`) for an email follow-up, planned at `due_at` unless one is
-    /// planned already (the replies until then go in one); only for a visitor who left an
-    /// address.
-    async fn plan_follow_up(&self, session_id: &str, seq: u64, due_at: &str) -> StoreResult<()>;
-    /// Removes the emailed links that expired by `now`.
-    async fn forget_expired_links(&self, now: &str) -> StoreResult<u64>;
-    /// Notes when the visitor was last on the site (their last page closed).
-    async fn set_visitor_seen(&self, session_id: &str, at: &str) -> StoreResult<()>;
-    /// The follow-ups due by `now`, the longest due first, at most `limit`.
-    async fn due_follow_ups(&self, now: &str, limit: u32) -> StoreResult<Vec<DueFollowUp>>;
-    /// Holds a due follow-up for this node until `until`; false when another node took it.
-    async fn claim_follow_up(&self, due: &DueFollowUp, until: &str) -> StoreResult<bool>;
-    /// Ends a follow-up's try: done (sent, or nothing to send) or to be tried again.
-    async fn settle_follow_up(
-        &self,
-        session_id: &str,
-        outcome: &FollowUpOutcome,
-    ) -> StoreResult<()>;
     /// Records that `reader` has seen the session up to `seq`: never past its last message,
     /// never backwards. Returns the mark when it moved, `None` when it did not (or there is no
     /// such session). An agent's mark also moves the session's `team_read_seq`.
