@@ -179,6 +179,62 @@ pub struct Message {
     /// The help-center article the AI's answer came from, for the visitor to read in full.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<ArticleLink>,
+    /// Files sent with the message (its `content` may then be empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
+}
+
+/// The most files one message carries.
+pub const MAX_ATTACHMENTS_PER_MESSAGE: usize = 10;
+
+/// An uploaded file, as a message carries it: enough to lay it out before it loads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Attachment {
+    pub id: String,
+    /// The file's name as uploaded (without any folder), for people to read.
+    pub name: String,
+    /// The type read from the file's bytes, never from its name.
+    pub content_type: String,
+    /// Bytes.
+    pub size: u64,
+    /// A short-lived signed address of the file (an `<img>` cannot send a token); empty
+    /// where it is not given out (a stored message before it is sent to someone).
+    #[serde(default)]
+    pub url: String,
+    /// An image's size in pixels, so that the thread keeps its place while it loads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+}
+
+impl Attachment {
+    /// One of the image types shown inline (PNG, JPEG, GIF, WebP).
+    pub fn is_image(&self) -> bool {
+        INLINE_IMAGE_TYPES.contains(&self.content_type.as_str())
+    }
+}
+
+/// The image types shown in the thread and served inline; every other file downloads.
+pub const INLINE_IMAGE_TYPES: [&str; 4] = ["image/png", "image/jpeg", "image/gif", "image/webp"];
+
+/// What a composer may upload: the types its tenant accepts (none: uploads are off) and the
+/// largest file, so that the browser refuses a file before sending it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AttachmentPolicy {
+    /// MIME types, as sniffed from the bytes.
+    #[serde(default)]
+    pub accepted: Vec<String>,
+    #[serde(default)]
+    pub max_bytes: u64,
+}
+
+impl AttachmentPolicy {
+    pub fn enabled(&self) -> bool {
+        !self.accepted.is_empty() && self.max_bytes > 0
+    }
 }
 
 /// A help-center article, as a message links to it.
@@ -409,9 +465,14 @@ pub enum ClientCommand {
     Chat {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         session_id: Option<String>,
+        /// May be empty when the message carries files.
+        #[serde(default)]
         content: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_message_id: Option<String>,
+        /// Ids of files uploaded to this session (`POST …/attachments`).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        attachments: Vec<String>,
     },
     /// A visitor asks for a human.
     #[serde(rename = "human-escalation")]
@@ -838,6 +899,9 @@ pub struct TenantRef {
 pub struct MeResponse {
     pub agent: AgentProfile,
     pub tenant: TenantRef,
+    /// What the tenant's agents may upload.
+    #[serde(default)]
+    pub attachments: AttachmentPolicy,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -865,9 +929,12 @@ pub struct StartSessionResponse {
 #[serde(rename_all = "camelCase")]
 pub struct PublicMessageRequest {
     pub session_key: String,
+    #[serde(default)]
     pub content: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_message_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<String>,
 }
 
 /// What the widget needs to know about its tenant before a conversation starts.
@@ -890,6 +957,9 @@ pub struct WidgetConfig {
     /// Replies reach a visitor who left an email address by email (the server sends email).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub replies_by_email: bool,
+    /// What the visitor may upload.
+    #[serde(default)]
+    pub attachments: AttachmentPolicy,
 }
 
 /// Whether a person can join a tenant's conversations now, and when the team is back if it is
@@ -963,9 +1033,12 @@ pub struct SessionHistory {
 #[serde(rename_all = "camelCase")]
 pub struct AgentMessageRequest {
     pub session_id: String,
+    #[serde(default)]
     pub content: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_message_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -1042,6 +1115,7 @@ mod tests {
             created_at: ts(),
             offers_human: false,
             source: None,
+            attachments: vec![],
         }
     }
 
@@ -1215,6 +1289,7 @@ mod tests {
                     session_id: None,
                     content: "Hi".into(),
                     client_message_id: Some("c1".into()),
+                    attachments: vec![],
                 },
                 timestamp: Some(ts()),
             },
@@ -1227,6 +1302,7 @@ mod tests {
                     session_id: Some("s1".into()),
                     content: "Hello from an agent".into(),
                     client_message_id: None,
+                    attachments: vec![],
                 },
                 timestamp: None,
             },
@@ -1353,8 +1429,13 @@ mod tests {
                     name: "Demo".into(),
                     widget_key: "demo".into(),
                 },
+                attachments: AttachmentPolicy {
+                    accepted: vec!["image/png".into()],
+                    max_bytes: 10,
+                },
             },
-            json!({"agent": profile_json, "tenant": {"id": "t1", "name": "Demo", "widgetKey": "demo"}}),
+            json!({"agent": profile_json, "tenant": {"id": "t1", "name": "Demo", "widgetKey": "demo"},
+                   "attachments": {"accepted": ["image/png"], "maxBytes": 10}}),
         );
     }
 
@@ -1393,8 +1474,18 @@ mod tests {
                 session_key: "k".into(),
                 content: "Hi".into(),
                 client_message_id: None,
+                attachments: vec![],
             },
             json!({"sessionKey": "k", "content": "Hi"}),
+        );
+        round_trip(
+            &PublicMessageRequest {
+                session_key: "k".into(),
+                content: String::new(),
+                client_message_id: None,
+                attachments: vec!["f1".into()],
+            },
+            json!({"sessionKey": "k", "content": "", "attachments": ["f1"]}),
         );
         round_trip(
             &SessionHistory {
@@ -1408,6 +1499,7 @@ mod tests {
                 session_id: "s1".into(),
                 content: "Hello".into(),
                 client_message_id: Some("c9".into()),
+                attachments: vec![],
             },
             json!({"sessionId": "s1", "content": "Hello", "clientMessageId": "c9"}),
         );
@@ -1427,10 +1519,48 @@ mod tests {
                 team_available: true,
                 back_at: None,
                 replies_by_email: false,
+                attachments: AttachmentPolicy::default(),
             },
             json!({"tenantName": "Demo", "aiEnabled": true, "greeting": "Hi! How can we help?",
                    "look": {"title": "Demo", "colour": "#2f5bea", "onColour": "#ffffff", "launcher": "left"},
-                   "teamAvailable": true}),
+                   "teamAvailable": true, "attachments": {"accepted": [], "maxBytes": 0}}),
+        );
+    }
+
+    #[test]
+    fn a_message_carries_its_files_and_a_chat_frame_their_ids() {
+        let file = Attachment {
+            id: "f1".into(),
+            name: "shot.png".into(),
+            content_type: "image/png".into(),
+            size: 48_213,
+            url: "/api/v1/attachments/f1?exp=1&sig=ab".into(),
+            width: Some(1280),
+            height: Some(720),
+        };
+        assert!(file.is_image());
+        let mut with_file = message_json();
+        with_file["content"] = json!("");
+        with_file["attachments"] = json!([{"id": "f1", "name": "shot.png", "contentType": "image/png",
+            "size": 48_213, "url": "/api/v1/attachments/f1?exp=1&sig=ab", "width": 1280, "height": 720}]);
+        round_trip(
+            &Message {
+                content: String::new(),
+                attachments: vec![file],
+                ..message()
+            },
+            with_file,
+        );
+        let frame: ClientFrame =
+            serde_json::from_value(json!({"type": "chat", "attachments": ["f1"]})).unwrap();
+        assert_eq!(
+            frame.command,
+            ClientCommand::Chat {
+                session_id: None,
+                content: String::new(),
+                client_message_id: None,
+                attachments: vec!["f1".into()],
+            }
         );
     }
 

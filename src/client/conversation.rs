@@ -5,7 +5,7 @@
 //! fetched, a stream snapshot after a reconnect) is shown once: stored messages are keyed by
 //! `seq`, streams by their `messageId`, unconfirmed messages by their `clientMessageId`.
 
-use crate::protocol::{Message, ServerEvent};
+use crate::protocol::{Attachment, Message, ServerEvent};
 use std::collections::BTreeMap;
 
 /// One line of the conversation, in display order.
@@ -20,15 +20,26 @@ pub enum Entry {
     /// Typed here, on its way to the server (possibly waiting for the connection).
     Sending {
         client_message_id: String,
+        /// Empty when the message is only files.
         content: String,
+        /// The files it carries (already uploaded: only the message is on its way).
+        attachments: Vec<Attachment>,
     },
+}
+
+/// A message typed here that the server has not confirmed yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Unconfirmed {
+    client_message_id: String,
+    content: String,
+    attachments: Vec<Attachment>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Conversation {
     messages: BTreeMap<u64, Message>,
     streams: Vec<(String, String)>,
-    sending: Vec<(String, String)>,
+    sending: Vec<Unconfirmed>,
 }
 
 impl Conversation {
@@ -60,8 +71,17 @@ impl Conversation {
     }
 
     /// A message typed here; shown as "sending" until the server sends it back.
-    pub fn queue(&mut self, client_message_id: String, content: String) {
-        self.sending.push((client_message_id, content));
+    pub fn queue(
+        &mut self,
+        client_message_id: String,
+        content: String,
+        attachments: Vec<Attachment>,
+    ) {
+        self.sending.push(Unconfirmed {
+            client_message_id,
+            content,
+            attachments,
+        });
     }
 
     /// Applies an event of this conversation's session. Returns whether anything changed.
@@ -95,7 +115,7 @@ impl Conversation {
 
     fn store(&mut self, message: Message) -> bool {
         if let Some(client_id) = &message.client_message_id {
-            self.sending.retain(|(id, _)| id != client_id);
+            self.sending.retain(|s| &s.client_message_id != client_id);
         }
         self.streams.retain(|(id, _)| id != &message.id);
         if self.messages.contains_key(&message.seq) {
@@ -114,13 +134,11 @@ impl Conversation {
                 message_id: message_id.clone(),
                 text: text.clone(),
             });
-        let sending = self
-            .sending
-            .iter()
-            .map(|(client_message_id, content)| Entry::Sending {
-                client_message_id: client_message_id.clone(),
-                content: content.clone(),
-            });
+        let sending = self.sending.iter().map(|s| Entry::Sending {
+            client_message_id: s.client_message_id.clone(),
+            content: s.content.clone(),
+            attachments: s.attachments.clone(),
+        });
         stored.chain(streams).chain(sending).collect()
     }
 
@@ -150,6 +168,7 @@ mod tests {
             created_at: Timestamp("2026-11-23T10:00:00.000Z".into()),
             offers_human: false,
             source: None,
+            attachments: Vec::new(),
         }
     }
 
@@ -198,7 +217,7 @@ mod tests {
     #[test]
     fn a_sent_message_replaces_its_sending_line_once_confirmed() {
         let mut c = Conversation::default();
-        c.queue("x1".into(), "hello".into());
+        c.queue("x1".into(), "hello".into(), Vec::new());
         assert!(matches!(&c.entries()[..], [Entry::Sending { content, .. }] if content == "hello"));
         c.apply(&new(message(1, "a", Some("x1"))));
         c.apply(&new(message(1, "a", Some("x1"))));

@@ -319,6 +319,7 @@ mod tests {
                 created_at: Timestamp(at.into()),
                 offers_human: false,
                 source: None,
+                attachments: Vec::new(),
             },
         }
     }

@@ -196,6 +196,7 @@ mod tests {
                 session_id: None,
                 content: "hi".into(),
                 client_message_id: Some(id.into()),
+                attachments: vec![],
             },
             timestamp: None,
         };
@@ -222,6 +223,7 @@ mod tests {
                 created_at: Timestamp("2026-11-23T00:00:00.000Z".into()),
                 offers_human: false,
                 source: None,
+                attachments: Vec::new(),
             },
         };
         outbox.confirm(&confirmed);

@@ -4,6 +4,7 @@
 
 pub mod alerts;
 pub mod api;
+pub mod attachments;
 pub mod conversation;
 pub mod inbox;
 pub mod live;
@@ -12,4 +13,5 @@ pub mod storage;
 pub mod time;
 pub mod transport;
 pub mod typing;
+pub mod upload;
 pub mod visibility;

@@ -5,6 +5,7 @@
 
 use crate::protocol::{AgentRole, AssignmentMode, LauncherSide, OfficeHoursSettings};
 use crate::server::{
+    attachments::kinds::Accepted,
     auth::{self, MIN_PASSWORD_CHARS},
     config::{DatabaseUrl, DEFAULT_MAX_AVATAR_BYTES},
     hub::appearance::{self, widget_look},
@@ -125,6 +126,10 @@ pub enum TenantCommand {
         /// the server's --email-from).
         #[arg(long)]
         email_from: Option<String>,
+        /// The kinds of file visitors and agents may send: `images`, `pdf`, `text`, `office`,
+        /// comma-separated, or `all` or `none` (uploads off).
+        #[arg(long)]
+        attachments: Option<String>,
         /// Replaces the allowed origins (repeat for several).
         #[arg(long = "origin")]
         origins: Vec<String>,
@@ -310,6 +315,7 @@ async fn tenant(store: &DynStore, command: TenantCommand) -> anyhow::Result<()> 
             greeting,
             handover,
             email_from,
+            attachments,
             origins,
             look,
             routing,
@@ -317,6 +323,11 @@ async fn tenant(store: &DynStore, command: TenantCommand) -> anyhow::Result<()> 
             let tenant = tenant_by_key(store, &widget_key).await?;
             if let Some(from) = email_from {
                 set_email_from(store, &tenant, &from).await?;
+            }
+            if let Some(kinds) = attachments {
+                let accepted =
+                    Accepted::parse(&kinds).map_err(|e| anyhow::anyhow!("--attachments: {e}"))?;
+                store.set_attachment_types(&tenant.id, &accepted).await?;
             }
             set_look(store, &tenant, look).await?;
             set_routing(store, &tenant, routing).await?;
@@ -539,6 +550,14 @@ fn print_tenant(tenant: &Tenant) {
             .email_from
             .as_deref()
             .unwrap_or("the server's --email-from")
+    );
+    println!(
+        "files:      {}",
+        if tenant.attachments.is_empty() {
+            "none (uploads are off)".to_string()
+        } else {
+            tenant.attachments.in_words()
+        }
     );
     println!(
         "avatar:     {}",

@@ -417,6 +417,7 @@ impl Assistant {
             client_message_id: None,
             offers_human: said.offers_human,
             source: said.source,
+            attachments: Vec::new(),
         };
         self.timeline.append(at.audience(), message).await?;
         Ok(())

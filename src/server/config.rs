@@ -204,6 +204,8 @@ pub struct RateConfig {
     pub chat_per_session: Option<Rate>,
     pub typing_per_session: Option<Rate>,
     pub escalation_per_session: Option<Rate>,
+    /// Uploads per visitor's conversation, and per agent.
+    pub uploads: Option<Rate>,
     pub frames_per_socket: Option<Rate>,
 }
 
@@ -216,6 +218,8 @@ pub struct EdgeConfig {
     pub trust_proxy: bool,
     pub header_read_timeout: Duration,
     pub request_timeout: Duration,
+    /// How long an attachment's upload may take.
+    pub upload_timeout: Duration,
     pub sockets_per_ip: usize,
 }
 
@@ -276,6 +280,8 @@ pub struct ServeConfig {
     pub visits: crate::server::hub::VisitRules,
     /// Email follow-ups, when `--smtp-url` is set.
     pub mail: Option<crate::server::mail::MailConfig>,
+    /// How large an attachment may be, and how long its address stays good.
+    pub attachments: crate::server::attachments::AttachmentRules,
 }
 
 impl Bus {

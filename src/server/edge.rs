@@ -135,6 +135,7 @@ mod tests {
             trust_proxy,
             header_read_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(10),
+            upload_timeout: Duration::from_secs(10),
             sockets_per_ip: 2,
         })
     }

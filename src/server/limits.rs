@@ -164,6 +164,7 @@ pub struct RateLimits<C: Clock = DefaultClock> {
     chat_per_session: Keyed<String, C>,
     typing_per_session: Keyed<String, C>,
     escalation_per_session: Keyed<String, C>,
+    uploads: Keyed<String, C>,
     frames_per_socket: Option<Quota>,
     clock: C,
 }
@@ -202,6 +203,7 @@ impl<C: Clock + Clone> RateLimits<C> {
             chat_per_session: Keyed::new(config.chat_per_session, &clock),
             typing_per_session: Keyed::new(config.typing_per_session, &clock),
             escalation_per_session: Keyed::new(config.escalation_per_session, &clock),
+            uploads: Keyed::new(config.uploads, &clock),
             frames_per_socket: config.frames_per_socket.map(quota),
             clock,
         }
@@ -242,6 +244,12 @@ impl<C: Clock + Clone> RateLimits<C> {
         self.escalation_per_session.check(&session_id.to_string())
     }
 
+    /// An upload into a visitor's conversation (`uploader`: their session id) or by an agent
+    /// (their id).
+    pub fn upload(&self, uploader: &str) -> Result<(), Limited> {
+        self.uploads.check(&uploader.to_string())
+    }
+
     /// A limit for one new socket's frames, of every kind.
     pub fn socket(&self) -> SocketRate<C> {
         SocketRate {
@@ -262,6 +270,7 @@ impl<C: Clock + Clone> RateLimits<C> {
         self.chat_per_session.prune();
         self.typing_per_session.prune();
         self.escalation_per_session.prune();
+        self.uploads.prune();
     }
 }
 

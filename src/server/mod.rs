@@ -22,6 +22,7 @@
 pub mod admin;
 pub mod ai;
 pub mod assistant;
+pub mod attachments;
 pub mod auth;
 pub mod broker;
 pub mod cli;

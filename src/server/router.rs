@@ -4,6 +4,7 @@
 
 use super::{
     http::{self, csp},
+    hub::{attachments::AttachmentRefused, HubError},
     state::AppState,
     ws,
 };
@@ -17,7 +18,6 @@ use axum::{
     Router,
 };
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use tower_http::timeout::TimeoutLayer;
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -26,6 +26,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(http::api::routes())
         .merge(http::appearance::routes())
+        .merge(http::attachments::routes())
         .route("/api/{*rest}", any(http::api::not_found))
         .route("/ws", get(ws::with_token))
         .route("/ws/public/{session_key}", get(ws::with_key))
@@ -47,12 +48,11 @@ pub fn router(state: AppState) -> Router {
             ws::root_alias,
         ))
         .layer(middleware::from_fn(reads_only_outside_the_api))
-        .layer(middleware::from_fn(refuse_oversized_bodies))
-        // A request that takes longer (a body trickling in, say) ends with 408.
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            state.edge.config().request_timeout,
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            refuse_oversized_bodies,
         ))
+        .layer(middleware::from_fn_with_state(state.clone(), time_limit))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             safety_headers,
@@ -99,22 +99,56 @@ async fn safety_headers(
 /// extractor as the body arrives).
 const MAX_BODY_BYTES: u64 = 2 * 1024 * 1024;
 
-/// A request that announces a body over the limit is refused before any of it is read.
-async fn refuse_oversized_bodies(request: Request, next: Next) -> Response {
+/// What a form carries besides its file (boundaries, headers, the session field), at most.
+const FORM_OVERHEAD_BYTES: u64 = 64 * 1024;
+
+/// A request that announces a body over the limit is refused before any of it is read: an
+/// upload's limit is the largest attachment's (its handler counts again as it reads).
+async fn refuse_oversized_bodies(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let announced = request
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if announced.is_some_and(|bytes| bytes > MAX_BODY_BYTES) {
-        return http::error::ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "body_too_large",
-            "the request body is larger than this server accepts",
-        )
-        .into_response();
+    let error = if http::attachments::is_upload(request.uri().path()) {
+        let max = state.hub.attachment_rules().max_bytes;
+        let over = announced.is_some_and(|bytes| bytes > max + FORM_OVERHEAD_BYTES);
+        over.then(|| HubError::Attachment(AttachmentRefused::TooLarge(max)).into())
+    } else {
+        announced
+            .is_some_and(|bytes| bytes > MAX_BODY_BYTES)
+            .then(|| {
+                http::error::ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "body_too_large",
+                    "the request body is larger than this server accepts",
+                )
+            })
+    };
+    match error {
+        Some(error) => error.into_response(),
+        None => next.run(request).await,
     }
-    next.run(request).await
+}
+
+/// A request that takes longer than its limit (a body trickling in, say) ends with 408: an
+/// upload gets `--upload-timeout-secs`, anything else `--request-timeout-secs`. (Until the
+/// response starts: a download streams as long as it needs.)
+async fn time_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let config = state.edge.config();
+    let limit = if http::attachments::is_upload(request.uri().path()) {
+        config.upload_timeout
+    } else {
+        config.request_timeout
+    };
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => StatusCode::REQUEST_TIMEOUT.into_response(),
+    }
 }
 
 /// Pages, static files and socket upgrades answer GET and HEAD only; the API has its own

@@ -3,12 +3,13 @@
 use super::{
     ai::{Answerer, DynAnswerer, Library, OpenAiCompatible},
     assistant::{Answerers, Assistant},
+    attachments::urls::UrlSigner,
     auth::TokenSigner,
     broker::{DynBroker, LocalBroker, RedisBroker},
     config::{AiMode, Bus, JwtSecret, ServeConfig},
     demo,
     edge::Edge,
-    hub::Hub,
+    hub::{Hub, HubRules},
     limits::RateLimits,
     mail::{MailConfig, Mailer},
     router, serve,
@@ -114,7 +115,8 @@ impl Application {
         let broker = broker(&config.bus).await?;
         tracing::info!(mode = %broker.describe(), "hub started");
         let answerers = answerers(&config, &store)?;
-        let timeline = Arc::new(Timeline::new(store, broker));
+        let urls = UrlSigner::new(secret.as_bytes(), config.attachments.url_lifetime);
+        let timeline = Arc::new(Timeline::new(store, broker, urls));
         let assistant = answerers.map(|answerers| {
             tracing::info!(
                 default = answerers.default,
@@ -126,14 +128,18 @@ impl Application {
         if assistant.is_none() {
             tracing::info!("AI assistant off: conversations go straight to the agents");
         }
+        let rules = HubRules {
+            password_checks: config.password_checks,
+            presence: config.presence,
+            visits: config.visits,
+            attachments: config.attachments,
+        };
         let hub = Arc::new(Hub::new(
             timeline,
             assistant,
             signer,
-            config.password_checks,
             RateLimits::start(&config.rates),
-            config.presence,
-            config.visits,
+            rules,
         ));
 
         let listener = TcpListener::bind(config.addr)
@@ -147,6 +153,7 @@ impl Application {
         follow_up_by_email(&hub, config.mail.clone(), addr, &shutdown)?;
         hub.clone().keep_presence(shutdown.listener());
         hub.clone().keep_routing(shutdown.listener());
+        hub.clone().keep_sweeping_uploads(shutdown.listener());
         let state = AppState {
             leptos_options,
             hub,

@@ -7,6 +7,7 @@
 
 use crate::protocol::{AgentRef, Sender, SenderKind, ServerEvent, Session, SessionStatus, Visit};
 use crate::server::{
+    attachments::urls::UrlSigner,
     broker::{DynBroker, Event, Topic},
     store::{Appended, DynStore, NewMessage, NewSession, Reader, SessionChange, StoreResult},
 };
@@ -64,6 +65,8 @@ pub struct Timeline {
     session_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     /// Tenants whose queue or agents' loads changed here: automatic assignment looks again.
     desk_changes: DeskChanges,
+    /// Mints the addresses of the files in what is published and read.
+    urls: UrlSigner,
 }
 
 /// The tenants whose desk changed since the router last looked, each once, however often.
@@ -95,13 +98,20 @@ impl DeskChanges {
 }
 
 impl Timeline {
-    pub fn new(store: DynStore, broker: DynBroker) -> Self {
+    pub fn new(store: DynStore, broker: DynBroker, urls: UrlSigner) -> Self {
         Self {
             store,
             broker,
             session_locks: Mutex::new(HashMap::new()),
             desk_changes: DeskChanges::default(),
+            urls,
         }
+    }
+
+    /// For the files in what the hub reads from the store and gives out: every message and
+    /// session it hands to a client has its files' addresses filled in here.
+    pub fn urls(&self) -> &UrlSigner {
+        &self.urls
     }
 
     /// For reads. Every write goes through the methods below.
@@ -226,7 +236,9 @@ impl Timeline {
         audience: Audience<'_>,
         new: NewMessage,
     ) -> StoreResult<Appended> {
-        let appended = self.store.append(new).await?;
+        let mut appended = self.store.append(new).await?;
+        // Minted once, before the event is encoded once for everyone who hears it.
+        self.urls.sign_message(&mut appended.message);
         if appended.created {
             self.announce(
                 audience,
@@ -293,6 +305,7 @@ impl Timeline {
             return Ok(None);
         };
         let audience = Audience::of_session(tenant_id, session_id, session.test);
+        self.urls.sign_session(&mut session);
         if let Some(line) = change.line {
             let line = NewMessage::system(session_id, line);
             session.last_message = Some(self.append_in_order(audience, line).await?.message);

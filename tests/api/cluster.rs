@@ -821,3 +821,29 @@ async fn two_nodes_routing_at_once_give_each_conversation_to_exactly_one_agent()
         assert_eq!(joined, 1, "{lines:?}");
     }
 }
+
+#[tokio::test]
+async fn a_file_uploaded_on_one_node_is_sent_and_served_from_another() {
+    use common::upload::{download, png, visitor_upload};
+    let cluster = Cluster::start(2, &["--ai", "off"]).await;
+    let (a, b) = (cluster.node(0), cluster.node(1));
+    let visitor = start_visitor(a, None).await;
+    let (token, _) = login(b, "agent1@callcenter.com").await;
+    let mut agents = agent_socket(b, &token).await;
+    let mut visitors = visitor_socket(a, &visitor.key).await;
+    let shot = png(300, 300);
+    let up = visitor_upload(a, &visitor.key, "shot.png", "image/png", &shot).await;
+    assert_eq!(up.status, 200, "{}", up.body);
+    visitors
+        .send(json!({"type": "chat", "content": "this error", "attachments": [up.body["id"]]}))
+        .await;
+    let heard = agents.until("chat.message.new").await;
+    let url = heard["message"]["attachments"][0]["url"].as_str().unwrap();
+    let (status, bytes, _) = download(b, url).await;
+    assert!(
+        status == 200 && bytes == shot,
+        "node b serves node a's upload, every piece of it"
+    );
+    let (status, _, _) = download(a, url).await;
+    assert_eq!(status, 200, "and node a serves node b's address");
+}

@@ -12,6 +12,7 @@ mod admin;
 mod ai;
 mod ai_openai;
 mod appearance;
+mod attachments;
 mod broker_contract;
 mod cli;
 mod cluster;

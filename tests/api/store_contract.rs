@@ -8,9 +8,11 @@ use std::sync::Arc;
 use switchboard::protocol::{
     AgentRole, ArticleLink, Sender, SenderKind, SessionStatus, SessionView, Visitor,
 };
+use switchboard::server::attachments::kinds::Accepted;
 use switchboard::server::store::{
-    AgentChange, ArticleContent, DynStore, FollowUpOutcome, NewAgent, NewMessage, NewSession,
-    NewTenant, PgStore, Reader, SessionChange, SessionPage, SqliteStore, StoreError, TenantAi,
+    AgentChange, ArticleContent, DynStore, FinishedUpload, FollowUpOutcome, NewAgent,
+    NewAttachment, NewMessage, NewSession, NewTenant, PgStore, Reader, SessionChange, SessionPage,
+    SqliteStore, StoreError, TenantAi,
 };
 
 /// Keeps whatever backs a store (a temporary folder) alive for the test.
@@ -75,6 +77,8 @@ contract!(
     history_pages_by_seq,
     the_ais_offer_and_source_are_stored_with_its_message,
     sessions_are_listed_by_view_a_page_at_a_time,
+    an_upload_is_kept_in_pieces_taken_by_its_message_and_swept_if_never_taken,
+    a_message_takes_only_files_of_its_own_session,
 );
 
 fn customer() -> Sender {
@@ -120,6 +124,7 @@ fn text(session_id: &str, content: &str, client_id: Option<&str>) -> NewMessage 
         client_message_id: client_id.map(str::to_string),
         offers_human: false,
         source: None,
+        attachments: vec![],
     }
 }
 
@@ -1129,5 +1134,159 @@ async fn an_emailed_link_opens_its_session_until_it_expires(store: DynStore) {
             .unwrap()
             .is_some(),
         "a good link stays"
+    );
+}
+
+/// Stores an upload of `pieces` under `id` in the session, complete.
+async fn uploaded(store: &DynStore, tenant: &str, session: &str, id: &str, pieces: &[&[u8]]) {
+    let new = NewAttachment {
+        id: id.into(),
+        tenant_id: tenant.into(),
+        session_id: session.into(),
+        uploader: customer(),
+        name: format!("{id}.png"),
+        content_type: "image/png".into(),
+    };
+    store.create_attachment(&new).await.unwrap();
+    assert_eq!(
+        store.attachment(id).await.unwrap(),
+        None,
+        "not readable until complete"
+    );
+    for (index, piece) in pieces.iter().enumerate() {
+        store
+            .add_attachment_chunk(id, index as u32, piece)
+            .await
+            .unwrap();
+    }
+    let size = pieces.iter().map(|p| p.len() as u64).sum();
+    let done = FinishedUpload {
+        size,
+        chunks: pieces.len() as u32,
+        width: Some(640),
+        height: Some(480),
+    };
+    store.finish_attachment(id, &done).await.unwrap();
+}
+
+fn with_files(session_id: &str, files: Vec<switchboard::protocol::Attachment>) -> NewMessage {
+    NewMessage {
+        attachments: files,
+        ..text(session_id, "", Some("with-files"))
+    }
+}
+
+async fn an_upload_is_kept_in_pieces_taken_by_its_message_and_swept_if_never_taken(
+    store: DynStore,
+) {
+    let (tenant, session) = tenant_with_session(&store, "t").await;
+    let big = vec![7u8; 300 * 1024];
+    uploaded(&store, &tenant, &session, "f1", &[&big, b"tail"]).await;
+    uploaded(&store, &tenant, &session, "f2", &[b"never sent"]).await;
+    let f1 = store.attachment("f1").await.unwrap().expect("complete");
+    assert_eq!(
+        (f1.tenant_id.as_str(), f1.session_id.as_str()),
+        (tenant.as_str(), session.as_str())
+    );
+    assert_eq!((f1.chunks, f1.attachment.size), (2, big.len() as u64 + 4));
+    assert_eq!(
+        (f1.attachment.width, f1.attachment.height),
+        (Some(640), Some(480))
+    );
+    assert_eq!(f1.message_id, None);
+    assert_eq!(
+        store.attachment_chunk("f1", 0).await.unwrap(),
+        Some(big.clone())
+    );
+    assert_eq!(
+        store.attachment_chunk("f1", 1).await.unwrap(),
+        Some(b"tail".to_vec())
+    );
+    assert_eq!(store.attachment_chunk("f1", 2).await.unwrap(), None);
+
+    let files = vec![f1.attachment.clone()];
+    let message = store
+        .append(with_files(&session, files.clone()))
+        .await
+        .unwrap()
+        .message;
+    assert_eq!(message.attachments, files);
+    let again = store
+        .append(with_files(&session, vec![f1.attachment.clone()]))
+        .await
+        .unwrap();
+    assert!(!again.created, "a resend stores nothing");
+    assert_eq!(again.message.attachments, files);
+    let read = store.messages_after(&session, 0, 10).await.unwrap();
+    assert_eq!(read[0].attachments, files);
+    let last = store
+        .session(&tenant, &session, None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(last.last_message.unwrap().attachments, files);
+    let taken = store.attachment("f1").await.unwrap().unwrap();
+    assert_eq!(taken.message_id.as_deref(), Some(message.id.as_str()));
+
+    // A day later (the cut-off is passed in): the upload no message took goes, bytes and all.
+    let removed = store
+        .remove_unattached("9999-01-01T00:00:00.000Z")
+        .await
+        .unwrap();
+    assert_eq!(removed, 1);
+    assert_eq!(store.attachment("f2").await.unwrap(), None);
+    assert_eq!(store.attachment_chunk("f2", 0).await.unwrap(), None);
+    assert!(
+        store.attachment("f1").await.unwrap().is_some(),
+        "a sent file stays"
+    );
+    // Nothing newer than the cut-off goes.
+    uploaded(&store, &tenant, &session, "f3", &[b"just now"]).await;
+    assert_eq!(
+        store
+            .remove_unattached("2000-01-01T00:00:00.000Z")
+            .await
+            .unwrap(),
+        0
+    );
+    store.delete_attachment("f3").await.unwrap();
+    assert_eq!(store.attachment_chunk("f3", 0).await.unwrap(), None);
+    assert_eq!(store.attachment("f3").await.unwrap(), None);
+
+    let mut tenant_row = store.tenant(&tenant).await.unwrap().unwrap();
+    assert_eq!(
+        tenant_row.attachments,
+        Accepted::default(),
+        "every kind by default"
+    );
+    let images = Accepted::parse("images").unwrap();
+    assert!(store.set_attachment_types(&tenant, &images).await.unwrap());
+    tenant_row = store.tenant(&tenant).await.unwrap().unwrap();
+    assert_eq!(tenant_row.attachments, images);
+    assert!(!store.set_attachment_types("nobody", &images).await.unwrap());
+}
+
+async fn a_message_takes_only_files_of_its_own_session(store: DynStore) {
+    let (tenant, session) = tenant_with_session(&store, "t").await;
+    let other = store
+        .create_session(NewSession {
+            tenant_id: tenant.clone(),
+            key_hash: "hash-other".into(),
+            visitor: Visitor::default(),
+            status: SessionStatus::Bot,
+            test: false,
+        })
+        .await
+        .unwrap();
+    uploaded(&store, &tenant, &other.id, "theirs", &[b"x"]).await;
+    let theirs = store.attachment("theirs").await.unwrap().unwrap();
+    store
+        .append(with_files(&session, vec![theirs.attachment]))
+        .await
+        .unwrap();
+    let still = store.attachment("theirs").await.unwrap().unwrap();
+    assert_eq!(
+        still.message_id, None,
+        "another session's upload is not taken"
     );
 }

@@ -1,44 +1,94 @@
+use super::drop_zone::DropZone;
+use super::tray::{AttachButton, Refusals, UploadTray};
+use super::uploads::{Uploader, Uploads};
 use crate::client::typing::{later, TYPING_ENDS_AFTER_MS};
-use crate::protocol::{MessageContent, MAX_CONTENT_CHARS};
-use leptos::prelude::*;
+use crate::client::upload;
+use crate::protocol::{Attachment, AttachmentPolicy, MessageContent, MAX_CONTENT_CHARS};
+use leptos::{html, prelude::*};
 
 /// From this many characters on, the composer shows how many are left.
 const COUNT_FROM: usize = MAX_CONTENT_CHARS - 1000;
 
+/// What the Send button explains while a file is still on its way.
+const WAITING_FOR_UPLOADS: &str = "Waiting for the upload to finish";
+
+/// A message the person sends: its text (trimmed; empty when it is only files) and the files
+/// it carries, already stored by the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    pub content: String,
+    pub attachments: Vec<Attachment>,
+}
+
 /// The message box: Enter sends, Shift+Enter starts a new line. Tells its owner about typing
 /// so that the other side sees an indicator, and that typing stopped when the message is sent
 /// or a few seconds after the last keystroke. Near the length limit it counts the characters.
+///
+/// Where the policy allows files, they are attached with the paperclip button, pasted into the
+/// box or dropped onto it: each uploads at once, shows in the tray above the box, and goes with
+/// the message (which waits for the uploads to finish).
 #[component]
 pub fn Composer(
-    /// A message worth sending (trimmed, 1 to 10,000 characters).
-    on_send: Callback<String>,
+    /// A message worth sending: 1 to 10,000 characters, or files with or without text.
+    on_send: Callback<Draft>,
     /// Called on each keystroke that changes the text (the owner throttles), and with `false`
     /// when typing stops.
     on_typing: Callback<bool>,
     #[prop(into, optional)] disabled: Signal<bool>,
     #[prop(into, default = "Write a message…".into())] placeholder: String,
+    /// What may be attached: nothing (the default) hides the paperclip.
+    #[prop(into, optional)]
+    policy: Signal<AttachmentPolicy>,
+    /// Where files go; without one, nothing can be attached.
+    #[prop(optional)]
+    uploader: Option<Uploader>,
 ) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<&'static str>);
     // Which keystroke is the latest: a pause after it (and only it) ends the typing.
     let keystroke = StoredValue::new(0u64);
+    let uploads = Uploads::new(policy, uploader);
+    let input = NodeRef::<html::Textarea>::new();
+    let focus_input = Callback::new(move |()| {
+        if let Some(input) = input.get() {
+            let _ = input.focus();
+        }
+    });
 
     let submit = move || {
-        let raw = text.get_untracked();
-        let trimmed = raw.trim();
-        if trimmed.is_empty() || disabled.get_untracked() {
+        if disabled.get_untracked() {
             return;
         }
-        match MessageContent::parse(trimmed) {
-            Ok(content) => {
-                problem.set(None);
-                text.set(String::new());
-                keystroke.update_value(|k| *k += 1);
-                on_typing.run(false);
-                on_send.run(content.into_inner());
-            }
-            Err(_) => problem.set(Some("A message can be at most 10,000 characters.")),
+        if uploads.busy_untracked() {
+            problem.set(Some("Wait for the upload to finish, then send."));
+            return;
         }
+        let raw = text.get_untracked();
+        let trimmed = raw.trim();
+        let attachments = uploads.finished_untracked();
+        if trimmed.is_empty() && attachments.is_empty() {
+            return;
+        }
+        let content = match trimmed {
+            "" => String::new(),
+            typed => match MessageContent::parse(typed) {
+                Ok(content) => content.into_inner(),
+                Err(_) => {
+                    problem.set(Some("A message can be at most 10,000 characters."));
+                    return;
+                }
+            },
+        };
+        problem.set(None);
+        uploads.refusals.set(Vec::new());
+        text.set(String::new());
+        uploads.take_sent();
+        keystroke.update_value(|k| *k += 1);
+        on_typing.run(false);
+        on_send.run(Draft {
+            content,
+            attachments,
+        });
     };
     let typed = move |value: String| {
         let typing = !value.trim().is_empty();
@@ -52,23 +102,56 @@ pub fn Composer(
         }
     };
     let count = move || text.with(|t| t.chars().count());
+    let waiting = move || uploads.busy();
+    let can_send = move || {
+        !disabled.get()
+            && !waiting()
+            && (text.with(|t| !t.trim().is_empty()) || uploads.any_finished())
+    };
+    let zone = DropZone::new(uploads, disabled);
+    // Pasted files (a screenshot, a copied file) are attached; pasted text stays text.
+    let pasted = move |ev: leptos::ev::ClipboardEvent| {
+        if !uploads.enabled_untracked() || disabled.get_untracked() {
+            return;
+        }
+        let files = upload::pasted_files(&ev);
+        if !files.is_empty() {
+            ev.prevent_default();
+            uploads.add(files);
+        }
+    };
 
     view! {
         <form
             class="composer"
+            class:composer--dragging=move || zone.dragging.get()
             on:submit=move |ev| {
                 ev.prevent_default();
                 submit();
             }
+            on:dragenter=move |ev| zone.enter(ev)
+            on:dragover=move |ev| zone.over(ev)
+            on:dragleave=move |_| zone.leave()
+            on:drop=move |ev| zone.dropped(ev)
         >
+            <Show when=move || zone.dragging.get()>
+                <p class="composer__drop" aria-hidden="true">"Drop files to attach"</p>
+            </Show>
+            <Refusals uploads />
+            <UploadTray uploads on_removed=focus_input />
+            <Show when=move || uploads.enabled()>
+                <AttachButton uploads disabled />
+            </Show>
             <textarea
                 class="composer__input"
                 aria-label="Message"
                 aria-describedby="composer-count"
                 rows="1"
                 placeholder=placeholder
+                node_ref=input
                 prop:value=move || text.get()
                 on:input=move |ev| typed(event_target_value(&ev))
+                on:paste=pasted
                 on:keydown=move |ev| {
                     if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
                         ev.prevent_default();
@@ -79,10 +162,15 @@ pub fn Composer(
             <button
                 type="submit"
                 class="composer__send"
-                disabled=move || disabled.get() || text.with(|t| t.trim().is_empty())
+                disabled=move || !can_send()
+                title=move || waiting().then_some(WAITING_FOR_UPLOADS)
+                aria-describedby=move || waiting().then_some("composer-waiting")
             >
                 "Send"
             </button>
+            <Show when=waiting>
+                <span id="composer-waiting" class="visually-hidden">{WAITING_FOR_UPLOADS}</span>
+            </Show>
             <CharacterCount count=Signal::derive(count) />
             {move || problem.get().map(|p| view! { <p class="composer__problem" role="alert">{p}</p> })}
         </form>

@@ -1,7 +1,8 @@
+use super::attached::{attached_files, sending_files};
 use super::rich_text::rich_text;
 use crate::client::conversation::Entry;
 use crate::client::time::short_time;
-use crate::protocol::{Message, SenderKind};
+use crate::protocol::{Attachment, Message, SenderKind};
 use leptos::{html, prelude::*};
 
 /// Whose page the list is on: one's own messages sit on the right.
@@ -68,7 +69,11 @@ pub fn MessageList(
     let line = move |entry: Entry| match entry {
         Entry::Stored(message) => stored(message, viewer, visitor_name, seen_at).into_any(),
         Entry::Streaming { text, .. } => streaming(text, viewer).into_any(),
-        Entry::Sending { content, .. } => sending(content, offline).into_any(),
+        Entry::Sending {
+            content,
+            attachments,
+            ..
+        } => sending(content, attachments, offline).into_any(),
     };
 
     view! {
@@ -99,10 +104,11 @@ fn streaming(text: String, viewer: Viewer) -> impl IntoView {
 }
 
 /// One's own message on its way (or waiting for the connection).
-fn sending(content: String, offline: Signal<bool>) -> impl IntoView {
+fn sending(content: String, attachments: Vec<Attachment>, offline: Signal<bool>) -> impl IntoView {
     view! {
         <li class="msg msg--mine msg--sending" class:msg--waiting=move || offline.get()>
-            <p class="msg__text">{content}</p>
+            {(!content.is_empty()).then(|| view! { <p class="msg__text">{content}</p> })}
+            {sending_files(attachments)}
             <span class="msg__meta">
                 {move || if offline.get() {
                     "Not sent yet: it goes out when the connection is back"
@@ -204,7 +210,11 @@ fn stored(
                 " · "
                 <time datetime=message.created_at.0.clone()>{time}</time>
             </span>
-            <p class="msg__text">{rich_text(message.content)}</p>
+            // A message of files alone has no text to show.
+            {(!message.content.is_empty()).then(|| view! {
+                <p class="msg__text">{rich_text(message.content)}</p>
+            })}
+            {attached_files(message.attachments)}
             {message.source.filter(|s| s.url.starts_with('/')).map(|source| view! {
                 // The server builds the address (its own help center): never a visitor's link.
                 <a class="msg__source" href=source.url target="_blank" rel="noopener">

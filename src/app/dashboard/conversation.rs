@@ -5,10 +5,11 @@
 use super::desk::{Action, Desk};
 use super::labels::{visitor_name, StatusPill};
 use super::visitor::VisitorPanel;
-use crate::app::chat::{Composer, MessageList, Viewer};
+use crate::app::chat::{Composer, Draft, MessageList, Uploader, Viewer};
 use crate::client::api;
 use crate::client::conversation::Conversation;
 use crate::client::live::LinkState;
+use crate::client::upload::Destination;
 use crate::protocol::{AgentRef, Session, SessionStatus, TeamMember};
 use leptos::prelude::*;
 
@@ -207,8 +208,17 @@ fn ConversationThread(desk: Desk, session: Memo<Option<Session>>) -> impl IntoVi
             .get()
             .is_some_and(|s| s.status == SessionStatus::Closed)
     });
-    let send = Callback::new(move |content: String| desk.send_reply(content));
+    let send = Callback::new(move |draft: Draft| desk.send_reply(draft));
     let typing = Callback::new(move |typing: bool| desk.send_typing(typing));
+    // The agent's files go to the open conversation; opening another empties the tray.
+    let uploader = Uploader {
+        destination: Signal::derive(move || {
+            let id = desk.selected.get()?;
+            Some(Destination::agent(desk.token.get_value(), id))
+        }),
+        prepare: None,
+        signed_out: Some(desk.expired),
+    };
     view! {
         <MessageList
             entries=Signal::derive(move || desk.conversation.with(Conversation::entries))
@@ -225,7 +235,13 @@ fn ConversationThread(desk: Desk, session: Memo<Option<Session>>) -> impl IntoVi
                 when=move || !closed.get()
                 fallback=|| view! { <p class="muted">"This conversation is closed. The visitor reopens it by writing again."</p> }
             >
-                <Composer on_send=send on_typing=typing placeholder="Reply to the visitor… (Enter sends, Shift+Enter for a new line)" />
+                <Composer
+                    on_send=send
+                    on_typing=typing
+                    placeholder="Reply to the visitor… (Enter sends, Shift+Enter for a new line)"
+                    policy=desk.attachments
+                    uploader
+                />
             </Show>
         </div>
     }

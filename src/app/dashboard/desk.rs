@@ -13,6 +13,7 @@ mod visitors;
 pub use presence::MyStatus;
 
 use super::{Auth, EXPIRED};
+use crate::app::chat::Draft;
 use crate::client::api::{self, RequestError};
 use crate::client::conversation::Conversation;
 use crate::client::inbox::{Applied, Filter, Inbox};
@@ -21,7 +22,7 @@ use crate::client::socket::{self, Handlers, Socket};
 use crate::client::transport::absolute_url;
 use crate::client::typing::{later, now_ms, TypingThrottle, TYPING_ENDS_AFTER_MS};
 use crate::client::visibility::page_visible;
-use crate::protocol::{ClientCommand, SenderKind, ServerEvent, SessionStatus};
+use crate::protocol::{AttachmentPolicy, ClientCommand, SenderKind, ServerEvent, SessionStatus};
 use leptos::prelude::*;
 use std::collections::BTreeSet;
 
@@ -73,6 +74,8 @@ pub struct Desk {
     pub sound_on: RwSignal<bool>,
     /// Opens a conversation by its id (the router's navigation, set by the workspace).
     pub open_conversation: StoredValue<Option<Callback<String>>>,
+    /// What the agent may attach to a reply (nothing until the server says).
+    pub attachments: RwSignal<AttachmentPolicy>,
 }
 
 /// What an agent does to the open conversation with the buttons of its header.
@@ -113,6 +116,7 @@ impl Desk {
             page_visible: page_visible(),
             sound_on: RwSignal::new(Self::sound_was_on()),
             open_conversation: StoredValue::new(None),
+            attachments: RwSignal::new(AttachmentPolicy::default()),
             expired: Callback::new(move |_| {
                 on_signed_out.run(Some(EXPIRED.into()));
             }),
@@ -138,6 +142,7 @@ impl Desk {
                 self.refresh_inbox();
                 self.refresh_team();
                 self.refresh_visitors();
+                self.refresh_attachment_policy();
                 self.catch_up();
             }),
             on_event: Box::new(move |event| self.on_event(event)),
@@ -284,20 +289,37 @@ impl Desk {
     }
 
     /// The agent's reply to the open conversation, shown as "sending" until the server has it.
-    pub fn send_reply(self, content: String) {
+    pub fn send_reply(self, draft: Draft) {
         let Some(id) = self.selected.get_untracked() else {
             return;
         };
+        let Draft {
+            content,
+            attachments,
+        } = draft;
         let client_id = socket::new_client_message_id();
+        let ids = attachments.iter().map(|a| a.id.clone()).collect();
         self.conversation
-            .update(|c| c.queue(client_id.clone(), content.clone()));
+            .update(|c| c.queue(client_id.clone(), content.clone(), attachments));
         if let Some(live) = self.socket.get_value() {
             live.send(ClientCommand::Chat {
                 session_id: Some(id),
                 content,
                 client_message_id: Some(client_id),
+                attachments: ids,
             });
         }
+    }
+
+    /// What the tenant lets its agents attach (the admin may have changed it): after every
+    /// (re)connection, with the rest.
+    fn refresh_attachment_policy(self) {
+        let token = self.token.get_value();
+        leptos::task::spawn_local(async move {
+            if let Ok(me) = api::me(&token).await {
+                self.attachments.set(me.attachments);
+            }
+        });
     }
 
     /// Tells the open conversation's visitor about the agent's typing, throttled.

@@ -5,6 +5,7 @@ use super::desk::Desk;
 use super::labels::{visitor_name, StatusPill};
 use super::team::TeamList;
 use super::visitor::OnSiteDot;
+use crate::client::attachments;
 use crate::client::inbox::Filter;
 use crate::client::time::short_time;
 use crate::protocol::{SenderKind, Session};
@@ -131,7 +132,7 @@ fn row(desk: Desk, session: Session) -> impl IntoView {
                 SenderKind::Agent => format!("{}: ", m.sender.name.clone().unwrap_or_default()),
                 SenderKind::Customer | SenderKind::System => String::new(),
             };
-            format!("{who}{}", m.content)
+            format!("{who}{}", attachments::preview(m))
         })
         .unwrap_or_else(|| "No messages yet".into());
     let status = session.status;

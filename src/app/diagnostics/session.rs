@@ -133,6 +133,7 @@ impl SessionMode {
                 session_id: None,
                 content: content.clone(),
                 client_message_id: Some(id.clone()),
+                attachments: Vec::new(),
             },
             timestamp: None,
         };
@@ -140,7 +141,8 @@ impl SessionMode {
             return;
         };
         if self.socket.send_text(text.clone()) {
-            self.conversation.update(|c| c.queue(id, content));
+            self.conversation
+                .update(|c| c.queue(id, content, Vec::new()));
             self.record("→", "chat".into(), text);
             self.draft.set(String::new());
         }

@@ -6,6 +6,7 @@ mod visit;
 use super::host::{self, HostReports};
 use super::saved::{Slots, VisitorSession};
 use super::EmailLink;
+use crate::app::chat::Draft;
 use crate::client::api::{self, HistoryPage, RequestError};
 use crate::client::conversation::{Conversation, Entry};
 use crate::client::live::{Indicator, LinkState};
@@ -325,7 +326,13 @@ impl MessengerState {
             return;
         }
         self.waiting.update_value(|w| w.push(command));
-        if self.starting.get_untracked() {
+        self.start();
+    }
+
+    /// Starts the visitor's conversation, once: for their first message, or for a file they
+    /// attach before writing anything (a file belongs to a conversation).
+    pub fn start(self) {
+        if self.socket.with_value(Option::is_some) || self.starting.get_untracked() {
             return;
         }
         self.starting.set(true);
@@ -337,12 +344,24 @@ impl MessengerState {
         leptos::task::spawn_local(async move {
             match api::start_session(&request).await {
                 Ok(started) => self.begin(started),
+                // Only files were waiting for it: they stay in the tray until removed.
+                Err(error) if self.waiting.try_with_value(Vec::is_empty).unwrap_or(true) => {
+                    self.notice.set(Some(format!(
+                        "Your file could not be sent yet: {error} Then remove it and attach it again."
+                    )))
+                }
                 Err(error) => self.notice.set(Some(format!(
                     "Your message could not be sent yet: {error} It will go out with your next one."
                 ))),
             }
             self.starting.set(false);
         });
+    }
+
+    /// The key of the visitor's conversation, once there is one: where their files go.
+    pub fn session_key(self) -> Option<String> {
+        self.session
+            .with(|s| s.as_ref().map(|s| s.session_key.clone()))
     }
 
     /// The server started the visitor's conversation: remember it and connect.
@@ -357,14 +376,21 @@ impl MessengerState {
         self.connect(visitor);
     }
 
-    pub fn send_message(self, content: String) {
+    /// The visitor's message: shown as "sending" at once, delivered with the ids of its files.
+    pub fn send_message(self, draft: Draft) {
+        let Draft {
+            content,
+            attachments,
+        } = draft;
         let id = socket::new_client_message_id();
+        let ids = attachments.iter().map(|a| a.id.clone()).collect();
         self.conversation
-            .update(|c| c.queue(id.clone(), content.clone()));
+            .update(|c| c.queue(id.clone(), content.clone(), attachments));
         self.deliver(ClientCommand::Chat {
             session_id: None,
             content,
             client_message_id: Some(id),
+            attachments: ids,
         });
     }
 

@@ -4,10 +4,11 @@
 use super::host;
 use super::state::MessengerState;
 use super::MessengerSetup;
-use crate::app::chat::{Composer, MessageList, Viewer};
+use crate::app::chat::{Composer, Draft, MessageList, Uploader, Viewer};
 use crate::appearance::{initials, Palette};
 use crate::client::conversation::Conversation;
-use crate::protocol::{TeamState, WidgetLook};
+use crate::client::upload::Destination;
+use crate::protocol::{AttachmentPolicy, TeamState, WidgetLook};
 use leptos::prelude::*;
 
 #[component]
@@ -53,7 +54,7 @@ pub fn Messenger(setup: MessengerSetup) -> impl IntoView {
                 on_earlier=Callback::new(move |()| state.load_earlier())
                 seen_up_to=state.team_read_seq
             />
-            <MessengerFooter state by_email=config.replies_by_email />
+            <MessengerFooter state by_email=config.replies_by_email policy=config.attachments.clone() />
         </div>
     }
 }
@@ -108,10 +109,20 @@ fn MessengerHeader(state: MessengerState, look: WidgetLook, ai_enabled: bool) ->
 }
 
 /// Under the conversation: who is typing, the latest notice, "Talk to a human", the composer.
+/// The visitor's files go to their conversation, which a file starts if it comes first.
 #[component]
-fn MessengerFooter(state: MessengerState, by_email: bool) -> impl IntoView {
-    let send_message = Callback::new(move |content: String| state.send_message(content));
+fn MessengerFooter(
+    state: MessengerState,
+    by_email: bool,
+    policy: AttachmentPolicy,
+) -> impl IntoView {
+    let send_message = Callback::new(move |draft: Draft| state.send_message(draft));
     let send_typing = Callback::new(move |typing: bool| state.send_typing(typing));
+    let uploader = Uploader {
+        destination: Signal::derive(move || state.session_key().map(Destination::visitor)),
+        prepare: Some(Callback::new(move |()| state.start())),
+        signed_out: None,
+    };
     view! {
         <div class="messenger__footer">
             {move || state.agent_typing.get().map(|name| view! {
@@ -124,7 +135,13 @@ fn MessengerFooter(state: MessengerState, by_email: bool) -> impl IntoView {
                     "Talk to a human"
                 </button>
             </Show>
-            <Composer on_send=send_message on_typing=send_typing placeholder="Type your message…" />
+            <Composer
+                on_send=send_message
+                on_typing=send_typing
+                placeholder="Type your message…"
+                policy=Signal::stored(policy)
+                uploader
+            />
             <p class="messenger__brand">"Powered by Switchboard"</p>
         </div>
     }

@@ -2,6 +2,7 @@
 //! answers at once, and how the server is reached (public URL, reverse proxy). Each default is
 //! in docs/operations.md.
 
+use crate::server::attachments::AttachmentRules;
 use crate::server::config::{
     parse_rate, positive_secs, public_origin, AnswerLimits, EdgeConfig, Rate, RateConfig,
     DEFAULT_MAX_AVATAR_BYTES,
@@ -110,6 +111,18 @@ pub struct LimitArgs {
         default_value = "5/min"
     )]
     pub rate_session_escalation: RateFlag,
+    /// Files uploaded per visitor's conversation, and per agent.
+    #[arg(long, env = "SWITCHBOARD_RATE_UPLOADS", default_value = "20/min")]
+    pub rate_uploads: RateFlag,
+    /// The largest file a visitor or an agent may send, in bytes (10 MiB).
+    #[arg(long, env = "SWITCHBOARD_MAX_ATTACHMENT_BYTES", default_value_t = crate::server::attachments::DEFAULT_MAX_ATTACHMENT_BYTES)]
+    pub max_attachment_bytes: u64,
+    /// Seconds an attachment's signed address stays good, at least (at most twice as long).
+    #[arg(long, env = "SWITCHBOARD_ATTACHMENT_URL_SECS", default_value_t = 3600)]
+    pub attachment_url_secs: u64,
+    /// Seconds an upload may take, body included (other requests: --request-timeout-secs).
+    #[arg(long, env = "SWITCHBOARD_UPLOAD_TIMEOUT_SECS", default_value_t = 300)]
+    pub upload_timeout_secs: u64,
     /// Frames of any kind per socket.
     #[arg(
         long,
@@ -138,6 +151,7 @@ impl LimitArgs {
             chat_per_session: self.rate_session_chat.0,
             typing_per_session: self.rate_session_typing.0,
             escalation_per_session: self.rate_session_escalation.0,
+            uploads: self.rate_uploads.0,
             frames_per_socket: self.rate_socket_frames.0,
         }
     }
@@ -156,6 +170,7 @@ impl LimitArgs {
                 self.header_read_timeout_secs,
             )?,
             request_timeout: positive_secs("--request-timeout-secs", self.request_timeout_secs)?,
+            upload_timeout: positive_secs("--upload-timeout-secs", self.upload_timeout_secs)?,
             sockets_per_ip: at_least_one("--max-sockets-per-ip", self.max_sockets_per_ip)?,
         })
     }
@@ -165,6 +180,16 @@ impl LimitArgs {
             total: at_least_one("--max-answers", self.max_answers)?,
             per_tenant: at_least_one("--max-answers-per-tenant", self.max_answers_per_tenant)?,
             queue_wait: positive_secs("--answer-queue-secs", self.answer_queue_secs)?,
+        })
+    }
+
+    pub fn attachments(&self) -> anyhow::Result<AttachmentRules> {
+        if self.max_attachment_bytes == 0 {
+            anyhow::bail!("--max-attachment-bytes must be at least 1");
+        }
+        Ok(AttachmentRules {
+            max_bytes: self.max_attachment_bytes,
+            url_lifetime: positive_secs("--attachment-url-secs", self.attachment_url_secs)?,
         })
     }
 

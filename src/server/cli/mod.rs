@@ -157,6 +157,7 @@ impl ServeArgs {
             rates: self.limits.rates(),
             edge: self.limits.edge()?,
             answers: self.limits.answers()?,
+            attachments: self.limits.attachments()?,
             auth_recheck: self.limits.auth_recheck()?,
             typing_timeout: self.limits.typing_timeout()?,
             max_avatar_bytes: limits::at_least_one(

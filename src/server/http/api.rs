@@ -11,7 +11,7 @@ use crate::protocol::{
     VisitorPresence, DEFAULT_SESSIONS_PAGE, MAX_SESSIONS_PAGE,
 };
 use crate::server::{
-    hub::{HistoryFrom, HistoryPage, HubError},
+    hub::{Draft, HistoryFrom, HistoryPage, HubError},
     state::AppState,
     store::SessionPage,
 };
@@ -201,7 +201,14 @@ async fn public_message(
         .map_err(HubError::from)?;
     let message = state
         .hub
-        .visitor_message(&visitor, request.content, request.client_message_id)
+        .visitor_message(
+            &visitor,
+            Draft {
+                content: request.content,
+                client_message_id: request.client_message_id,
+                attachments: request.attachments,
+            },
+        )
         .await?;
     Ok(Json(message.message))
 }
@@ -344,8 +351,11 @@ async fn agent_message(
             .agent_message(
                 &agent,
                 &request.session_id,
-                request.content,
-                request.client_message_id,
+                Draft {
+                    content: request.content,
+                    client_message_id: request.client_message_id,
+                    attachments: request.attachments,
+                },
             )
             .await?
             .message,

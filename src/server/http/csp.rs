@@ -34,7 +34,7 @@ pub fn policy(nonce: &CspNonce, frame_ancestors: &str) -> String {
     };
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'{dev_reload}; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'{dev_reload}; \
          object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors {frame_ancestors}",
         nonce = nonce.0
     )

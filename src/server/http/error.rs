@@ -4,7 +4,7 @@
 use crate::protocol::{ErrorBody, ErrorDetail};
 use crate::server::{
     auth::TokenError,
-    hub::{appearance::AvatarRefused, HubError},
+    hub::{appearance::AvatarRefused, attachments::AttachmentRefused, HubError},
 };
 use axum::{
     http::{header, StatusCode},
@@ -55,6 +55,11 @@ impl From<HubError> for ApiError {
             HubError::InvalidAvatar(AvatarRefused::NotAnImage) => {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE
             }
+            HubError::Attachment(AttachmentRefused::TooLarge(_)) => StatusCode::PAYLOAD_TOO_LARGE,
+            HubError::Attachment(AttachmentRefused::TypeNotAllowed(_)) => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
+            HubError::Attachment(AttachmentRefused::Invalid(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             HubError::InvalidCredentials | HubError::SignedOut(_) => StatusCode::UNAUTHORIZED,
             HubError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             HubError::Forbidden(_) => StatusCode::FORBIDDEN,

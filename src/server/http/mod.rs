@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod appearance;
+pub mod attachments;
 pub mod csp;
 pub mod error;
 pub mod extract;

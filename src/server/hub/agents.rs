@@ -2,12 +2,10 @@
 //! they have read. Who holds a conversation is [`super::holding`]'s.
 
 use super::{
-    check_client_message_id, check_seq, AgentActor, HistoryFrom, HistoryPage, Hub, HubError,
-    HubResult, HISTORY_PAGE,
+    check_seq, AgentActor, Draft, HistoryFrom, HistoryPage, Hub, HubError, HubResult, HISTORY_PAGE,
 };
 use crate::protocol::{
-    AgentProfile, LoginResponse, MeResponse, Message, MessageContent, Session, SessionStatus,
-    TenantRef,
+    AgentProfile, LoginResponse, MeResponse, Message, Session, SessionStatus, TenantRef,
 };
 use crate::server::{
     auth::{Claims, Role, TokenError},
@@ -95,17 +93,21 @@ impl Hub {
                 name: tenant.name,
                 widget_key: tenant.widget_key,
             },
+            attachments: self.attachment_policy(&tenant.attachments),
         })
     }
 
     /// A session of the agent's tenant. A test conversation is no agent's (`Session::test`).
     pub async fn session_for(&self, agent: &AgentActor, session_id: &str) -> HubResult<Session> {
-        self.timeline
+        let mut session = self
+            .timeline
             .store()
             .session(&agent.tenant_id, session_id, Some(&agent.agent_id))
             .await?
             .filter(|session| !session.test)
-            .ok_or(HubError::NotFound("session"))
+            .ok_or(HubError::NotFound("session"))?;
+        self.timeline.urls().sign_session(&mut session);
+        Ok(session)
     }
 
     /// A page of the tenant's sessions in a view, newest activity first.
@@ -114,11 +116,14 @@ impl Hub {
         agent: &AgentActor,
         page: &SessionPage,
     ) -> HubResult<Vec<Session>> {
-        Ok(self
+        let mut sessions = self
             .timeline
             .store()
             .sessions(&agent.tenant_id, &agent.agent_id, page)
-            .await?)
+            .await?;
+        let urls = self.timeline.urls();
+        sessions.iter_mut().for_each(|s| urls.sign_session(s));
+        Ok(sessions)
     }
 
     pub async fn messages_for(
@@ -136,15 +141,16 @@ impl Hub {
         &self,
         agent: &AgentActor,
         session_id: &str,
-        content: String,
-        client_message_id: Option<String>,
+        draft: Draft,
     ) -> HubResult<Appended> {
-        let content = MessageContent::parse(content).map_err(HubError::InvalidContent)?;
-        check_client_message_id(&client_message_id)?;
+        let content = draft.checked_content()?;
         let session = self.session_for(agent, session_id).await?;
         if session.status == SessionStatus::Closed {
             return Err(HubError::SessionClosed);
         }
+        let attachments = self
+            .message_files(&agent.tenant_id, session_id, draft.attachments)
+            .await?;
         if session.assigned_agent.is_none() {
             self.assign(agent, session_id).await?;
         }
@@ -152,10 +158,11 @@ impl Hub {
             id: None,
             session_id: session_id.to_string(),
             sender: agent.as_sender(),
-            content: content.into_inner(),
-            client_message_id,
+            content,
+            client_message_id: draft.client_message_id,
             offers_human: false,
             source: None,
+            attachments,
         };
         let audience = Audience::of_session(&agent.tenant_id, session_id, session.test);
         let appended = self.timeline.append(audience, new).await?;
@@ -206,9 +213,11 @@ impl Hub {
         page: HistoryPage,
     ) -> HubResult<Vec<Message>> {
         let store = self.timeline.store();
-        Ok(match page.from {
+        let mut messages = match page.from {
             HistoryFrom::After(seq) => store.messages_after(session_id, seq, page.limit).await?,
             HistoryFrom::Before(seq) => store.messages_before(session_id, seq, page.limit).await?,
-        })
+        };
+        self.timeline.urls().sign_messages(&mut messages);
+        Ok(messages)
     }
 }

@@ -280,7 +280,24 @@ fn reply_of(message: &Message) -> Reply {
             .name
             .clone()
             .unwrap_or_else(|| "The team".into()),
-        content: message.content.clone(),
+        content: with_file_names(message),
         at: message.created_at.0.clone(),
     }
+}
+
+/// The reply's text and a line per file it carries ("📎 invoice.pdf (245 KB)"): the files
+/// themselves are in the conversation the link opens.
+fn with_file_names(message: &Message) -> String {
+    let files = message.attachments.iter().map(|a| {
+        format!(
+            "📎 {} ({})",
+            a.name,
+            crate::server::attachments::size_in_words(a.size)
+        )
+    });
+    let lines: Vec<String> = std::iter::once(message.content.clone())
+        .filter(|text| !text.is_empty())
+        .chain(files)
+        .collect();
+    lines.join("\n")
 }

@@ -13,6 +13,7 @@
 mod access;
 mod agents;
 pub mod appearance;
+pub mod attachments;
 mod follow_up;
 mod holding;
 mod knowledge;
@@ -28,7 +29,8 @@ pub use visitors::{StartedSession, Widget};
 pub use visits::{Device, VisitRules};
 
 use crate::protocol::{
-    AgentRef, AgentRole, ContentError, Sender, Session, MAX_CLIENT_MESSAGE_ID_CHARS,
+    is_invisible, AgentRef, AgentRole, ContentError, MessageContent, Sender, Session,
+    MAX_CLIENT_MESSAGE_ID_CHARS,
 };
 
 /// The highest `seq` a client may name: the store keeps them as signed 64-bit numbers.
@@ -91,6 +93,7 @@ pub fn check_seq(seq: u64) -> HubResult<u64> {
 }
 use crate::server::{
     assistant::Assistant,
+    attachments::AttachmentRules,
     auth::{Claims, PasswordChecks, TokenSigner},
     limits::{Limited, RateLimits},
     store::{Agent, StoreError},
@@ -131,6 +134,8 @@ pub enum HubError {
     InvalidPage(&'static str),
     #[error("{0}")]
     InvalidAvatar(appearance::AvatarRefused),
+    #[error("{0}")]
+    Attachment(attachments::AttachmentRefused),
     #[error("{0} already exists")]
     Conflict(&'static str),
     /// A `seq` past what any session can reach (the store counts in signed 64 bits).
@@ -169,6 +174,11 @@ impl HubError {
             Self::InvalidVisit(_) => "invalid_visit",
             Self::InvalidAvatar(appearance::AvatarRefused::TooLarge(_)) => "avatar_too_large",
             Self::InvalidAvatar(appearance::AvatarRefused::NotAnImage) => "avatar_type_not_allowed",
+            Self::Attachment(attachments::AttachmentRefused::TooLarge(_)) => "attachment_too_large",
+            Self::Attachment(attachments::AttachmentRefused::TypeNotAllowed(_)) => {
+                "attachment_type_not_allowed"
+            }
+            Self::Attachment(attachments::AttachmentRefused::Invalid(_)) => "invalid_attachment",
             Self::Conflict(_) => "conflict",
             Self::SeqOutOfRange => "invalid_seq",
             Self::InvalidCredentials => "invalid_credentials",
@@ -278,6 +288,48 @@ pub struct Hub {
     /// How long a reply waits for more before its follow-up email: set once email
     /// follow-ups run (`--smtp-url`).
     follow_up_batch: std::sync::OnceLock<std::time::Duration>,
+    /// How large an upload may be (`--max-attachment-bytes`).
+    attachments: AttachmentRules,
+}
+
+/// What the hub is started with beyond its parts: the bounds of what clients may send.
+#[derive(Debug, Clone)]
+pub struct HubRules {
+    /// Sign-in password checks at once (`--max-password-checks`).
+    pub password_checks: usize,
+    pub presence: presence::PresenceTimes,
+    pub visits: VisitRules,
+    pub attachments: AttachmentRules,
+}
+
+/// A message as its writer sent it, before it is checked: its text, the id that makes
+/// sending it again harmless, and the files it carries (ids of uploads to its conversation).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Draft {
+    pub content: String,
+    pub client_message_id: Option<String>,
+    pub attachments: Vec<String>,
+}
+
+impl Draft {
+    pub fn text(content: impl Into<String>) -> Self {
+        Self {
+            content: content.into(),
+            ..Self::default()
+        }
+    }
+
+    /// The text to store: 1 to 10,000 visible characters, or none at all when files go with
+    /// it.
+    fn checked_content(&self) -> HubResult<String> {
+        check_client_message_id(&self.client_message_id)?;
+        if !self.attachments.is_empty() && self.content.chars().all(is_invisible) {
+            return Ok(String::new());
+        }
+        MessageContent::parse(self.content.clone())
+            .map(MessageContent::into_inner)
+            .map_err(HubError::InvalidContent)
+    }
 }
 
 impl From<Limited> for HubError {
@@ -300,20 +352,19 @@ impl Hub {
         timeline: Arc<Timeline>,
         assistant: Option<Arc<Assistant>>,
         signer: TokenSigner,
-        password_checks: usize,
         limits: Arc<RateLimits>,
-        presence: presence::PresenceTimes,
-        visits: VisitRules,
+        rules: HubRules,
     ) -> Self {
         Self {
             timeline,
             assistant,
             signer,
-            password_checks: PasswordChecks::start(password_checks),
+            password_checks: PasswordChecks::start(rules.password_checks),
             limits,
-            presence: presence::PresenceBoard::new(presence),
-            visits,
+            presence: presence::PresenceBoard::new(rules.presence),
+            visits: rules.visits,
             follow_up_batch: std::sync::OnceLock::new(),
+            attachments: rules.attachments,
         }
     }
 

@@ -1,10 +1,10 @@
 //! What visitors do: start a conversation from a tenant's widget, write, read their history,
 //! and ask for a human.
 
-use super::{check_client_message_id, check_seq, Hub, HubError, HubResult, VisitorActor};
+use super::{check_seq, Draft, Hub, HubError, HubResult, VisitorActor};
 use crate::protocol::{
-    is_email, MessageContent, Sender, SenderKind, ServerEvent, Session, SessionHistory,
-    SessionStatus, Visitor, WidgetConfig,
+    is_email, Sender, SenderKind, ServerEvent, Session, SessionHistory, SessionStatus, Visitor,
+    WidgetConfig,
 };
 use crate::server::{
     ai::{
@@ -56,6 +56,7 @@ impl Hub {
                 team_available: team.available,
                 back_at: team.back_at,
                 replies_by_email: self.follow_up_batch.get().is_some(),
+                attachments: self.attachment_policy(&tenant.attachments),
             },
             allowed_origins: tenant.allowed_origins,
         })
@@ -112,8 +113,10 @@ impl Hub {
             .session_by_key_hash(&auth::key_hash(session_key))
             .await?
             .ok_or(HubError::NotFound("session"))?;
-        let visitor = VisitorActor::of(keyed.tenant_id, &keyed.session);
-        Ok((visitor, keyed.session))
+        let mut session = keyed.session;
+        self.timeline.urls().sign_session(&mut session);
+        let visitor = VisitorActor::of(keyed.tenant_id, &session);
+        Ok((visitor, session))
     }
 
     /// What a follow-up email's link opens on the widget's messenger: its conversation, while
@@ -143,11 +146,14 @@ impl Hub {
     }
 
     pub async fn visitor_session(&self, visitor: &VisitorActor) -> HubResult<Session> {
-        self.timeline
+        let mut session = self
+            .timeline
             .store()
             .session(&visitor.tenant_id, &visitor.session_id, None)
             .await?
-            .ok_or(HubError::NotFound("session"))
+            .ok_or(HubError::NotFound("session"))?;
+        self.timeline.urls().sign_session(&mut session);
+        Ok(session)
     }
 
     /// The conversation of the visitor whose session key this is, and a page of its messages.
@@ -165,22 +171,26 @@ impl Hub {
     pub async fn visitor_message(
         &self,
         visitor: &VisitorActor,
-        content: String,
-        client_message_id: Option<String>,
+        draft: Draft,
     ) -> HubResult<Appended> {
-        let content = MessageContent::parse(content).map_err(HubError::InvalidContent)?;
-        check_client_message_id(&client_message_id)?;
+        let content = draft.checked_content()?;
         self.limits.chat(&visitor.session_id)?;
         let session = self.visitor_session(visitor).await?;
-        let wants_human = wants_human(&session, content.as_str());
+        let attachments = self
+            .message_files(&visitor.tenant_id, &session.id, draft.attachments)
+            .await?;
+        // The assistant cannot look at a file: one sent alone is for a person.
+        let only_files = content.is_empty() && !attachments.is_empty();
+        let wants_human = only_files || wants_human(&session, &content);
         let new = NewMessage {
             id: None,
             session_id: session.id.clone(),
             sender: Sender::visitor(session.visitor.name.clone()),
-            content: content.into_inner(),
-            client_message_id,
+            content,
+            client_message_id: draft.client_message_id,
             offers_human: false,
             source: None,
+            attachments,
         };
         let appended = self.timeline.append(visitor.audience(), new).await?;
         if appended.created {

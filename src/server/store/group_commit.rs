@@ -4,7 +4,7 @@
 //! once per statement. Every caller is answered only after that COMMIT returned: no message is
 //! acknowledged, nor published, before it is durable.
 
-use super::{new_id, now, rows::kind_str, NewMessage, StoreError, StoreResult};
+use super::{attachments, new_id, now, rows::kind_str, NewMessage, StoreError, StoreResult};
 use crate::protocol::Message;
 use sqlx::{sqlite::SqlitePool, Row};
 use std::{collections::HashMap, sync::OnceLock};
@@ -20,8 +20,9 @@ const STATEMENTS_PER_QUERY: [usize; 4] = [64, 16, 4, 1];
 /// One message. `last_seq + 1` reads what the previous INSERT of the group left, because the
 /// `messages_advance_session` trigger (migration 0003) advances the session as each row lands.
 /// `WHERE true` keeps SQLite from reading ON CONFLICT as part of the SELECT.
-const INSERT: &str = "INSERT INTO messages (id, session_id, seq, client_message_id, sender_kind, sender_id, sender_name, content, created_at, offers_human, source_title, source_url)
- SELECT ?, id, last_seq + 1, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM sessions WHERE id = ? AND true
+/// A message's files are taken by the `messages_take_attachments` trigger (migration 0016).
+const INSERT: &str = "INSERT INTO messages (id, session_id, seq, client_message_id, sender_kind, sender_id, sender_name, content, created_at, offers_human, source_title, source_url, attachments)
+ SELECT ?, id, last_seq + 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM sessions WHERE id = ? AND true
  ON CONFLICT (session_id, client_message_id) DO NOTHING
  RETURNING id, seq;";
 
@@ -142,6 +143,7 @@ async fn commit(writer: &SqlitePool, group: &[Pending]) -> StoreResult<HashMap<S
                 .bind(p.new.offers_human)
                 .bind(p.new.source.as_ref().map(|s| &s.title))
                 .bind(p.new.source.as_ref().map(|s| &s.url))
+                .bind(attachments::to_column(&p.new.attachments))
                 .bind(&p.new.session_id);
         }
         for row in query.fetch_all(&mut *tx).await? {

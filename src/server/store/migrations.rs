@@ -87,6 +87,11 @@ pub(super) const SQLITE: Steps = &[
         "follow-ups",
         include_str!("../../../migrations/sqlite/0015_follow_ups.sql"),
     ),
+    (
+        16,
+        "attachments",
+        include_str!("../../../migrations/sqlite/0016_attachments.sql"),
+    ),
 ];
 
 pub(super) const POSTGRES: Steps = &[
@@ -154,6 +159,11 @@ pub(super) const POSTGRES: Steps = &[
         13,
         "follow-ups",
         include_str!("../../../migrations/postgres/0013_follow_ups.sql"),
+    ),
+    (
+        14,
+        "attachments",
+        include_str!("../../../migrations/postgres/0014_attachments.sql"),
     ),
 ];
 

@@ -8,6 +8,7 @@
 //! found. [`Store::append`] is the one way a message enters the system; it gives the message the
 //! next `seq` of its session atomically and makes `clientMessageId` idempotent.
 
+mod attachments;
 mod changes;
 mod follow_ups;
 mod group_commit;
@@ -20,10 +21,10 @@ pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 use crate::protocol::{
-    AgentRole, ArticleLink, Availability, LauncherSide, Message, OfficeHoursSettings,
+    AgentRole, ArticleLink, Attachment, Availability, LauncherSide, Message, OfficeHoursSettings,
     RoutingSettings, Sender, Session, SessionStatus, SessionView, Visit, Visitor,
 };
-use crate::server::config::DatabaseUrl;
+use crate::server::{attachments::kinds::Accepted, config::DatabaseUrl};
 use async_trait::async_trait;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -69,6 +70,8 @@ pub struct Tenant {
     pub hours: OfficeHoursSettings,
     /// Who its follow-up emails are from ("Shop <help@shop.example>"); `None`: `--email-from`.
     pub email_from: Option<String>,
+    /// The kinds of file its conversations accept.
+    pub attachments: Accepted,
     pub created_at: String,
 }
 
@@ -222,6 +225,8 @@ pub struct NewMessage {
     pub offers_human: bool,
     /// The article the AI's answer came from.
     pub source: Option<ArticleLink>,
+    /// Uploads of this session that the message takes (checked by the hub).
+    pub attachments: Vec<Attachment>,
 }
 
 impl NewMessage {
@@ -237,6 +242,7 @@ impl NewMessage {
             created_at: crate::protocol::Timestamp(at),
             offers_human: self.offers_human,
             source: self.source,
+            attachments: self.attachments,
         }
     }
 
@@ -250,8 +256,42 @@ impl NewMessage {
             client_message_id: None,
             offers_human: false,
             source: None,
+            attachments: Vec::new(),
         }
     }
+}
+
+/// An upload about to be stored.
+#[derive(Debug, Clone)]
+pub struct NewAttachment {
+    pub id: String,
+    pub tenant_id: String,
+    pub session_id: String,
+    /// Who sent it: the visitor, or an agent (with their id).
+    pub uploader: Sender,
+    pub name: String,
+    pub content_type: String,
+}
+
+/// An upload whose pieces are all in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FinishedUpload {
+    pub size: u64,
+    pub chunks: u32,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+}
+
+/// A complete upload, with whose it is: its session's, and the message that took it, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAttachment {
+    pub tenant_id: String,
+    pub session_id: String,
+    pub message_id: Option<String>,
+    /// How many pieces its bytes are in.
+    pub chunks: u32,
+    /// Its description, without an address.
+    pub attachment: Attachment,
 }
 
 /// The outcome of [`Store::append`]: the stored message, and whether this call stored it
@@ -399,6 +439,22 @@ pub trait Store: Send + Sync + 'static {
         session_id: &str,
         outcome: &FollowUpOutcome,
     ) -> StoreResult<()>;
+    /// Sets which kinds of file a tenant accepts; false when there is no such tenant.
+    async fn set_attachment_types(&self, id: &str, accepted: &Accepted) -> StoreResult<bool>;
+    /// Starts storing an upload: its description, no bytes yet, not complete.
+    async fn create_attachment(&self, new: &NewAttachment) -> StoreResult<()>;
+    /// Stores piece `index` (from 0) of an upload, in a transaction of its own.
+    async fn add_attachment_chunk(&self, id: &str, index: u32, bytes: &[u8]) -> StoreResult<()>;
+    /// Marks an upload complete: all its pieces are in.
+    async fn finish_attachment(&self, id: &str, done: &FinishedUpload) -> StoreResult<()>;
+    /// Removes an upload and its bytes (one refused or broken off).
+    async fn delete_attachment(&self, id: &str) -> StoreResult<()>;
+    /// A complete upload, whoever's it is (the caller checks that it may have it).
+    async fn attachment(&self, id: &str) -> StoreResult<Option<StoredAttachment>>;
+    /// Piece `index` of an upload's bytes.
+    async fn attachment_chunk(&self, id: &str, index: u32) -> StoreResult<Option<Vec<u8>>>;
+    /// Removes the uploads no message took that were started before `before`: how many.
+    async fn remove_unattached(&self, before: &str) -> StoreResult<u64>;
     /// Stores a new article; [`StoreError::Conflict`] when the tenant has one with its slug.
     async fn create_article(
         &self,

@@ -3,21 +3,23 @@
 //! any node; appends to different sessions never wait for each other.
 
 use super::{
+    attachments,
     changes::{given_to, numbered_for_postgres, session_change_sql},
     conflict_or, follow_ups, migrations, new_id, now,
     rows::{
         agent_from, article_from, hours_from, kind_str, look_from, message_from, routing_from,
         session_from, status_str, version_from,
     },
-    Agent, AgentChange, Appended, Article, ArticleContent, Avatar, DueFollowUp, FollowUpOutcome,
-    KeyedSession, KnowledgeVersion, NewAgent, NewMessage, NewSession, NewTenant, Reader,
-    SessionChange, SessionPage, Store, StoreError, StoreResult, Tenant, TenantAi, TenantLook,
+    Agent, AgentChange, Appended, Article, ArticleContent, Avatar, DueFollowUp, FinishedUpload,
+    FollowUpOutcome, KeyedSession, KnowledgeVersion, NewAgent, NewAttachment, NewMessage,
+    NewSession, NewTenant, Reader, SessionChange, SessionPage, Store, StoreError, StoreResult,
+    StoredAttachment, Tenant, TenantAi, TenantLook,
 };
 use crate::protocol::{
     Availability, Message, OfficeHoursSettings, RoutingSettings, Session, SessionStatus, Timestamp,
     Visit,
 };
-use crate::server::config::redacted;
+use crate::server::{attachments::kinds::Accepted, config::redacted};
 use async_trait::async_trait;
 use sqlx::{
     postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow},
@@ -74,6 +76,10 @@ fn tenant_from(row: &PgRow) -> Result<Tenant, sqlx::Error> {
         routing: routing_from(row)?,
         hours: hours_from(row)?,
         email_from: row.try_get("email_from")?,
+        attachments: Accepted::from_stored(
+            row.try_get::<Option<String>, _>("attachment_types")?
+                .as_deref(),
+        ),
         created_at: row.try_get("created_at")?,
     })
 }
@@ -89,6 +95,7 @@ SELECT s.id, s.tenant_id, s.status, s.assigned_agent_id, a.name AS agent_name,
        m.sender_id AS m_sender_id, m.sender_name AS m_sender_name, m.content AS m_content,
        m.created_at AS m_created_at, m.offers_human AS m_offers_human,
        m.source_title AS m_source_title, m.source_url AS m_source_url,
+       m.attachments AS m_attachments,
        CASE WHEN $1::text IS NULL THEN 0 ELSE (
            SELECT COUNT(*) FROM messages u
            WHERE u.session_id = s.id AND u.sender_kind = 'customer'
@@ -180,6 +187,7 @@ impl Store for PgStore {
             hours: OfficeHoursSettings::default(),
             look: TenantLook::default(),
             email_from: None,
+            attachments: Accepted::default(),
             created_at: now(),
         };
         sqlx::query("INSERT INTO tenants (id, name, widget_key, allowed_origins, created_at) VALUES ($1, $2, $3, $4, $5)")
@@ -229,6 +237,101 @@ impl Store for PgStore {
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    async fn set_attachment_types(&self, id: &str, accepted: &Accepted) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE tenants SET attachment_types = $1 WHERE id = $2")
+            .bind(accepted.to_stored())
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn create_attachment(&self, new: &NewAttachment) -> StoreResult<()> {
+        sqlx::query(&numbered_for_postgres(attachments::CREATE))
+            .bind(&new.id)
+            .bind(&new.tenant_id)
+            .bind(&new.session_id)
+            .bind(kind_str(new.uploader.kind))
+            .bind(&new.uploader.id)
+            .bind(&new.name)
+            .bind(&new.content_type)
+            .bind(now())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn add_attachment_chunk(&self, id: &str, index: u32, bytes: &[u8]) -> StoreResult<()> {
+        sqlx::query(&numbered_for_postgres(attachments::ADD_CHUNK))
+            .bind(id)
+            .bind(i64::from(index))
+            .bind(bytes)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn finish_attachment(&self, id: &str, done: &FinishedUpload) -> StoreResult<()> {
+        sqlx::query(&numbered_for_postgres(attachments::FINISH))
+            .bind(id)
+            .bind(done.size.min(i64::MAX as u64) as i64)
+            .bind(i64::from(done.chunks))
+            .bind(done.width.map(i64::from))
+            .bind(done.height.map(i64::from))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn delete_attachment(&self, id: &str) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(&numbered_for_postgres(attachments::DELETE_CHUNKS))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(&numbered_for_postgres(attachments::DELETE))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn attachment(&self, id: &str) -> StoreResult<Option<StoredAttachment>> {
+        let row = sqlx::query(&numbered_for_postgres(attachments::READ))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row
+            .as_ref()
+            .map(attachments::stored_attachment_from)
+            .transpose()?)
+    }
+
+    async fn attachment_chunk(&self, id: &str, index: u32) -> StoreResult<Option<Vec<u8>>> {
+        Ok(
+            sqlx::query_scalar(&numbered_for_postgres(attachments::READ_CHUNK))
+                .bind(id)
+                .bind(i64::from(index))
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn remove_unattached(&self, before: &str) -> StoreResult<u64> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(&numbered_for_postgres(attachments::STALE_CHUNKS))
+            .bind(before)
+            .execute(&mut *tx)
+            .await?;
+        let done = sqlx::query(&numbered_for_postgres(attachments::STALE))
+            .bind(before)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected())
     }
 
     async fn set_email_from(&self, id: &str, from: Option<&str>) -> StoreResult<bool> {
@@ -555,8 +658,8 @@ impl Store for PgStore {
             return Err(StoreError::NotFound("session"));
         };
         let inserted = sqlx::query(
-            "INSERT INTO messages (id, session_id, seq, client_message_id, sender_kind, sender_id, sender_name, content, created_at, offers_human, source_title, source_url)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+            "INSERT INTO messages (id, session_id, seq, client_message_id, sender_kind, sender_id, sender_name, content, created_at, offers_human, source_title, source_url, attachments)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
              ON CONFLICT (session_id, client_message_id) DO NOTHING",
         )
         .bind(&id)
@@ -571,6 +674,7 @@ impl Store for PgStore {
         .bind(new.offers_human)
         .bind(new.source.as_ref().map(|s| &s.title))
         .bind(new.source.as_ref().map(|s| &s.url))
+        .bind(attachments::to_column(&new.attachments))
         .execute(&mut *tx)
         .await?;
         if inserted.rows_affected() == 0 {
@@ -587,6 +691,18 @@ impl Store for PgStore {
                 message: message_from(&existing, "")?,
                 created: false,
             });
+        }
+        if !new.attachments.is_empty() {
+            // As SQLite's trigger does: only files of this session that no message has taken.
+            sqlx::query(
+                "UPDATE attachments SET message_id = $1
+                 WHERE session_id = $2 AND message_id IS NULL AND id = ANY($3)",
+            )
+            .bind(&id)
+            .bind(&new.session_id)
+            .bind(attachments::ids(&new.attachments))
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(Appended {

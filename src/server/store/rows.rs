@@ -10,11 +10,12 @@ use crate::protocol::{
 };
 use sqlx::{postgres::PgRow, sqlite::SqliteRow, Row};
 
-/// The three column types the shared readers need, for either backend's rows.
+/// The column types the shared readers need, for either backend's rows.
 pub(super) trait Columns {
     fn text(&self, name: &str) -> Result<String, sqlx::Error>;
     fn optional_text(&self, name: &str) -> Result<Option<String>, sqlx::Error>;
     fn integer(&self, name: &str) -> Result<i64, sqlx::Error>;
+    fn optional_integer(&self, name: &str) -> Result<Option<i64>, sqlx::Error>;
     fn flag(&self, name: &str) -> Result<bool, sqlx::Error>;
 }
 
@@ -28,6 +29,9 @@ macro_rules! columns_for {
                 self.try_get(name)
             }
             fn integer(&self, name: &str) -> Result<i64, sqlx::Error> {
+                self.try_get(name)
+            }
+            fn optional_integer(&self, name: &str) -> Result<Option<i64>, sqlx::Error> {
                 self.try_get(name)
             }
             fn flag(&self, name: &str) -> Result<bool, sqlx::Error> {
@@ -114,6 +118,7 @@ pub(super) fn message_from(row: &impl Columns, prefix: &str) -> Result<Message, 
             .optional_text(&col("source_title"))?
             .zip(row.optional_text(&col("source_url"))?)
             .map(|(title, url)| ArticleLink { title, url }),
+        attachments: super::attachments::from_column(row.optional_text(&col("attachments"))?),
     })
 }
 

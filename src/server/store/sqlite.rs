@@ -3,22 +3,25 @@
 //! readers that never wait for it.
 
 use super::{
+    attachments,
     changes::{given_to, session_change_sql},
     conflict_or, follow_ups,
     group_commit::GroupCommit,
     migrations, new_id, now,
     rows::{
-        agent_from, article_from, hours_from, look_from, message_from, routing_from, session_from,
-        status_str, version_from,
+        agent_from, article_from, hours_from, kind_str, look_from, message_from, routing_from,
+        session_from, status_str, version_from,
     },
-    Agent, AgentChange, Appended, Article, ArticleContent, Avatar, DueFollowUp, FollowUpOutcome,
-    KeyedSession, KnowledgeVersion, NewAgent, NewMessage, NewSession, NewTenant, Reader,
-    SessionChange, SessionPage, Store, StoreError, StoreResult, Tenant, TenantAi, TenantLook,
+    Agent, AgentChange, Appended, Article, ArticleContent, Avatar, DueFollowUp, FinishedUpload,
+    FollowUpOutcome, KeyedSession, KnowledgeVersion, NewAgent, NewAttachment, NewMessage,
+    NewSession, NewTenant, Reader, SessionChange, SessionPage, Store, StoreError, StoreResult,
+    StoredAttachment, Tenant, TenantAi, TenantLook,
 };
 use crate::protocol::{
     Availability, Message, OfficeHoursSettings, RoutingSettings, Session, SessionStatus, Timestamp,
     Visit,
 };
+use crate::server::attachments::kinds::Accepted;
 use async_trait::async_trait;
 use sqlx::{
     sqlite::{
@@ -97,6 +100,10 @@ fn tenant_from(row: &SqliteRow) -> Result<Tenant, sqlx::Error> {
         routing: routing_from(row)?,
         hours: hours_from(row)?,
         email_from: row.try_get("email_from")?,
+        attachments: Accepted::from_stored(
+            row.try_get::<Option<String>, _>("attachment_types")?
+                .as_deref(),
+        ),
         created_at: row.try_get("created_at")?,
     })
 }
@@ -112,6 +119,7 @@ SELECT s.id, s.tenant_id, s.status, s.assigned_agent_id, a.name AS agent_name,
        m.sender_id AS m_sender_id, m.sender_name AS m_sender_name, m.content AS m_content,
        m.created_at AS m_created_at, m.offers_human AS m_offers_human,
        m.source_title AS m_source_title, m.source_url AS m_source_url,
+       m.attachments AS m_attachments,
        CASE WHEN ?1 IS NULL THEN 0 ELSE (
            SELECT COUNT(*) FROM messages u
            WHERE u.session_id = s.id AND u.sender_kind = 'customer'
@@ -204,6 +212,7 @@ impl Store for SqliteStore {
             hours: OfficeHoursSettings::default(),
             look: TenantLook::default(),
             email_from: None,
+            attachments: Accepted::default(),
             created_at: now(),
         };
         let origins = serde_json::to_string(&tenant.allowed_origins).expect("strings serialise");
@@ -275,6 +284,99 @@ impl Store for SqliteStore {
             .execute(&self.writer)
             .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    async fn set_attachment_types(&self, id: &str, accepted: &Accepted) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE tenants SET attachment_types = ?1 WHERE id = ?2")
+            .bind(accepted.to_stored())
+            .bind(id)
+            .execute(&self.writer)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn create_attachment(&self, new: &NewAttachment) -> StoreResult<()> {
+        sqlx::query(attachments::CREATE)
+            .bind(&new.id)
+            .bind(&new.tenant_id)
+            .bind(&new.session_id)
+            .bind(kind_str(new.uploader.kind))
+            .bind(&new.uploader.id)
+            .bind(&new.name)
+            .bind(&new.content_type)
+            .bind(now())
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    async fn add_attachment_chunk(&self, id: &str, index: u32, bytes: &[u8]) -> StoreResult<()> {
+        sqlx::query(attachments::ADD_CHUNK)
+            .bind(id)
+            .bind(i64::from(index))
+            .bind(bytes)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    async fn finish_attachment(&self, id: &str, done: &FinishedUpload) -> StoreResult<()> {
+        sqlx::query(attachments::FINISH)
+            .bind(id)
+            .bind(done.size.min(i64::MAX as u64) as i64)
+            .bind(i64::from(done.chunks))
+            .bind(done.width.map(i64::from))
+            .bind(done.height.map(i64::from))
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    async fn delete_attachment(&self, id: &str) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await?;
+        sqlx::query(attachments::DELETE_CHUNKS)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(attachments::DELETE)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn attachment(&self, id: &str) -> StoreResult<Option<StoredAttachment>> {
+        let row = sqlx::query(attachments::READ)
+            .bind(id)
+            .fetch_optional(&self.readers)
+            .await?;
+        Ok(row
+            .as_ref()
+            .map(attachments::stored_attachment_from)
+            .transpose()?)
+    }
+
+    async fn attachment_chunk(&self, id: &str, index: u32) -> StoreResult<Option<Vec<u8>>> {
+        Ok(sqlx::query_scalar(attachments::READ_CHUNK)
+            .bind(id)
+            .bind(i64::from(index))
+            .fetch_optional(&self.readers)
+            .await?)
+    }
+
+    async fn remove_unattached(&self, before: &str) -> StoreResult<u64> {
+        let mut tx = self.writer.begin().await?;
+        sqlx::query(attachments::STALE_CHUNKS)
+            .bind(before)
+            .execute(&mut *tx)
+            .await?;
+        let done = sqlx::query(attachments::STALE)
+            .bind(before)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected())
     }
 
     async fn set_email_from(&self, id: &str, from: Option<&str>) -> StoreResult<bool> {

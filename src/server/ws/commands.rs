@@ -4,7 +4,10 @@
 use super::connection::{error_frame, frame, Connection};
 use super::{frames, handshake::Peer};
 use crate::protocol::{ClientCommand, PageVisit, ServerEvent};
-use crate::server::{hub::HubError, store::Appended};
+use crate::server::{
+    hub::{Draft, HubError},
+    store::Appended,
+};
 use axum::extract::ws::Message;
 
 /// The longest reason a visitor may give for asking for a human, and how much of it is logged.
@@ -15,13 +18,13 @@ const LOGGED_REASON_CHARS: usize = 120;
 enum Reply {
     Frame(Message),
     /// A message stored earlier, acknowledging a resend of its `clientMessageId`.
-    Stored(crate::protocol::Message),
+    Stored(Box<crate::protocol::Message>),
 }
 
 /// A new message reaches its sender through the broker like everyone else; a resend of a
 /// `clientMessageId` published nothing, so the stored message goes back to the sender alone.
 fn resend_reply(appended: Appended) -> Option<Reply> {
-    (!appended.created).then_some(Reply::Stored(appended.message))
+    (!appended.created).then_some(Reply::Stored(Box::new(appended.message)))
 }
 
 /// The refusal of a frame an agent must name a session in.
@@ -51,7 +54,8 @@ impl Connection {
                 // The contract acknowledges every resend with the stored message, even one this
                 // socket delivered already; one it has not delivered yet is sent in its place.
                 self.admit(&message.session_id, message.seq).await?;
-                self.send(frame(ServerEvent::MessageNew { message })).await
+                self.send(frame(ServerEvent::MessageNew { message: *message }))
+                    .await
             }
             Ok(None) => Ok(()),
             Err(e) => self.send(error_frame(e.code(), e.to_string())).await,
@@ -66,7 +70,15 @@ impl Connection {
                 session_id,
                 content,
                 client_message_id,
-            } => self.chat(session_id, content, client_message_id).await,
+                attachments,
+            } => {
+                let draft = Draft {
+                    content,
+                    client_message_id,
+                    attachments,
+                };
+                self.chat(session_id, draft).await
+            }
             ClientCommand::HumanEscalation { reason } => self.escalate(reason).await,
             ClientCommand::Typing {
                 session_id,
@@ -84,19 +96,12 @@ impl Connection {
     async fn chat(
         &mut self,
         session_id: Option<String>,
-        content: String,
-        client_message_id: Option<String>,
+        draft: Draft,
     ) -> Result<Option<Reply>, HubError> {
         let appended = match (&self.peer, session_id) {
-            (Peer::Visitor { visitor, .. }, _) => {
-                self.hub
-                    .visitor_message(visitor, content, client_message_id)
-                    .await?
-            }
+            (Peer::Visitor { visitor, .. }, _) => self.hub.visitor_message(visitor, draft).await?,
             (Peer::Agent(agent), Some(session_id)) => {
-                self.hub
-                    .agent_message(agent, &session_id, content, client_message_id)
-                    .await?
+                self.hub.agent_message(agent, &session_id, draft).await?
             }
             (Peer::Agent(_), None) => return Ok(needs_session("chat")),
         };

@@ -137,7 +137,7 @@ mod tests {
             fn chat_content_survives_parsing(content in any::<String>(), id in "[a-z0-9-]{1,64}") {
                 let frame = serde_json::json!({"type": "chat", "content": content, "clientMessageId": id});
                 match parse(&frame.to_string()) {
-                    Ok(ClientCommand::Chat { content: parsed, client_message_id, session_id }) => {
+                    Ok(ClientCommand::Chat { content: parsed, client_message_id, session_id, .. }) => {
                         prop_assert_eq!(parsed, content);
                         prop_assert_eq!(client_message_id, Some(id));
                         prop_assert_eq!(session_id, None);

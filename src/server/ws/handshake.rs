@@ -253,6 +253,7 @@ mod tests {
             trust_proxy: false,
             header_read_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(10),
+            upload_timeout: Duration::from_secs(10),
             sockets_per_ip: 10,
         });
         let shop = vec!["https://shop.example".to_string()];

@@ -6,6 +6,7 @@
 pub mod chat;
 pub mod services;
 pub mod smtp;
+pub mod upload;
 pub mod ws;
 
 use std::{

@@ -5,6 +5,7 @@
 
 use super::Desk;
 use crate::app::dashboard::labels::visitor_name;
+use crate::client::attachments::preview;
 use crate::client::{alerts, storage};
 use crate::protocol::{SenderKind, ServerEvent, Session, SessionStatus};
 use leptos::prelude::*;
@@ -71,7 +72,7 @@ impl Desk {
                     .is_none_or(|m| m.seq < message.seq);
                 (mine && fresh).then(|| Alert {
                     title: format!("{} wrote", visitor_name(&session)),
-                    body: message.content.chars().take(PREVIEW_CHARS).collect(),
+                    body: preview(message).chars().take(PREVIEW_CHARS).collect(),
                     session_id: session.id.clone(),
                 })
             }
