@@ -465,8 +465,7 @@ pub enum ClientCommand {
     Chat {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         session_id: Option<String>,
-        /// May be empty when the message carries files.
-        #[serde(default)]
+        /// May be `""` when the message carries files (but not left out).
         content: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_message_id: Option<String>,
@@ -929,7 +928,6 @@ pub struct StartSessionResponse {
 #[serde(rename_all = "camelCase")]
 pub struct PublicMessageRequest {
     pub session_key: String,
-    #[serde(default)]
     pub content: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_message_id: Option<String>,
@@ -1033,7 +1031,6 @@ pub struct SessionHistory {
 #[serde(rename_all = "camelCase")]
 pub struct AgentMessageRequest {
     pub session_id: String,
-    #[serde(default)]
     pub content: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_message_id: Option<String>,
@@ -1552,7 +1549,8 @@ mod tests {
             with_file,
         );
         let frame: ClientFrame =
-            serde_json::from_value(json!({"type": "chat", "attachments": ["f1"]})).unwrap();
+            serde_json::from_value(json!({"type": "chat", "content": "", "attachments": ["f1"]}))
+                .unwrap();
         assert_eq!(
             frame.command,
             ClientCommand::Chat {

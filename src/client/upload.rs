@@ -315,7 +315,17 @@ pub fn forget_preview(url: &str) {
 pub fn pasted_files(event: &leptos::ev::ClipboardEvent) -> Vec<PickedFile> {
     #[cfg(feature = "hydrate")]
     {
-        listed(event.clipboard_data().and_then(|data| data.files()))
+        // Rich text (from Word, Excel or a web page) often comes with a picture of itself:
+        // that paste is the text. A screenshot or a copied file comes without it.
+        let data = event.clipboard_data();
+        let rich_text = data
+            .as_ref()
+            .and_then(|d| d.get_data("text/html").ok())
+            .is_some_and(|html| !html.trim().is_empty());
+        if rich_text {
+            return Vec::new();
+        }
+        listed(data.and_then(|data| data.files()))
     }
     #[cfg(not(feature = "hydrate"))]
     {

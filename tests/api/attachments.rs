@@ -524,7 +524,7 @@ async fn a_file_only_message_to_the_assistant_goes_to_a_person() {
     )
     .await;
     socket
-        .send(json!({"type": "chat", "attachments": [up.body["id"]]}))
+        .send(json!({"type": "chat", "content": "", "attachments": [up.body["id"]]}))
         .await;
     let handed = socket.until("human-escalation-response").await;
     assert!(handed["message"].as_str().unwrap().len() > 10);

@@ -175,6 +175,9 @@ pub fn Composer(
             {move || problem.get().map(|p| view! { <p class="composer__problem" role="alert">{p}</p> })}
         </form>
     }
+    // Erased: the composer's view type is deep, and the pages that hold it deeper still (the
+    // release build's layout queries would pass the recursion limit).
+    .into_any()
 }
 
 /// Counts this keystroke; a pause after it, with no newer one, ends the typing.

@@ -301,3 +301,40 @@ fn with_file_names(message: &Message) -> String {
         .collect();
     lines.join("\n")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{Attachment, Sender, Timestamp};
+
+    #[test]
+    fn an_emailed_reply_names_its_files() {
+        let file = |name: &str, size| Attachment {
+            id: name.into(),
+            name: name.into(),
+            content_type: "application/pdf".into(),
+            size,
+            url: String::new(),
+            width: None,
+            height: None,
+        };
+        let mut message = Message {
+            id: "m".into(),
+            session_id: "s".into(),
+            seq: 2,
+            client_message_id: None,
+            sender: Sender::agent("a1", "Alice"),
+            content: "Here it is.".into(),
+            created_at: Timestamp("2026-12-02T08:00:00.000Z".into()),
+            offers_human: false,
+            source: None,
+            attachments: vec![file("invoice.pdf", 250_000)],
+        };
+        assert_eq!(
+            reply_of(&message).content,
+            "Here it is.\n📎 invoice.pdf (244 KB)"
+        );
+        message.content.clear();
+        assert_eq!(reply_of(&message).content, "📎 invoice.pdf (244 KB)");
+    }
+}
