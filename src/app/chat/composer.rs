@@ -2,7 +2,6 @@ use super::drop_zone::DropZone;
 use super::tray::{AttachButton, Refusals, UploadTray};
 use super::uploads::{Uploader, Uploads};
 use crate::client::typing::{later, TYPING_ENDS_AFTER_MS};
-use crate::client::upload;
 use crate::protocol::{Attachment, AttachmentPolicy, MessageContent, MAX_CONTENT_CHARS};
 use leptos::{html, prelude::*};
 
@@ -43,22 +42,168 @@ pub fn Composer(
     #[prop(optional)]
     uploader: Option<Uploader>,
 ) -> impl IntoView {
-    let text = RwSignal::new(String::new());
-    let problem = RwSignal::new(None::<&'static str>);
-    // Which keystroke is the latest: a pause after it (and only it) ends the typing.
-    let keystroke = StoredValue::new(0u64);
-    let uploads = Uploads::new(policy, uploader);
+    let draft = DraftState::new(Uploads::new(policy, uploader));
+    let (text, problem, uploads) = (draft.text, draft.problem, draft.uploads);
     let input = NodeRef::<html::Textarea>::new();
-    let focus_input = Callback::new(move |()| {
-        if let Some(input) = input.get() {
-            let _ = input.focus();
-        }
-    });
-
+    let focus_input = Callback::new(move |()| focus(input));
     let submit = move || {
-        if disabled.get_untracked() {
-            return;
+        if !disabled.get_untracked() {
+            draft.send(on_typing, on_send);
         }
+    };
+    let typed = move |value: String| draft.typed(value, on_typing);
+    let waiting = Signal::derive(move || uploads.busy());
+    let can_send = Signal::derive(move || {
+        !disabled.get()
+            && !waiting.get()
+            && (text.with(|t| !t.trim().is_empty()) || uploads.any_finished())
+    });
+    let zone = DropZone::new(uploads, disabled);
+    // Pasted files (a screenshot, a copied file) are attached; pasted text stays text.
+    let pasted = move |ev: leptos::ev::ClipboardEvent| {
+        if uploads.enabled_untracked() && !disabled.get_untracked() {
+            uploads.paste(&ev);
+        }
+    };
+
+    view! {
+        <form
+            class="composer"
+            class:composer--dragging=move || zone.dragging.get()
+            on:submit=move |ev| {
+                ev.prevent_default();
+                submit();
+            }
+            on:dragenter=move |ev| zone.enter(ev)
+            on:dragover=move |ev| zone.over(ev)
+            on:dragleave=move |_| zone.leave()
+            on:drop=move |ev| zone.dropped(ev)
+        >
+            <Files uploads zone disabled on_removed=focus_input />
+            <textarea
+                class="composer__input"
+                aria-label="Message"
+                aria-describedby="composer-count"
+                rows="1"
+                placeholder=placeholder
+                node_ref=input
+                prop:value=move || text.get()
+                on:input=move |ev| typed(event_target_value(&ev))
+                on:paste=pasted
+                on:keydown=move |ev| {
+                    if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+                        ev.prevent_default();
+                        submit();
+                    }
+                }
+            ></textarea>
+            <SendControls can_send waiting text problem />
+        </form>
+    }
+    // Erased: the composer's view type is deep, and the pages that hold it deeper still (the
+    // release build's layout queries would pass the recursion limit).
+    .into_any()
+}
+
+/// What the composer shows of files: the drop hint while dragging, refusals, the tray and the
+/// paperclip.
+#[component]
+fn Files(
+    uploads: Uploads,
+    zone: DropZone,
+    disabled: Signal<bool>,
+    on_removed: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <Show when=move || zone.dragging.get()>
+            <p class="composer__drop" aria-hidden="true">"Drop files to attach"</p>
+        </Show>
+        <Refusals uploads />
+        <UploadTray uploads on_removed />
+        <Show when=move || uploads.enabled()>
+            <AttachButton uploads disabled />
+        </Show>
+    }
+}
+
+/// The Send button (and why it waits), the character count near the limit, and why the last
+/// message could not go.
+#[component]
+fn SendControls(
+    can_send: Signal<bool>,
+    waiting: Signal<bool>,
+    text: RwSignal<String>,
+    problem: RwSignal<Option<&'static str>>,
+) -> impl IntoView {
+    let count = move || text.with(|t| t.chars().count());
+    view! {
+        <button
+            type="submit"
+            class="composer__send"
+            disabled=move || !can_send.get()
+            title=move || waiting.get().then_some(WAITING_FOR_UPLOADS)
+            aria-describedby=move || waiting.get().then_some("composer-waiting")
+        >
+            "Send"
+        </button>
+        <Show when=move || waiting.get()>
+            <span id="composer-waiting" class="visually-hidden">{WAITING_FOR_UPLOADS}</span>
+        </Show>
+        <CharacterCount count=Signal::derive(count) />
+        {move || problem.get().map(|p| view! { <p class="composer__problem" role="alert">{p}</p> })}
+    }
+}
+
+/// What the composer holds of the message being written, for sending it.
+#[derive(Clone, Copy)]
+struct DraftState {
+    text: RwSignal<String>,
+    problem: RwSignal<Option<&'static str>>,
+    /// Which keystroke is the latest: a pause after it (and only it) ends the typing.
+    keystroke: StoredValue<u64>,
+    uploads: Uploads,
+}
+
+/// Puts the focus back in the message box.
+fn focus(input: NodeRef<html::Textarea>) {
+    if let Some(input) = input.get() {
+        let _ = input.focus();
+    }
+}
+
+impl DraftState {
+    fn new(uploads: Uploads) -> Self {
+        Self {
+            text: RwSignal::new(String::new()),
+            problem: RwSignal::new(None),
+            keystroke: StoredValue::new(0),
+            uploads,
+        }
+    }
+
+    /// The text changed: typing starts (or stops when the box is empty), and ends by itself
+    /// after a pause.
+    fn typed(self, value: String, on_typing: Callback<bool>) {
+        let typing = !value.trim().is_empty();
+        on_typing.run(typing);
+        self.problem.set(None);
+        self.text.set(value);
+        if typing {
+            end_typing_after_a_pause(self.keystroke, on_typing);
+        } else {
+            self.keystroke.update_value(|k| *k += 1);
+        }
+    }
+
+    /// Sends the text and the finished files, unless a file is still on its way, there is
+    /// nothing to send, or the text is too long (then says why).
+    fn send(self, on_typing: Callback<bool>, on_send: Callback<Draft>) {
+        let Self {
+            text,
+            problem,
+            keystroke,
+            uploads,
+        } = self;
         if uploads.busy_untracked() {
             problem.set(Some("Wait for the upload to finish, then send."));
             return;
@@ -89,95 +234,7 @@ pub fn Composer(
             content,
             attachments,
         });
-    };
-    let typed = move |value: String| {
-        let typing = !value.trim().is_empty();
-        on_typing.run(typing);
-        problem.set(None);
-        text.set(value);
-        if typing {
-            end_typing_after_a_pause(keystroke, on_typing);
-        } else {
-            keystroke.update_value(|k| *k += 1);
-        }
-    };
-    let count = move || text.with(|t| t.chars().count());
-    let waiting = move || uploads.busy();
-    let can_send = move || {
-        !disabled.get()
-            && !waiting()
-            && (text.with(|t| !t.trim().is_empty()) || uploads.any_finished())
-    };
-    let zone = DropZone::new(uploads, disabled);
-    // Pasted files (a screenshot, a copied file) are attached; pasted text stays text.
-    let pasted = move |ev: leptos::ev::ClipboardEvent| {
-        if !uploads.enabled_untracked() || disabled.get_untracked() {
-            return;
-        }
-        let files = upload::pasted_files(&ev);
-        if !files.is_empty() {
-            ev.prevent_default();
-            uploads.add(files);
-        }
-    };
-
-    view! {
-        <form
-            class="composer"
-            class:composer--dragging=move || zone.dragging.get()
-            on:submit=move |ev| {
-                ev.prevent_default();
-                submit();
-            }
-            on:dragenter=move |ev| zone.enter(ev)
-            on:dragover=move |ev| zone.over(ev)
-            on:dragleave=move |_| zone.leave()
-            on:drop=move |ev| zone.dropped(ev)
-        >
-            <Show when=move || zone.dragging.get()>
-                <p class="composer__drop" aria-hidden="true">"Drop files to attach"</p>
-            </Show>
-            <Refusals uploads />
-            <UploadTray uploads on_removed=focus_input />
-            <Show when=move || uploads.enabled()>
-                <AttachButton uploads disabled />
-            </Show>
-            <textarea
-                class="composer__input"
-                aria-label="Message"
-                aria-describedby="composer-count"
-                rows="1"
-                placeholder=placeholder
-                node_ref=input
-                prop:value=move || text.get()
-                on:input=move |ev| typed(event_target_value(&ev))
-                on:paste=pasted
-                on:keydown=move |ev| {
-                    if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
-                        ev.prevent_default();
-                        submit();
-                    }
-                }
-            ></textarea>
-            <button
-                type="submit"
-                class="composer__send"
-                disabled=move || !can_send()
-                title=move || waiting().then_some(WAITING_FOR_UPLOADS)
-                aria-describedby=move || waiting().then_some("composer-waiting")
-            >
-                "Send"
-            </button>
-            <Show when=waiting>
-                <span id="composer-waiting" class="visually-hidden">{WAITING_FOR_UPLOADS}</span>
-            </Show>
-            <CharacterCount count=Signal::derive(count) />
-            {move || problem.get().map(|p| view! { <p class="composer__problem" role="alert">{p}</p> })}
-        </form>
     }
-    // Erased: the composer's view type is deep, and the pages that hold it deeper still (the
-    // release build's layout queries would pass the recursion limit).
-    .into_any()
 }
 
 /// Counts this keystroke; a pause after it, with no newer one, ends the typing.

@@ -103,6 +103,16 @@ impl Uploads {
         self.policy.with(|p| p.accepted.join(","))
     }
 
+    /// Attaches the files a paste carries (a screenshot, a copied file) instead of pasting
+    /// them; any other paste goes into the box as usual.
+    pub fn paste(self, event: &leptos::ev::ClipboardEvent) {
+        let files = upload::pasted_files(event);
+        if !files.is_empty() {
+            event.prevent_default();
+            self.add(files);
+        }
+    }
+
     /// Some file is still on its way (or waiting to go): the message waits for it.
     pub fn busy(self) -> bool {
         self.items.with(|items| busy_of(items))

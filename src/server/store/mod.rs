@@ -433,12 +433,6 @@ pub trait Store: Send + Sync + 'static {
     async fn due_follow_ups(&self, now: &str, limit: u32) -> StoreResult<Vec<DueFollowUp>>;
     /// Holds a due follow-up for this node until `until`; false when another node took it.
     async fn claim_follow_up(&self, due: &DueFollowUp, until: &str) -> StoreResult<bool>;
-    /// Ends a follow-up's try: done (sent, or nothing to send) or to be tried again.
-    async fn settle_follow_up(
-        &self,
-        session_id: &str,
-        outcome: &FollowUpOutcome,
-    ) -> StoreResult<()>;
     /// Sets which kinds of file a tenant accepts; false when there is no such tenant.
     async fn set_attachment_types(&self, id: &str, accepted: &Accepted) -> StoreResult<bool>;
     /// Starts storing an upload: its description, no bytes yet, not complete.
@@ -455,6 +449,12 @@ pub trait Store: Send + Sync + 'static {
     async fn attachment_chunk(&self, id: &str, index: u32) -> StoreResult<Option<Vec<u8>>>;
     /// Removes the uploads no message took that were started before `before`: how many.
     async fn remove_unattached(&self, before: &str) -> StoreResult<u64>;
+    /// Ends a follow-up's try: done (sent, or nothing to send) or to be tried again.
+    async fn settle_follow_up(
+        &self,
+        session_id: &str,
+        outcome: &FollowUpOutcome,
+    ) -> StoreResult<()>;
     /// Stores a new article; [`StoreError::Conflict`] when the tenant has one with its slug.
     async fn create_article(
         &self,
