@@ -12,6 +12,13 @@
  * For the team's side panel the loader also tells the messenger where the visitor is: the
  * page, its title and the other site they came from, again as they navigate (also in a
  * single-page shop), and that they are using the page (at most once a minute).
+ *
+ * A shop can say who its signed-in customer is, so that they find their conversations on any
+ * device: on the tag (data-user-id, data-user-name, data-user-email, data-user-hash, the hash
+ * being the hex HMAC-SHA256 of the id with the tenant's identity secret, computed on the
+ * shop's server), or later with Switchboard.identify({userId, name, email, userHash}), and
+ * Switchboard.identify(null) when they sign out. The server trusts it only when the hash is
+ * right; the messenger hears it before anything else.
  */
 (function () {
   "use strict";
@@ -27,6 +34,33 @@
   }
   var origin = new URL(script.src, window.location.href).origin;
   window.__switchboardWidget = true;
+
+  // The customer as the shop vouches for them, or null (anonymous). Only strings travel.
+  function readIdentity(given) {
+    if (!given || typeof given !== "object") {
+      return null;
+    }
+    var text = function (value) {
+      return typeof value === "string" && value.trim() !== "" ? value : undefined;
+    };
+    var identity = { userId: text(given.userId), userHash: text(given.userHash) };
+    if (!identity.userId || !identity.userHash) {
+      return null;
+    }
+    if (text(given.name)) {
+      identity.name = given.name;
+    }
+    if (text(given.email)) {
+      identity.email = given.email;
+    }
+    return identity;
+  }
+  var identity = readIdentity({
+    userId: script.getAttribute("data-user-id"),
+    name: script.getAttribute("data-user-name"),
+    email: script.getAttribute("data-user-email"),
+    userHash: script.getAttribute("data-user-hash")
+  });
 
   var css = [
     ":host { all: initial; }",
@@ -89,6 +123,23 @@
       frame.contentWindow.postMessage({ source: "switchboard-host", type: type }, origin);
     }
   }
+
+  function tellIdentity() {
+    if (frame.contentWindow) {
+      frame.contentWindow.postMessage({ source: "switchboard-host", type: "identity", identity: identity }, origin);
+    }
+  }
+
+  // The shop's own page says who signed in (or out): the messenger follows at once.
+  window.Switchboard = window.Switchboard || {};
+  window.Switchboard.identify = function (given) {
+    if (given !== null && given !== undefined && !readIdentity(given)) {
+      console.error("Switchboard.identify needs {userId, userHash} (name and email are optional), or null.");
+      return;
+    }
+    identity = readIdentity(given);
+    tellIdentity();
+  };
 
   // Another site's address only: the shop's own previous page is not where they came from.
   function externalReferrer() {
@@ -181,6 +232,8 @@
       return;
     }
     if (data.type === "ready") {
+      // Who the visitor is comes first: the messenger shows no conversation until it knows.
+      tellIdentity();
       tell(open ? "open" : "close");
       reported = "";
       tellPage();

@@ -8,7 +8,10 @@
 //! Timestamps travel as RFC 3339 UTC strings ([`Timestamp`]); the server creates them, the client
 //! only shows them.
 
+mod history;
+
 pub use crate::appearance::LauncherSide;
+pub use history::*;
 use serde::{Deserialize, Serialize};
 
 /// The longest message content, in characters (Unicode scalar values), that is stored.
@@ -347,6 +350,13 @@ pub struct Session {
     /// and no inbox lists it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub test: bool,
+    /// The visitor across their conversations (`GET /api/v1/visitors/{id}/conversations`);
+    /// `None` for a conversation from before visitors were kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visitor_id: Option<String>,
+    /// The shop vouched for who the visitor is (identity verification): their id in the shop.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified_user_id: Option<String>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -912,6 +922,9 @@ pub struct StartSessionRequest {
     /// A test conversation (the diagnostics page): the assistant answers it, no agent sees it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub test: bool,
+    /// Who starts it: the visitor of earlier conversations, or the shop's verified customer.
+    #[serde(flatten)]
+    pub credentials: VisitorCredentials,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -922,6 +935,12 @@ pub struct StartSessionResponse {
     pub session_key: String,
     /// A visitor JWT for `/ws?token=`.
     pub token: String,
+    /// The anonymous visitor's key, for their next conversation (`None`: a verified customer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visitor_key: Option<String>,
+    /// The identity sent was verified.
+    #[serde(default)]
+    pub verified: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -1141,6 +1160,8 @@ mod tests {
             created_at: ts(),
             updated_at: ts(),
             test: false,
+            visitor_id: None,
+            verified_user_id: None,
         }
     }
 
@@ -1455,16 +1476,66 @@ mod tests {
                     email: Some("dana@example.com".into()),
                 }),
                 test: false,
+                credentials: VisitorCredentials::default(),
             },
             json!({"widgetKey": "demo", "visitor": {"email": "dana@example.com"}}),
+        );
+        round_trip(
+            &StartSessionRequest {
+                widget_key: "demo".into(),
+                visitor: None,
+                test: false,
+                credentials: VisitorCredentials {
+                    visitor_key: Some("vk".into()),
+                    identity: Some(VisitorIdentity {
+                        user_id: "cust-42".into(),
+                        name: Some("Dana".into()),
+                        email: None,
+                        user_hash: "9f86…".into(),
+                    }),
+                },
+            },
+            json!({"widgetKey": "demo", "visitorKey": "vk",
+                   "identity": {"userId": "cust-42", "name": "Dana", "userHash": "9f86…"}}),
         );
         round_trip(
             &StartSessionResponse {
                 session_id: "s1".into(),
                 session_key: "k".into(),
                 token: "jwt".into(),
+                visitor_key: Some("vk".into()),
+                verified: false,
             },
-            json!({"sessionId": "s1", "sessionKey": "k", "token": "jwt"}),
+            json!({"sessionId": "s1", "sessionKey": "k", "token": "jwt", "visitorKey": "vk",
+                   "verified": false}),
+        );
+        round_trip(
+            &SearchResults {
+                query: "refund".into(),
+                hits: vec![SearchHit {
+                    session_id: "s1".into(),
+                    message_id: "m1".into(),
+                    seq: 3,
+                    sender: Sender::visitor(Some("Dana".into())),
+                    created_at: ts(),
+                    visitor: Visitor::default(),
+                    status: SessionStatus::Closed,
+                    snippet: vec![
+                        SnippetPart {
+                            text: "a ".into(),
+                            hit: false,
+                        },
+                        SnippetPart {
+                            text: "refund".into(),
+                            hit: true,
+                        },
+                    ],
+                }],
+            },
+            json!({"query": "refund", "hits": [{"sessionId": "s1", "messageId": "m1", "seq": 3,
+                   "sender": {"kind": "customer", "name": "Dana"},
+                   "createdAt": "2026-11-23T19:57:31.123Z", "visitor": {}, "status": "closed",
+                   "snippet": [{"text": "a "}, {"text": "refund", "hit": true}]}]}),
         );
         round_trip(
             &PublicMessageRequest {

@@ -361,14 +361,14 @@ const APPEARANCE: &str = "/api/v1/settings/appearance";
 const AVATAR: &str = "/api/v1/settings/appearance/avatar";
 
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-enum Method {
+pub(crate) enum Method {
     Get,
     Post,
     Put,
     Delete,
 }
 
-async fn send<B, R>(
+pub(crate) async fn send<B, R>(
     method: Method,
     path: &str,
     token: Option<&str>,

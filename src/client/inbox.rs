@@ -300,6 +300,8 @@ mod tests {
             created_at: Timestamp(at.into()),
             updated_at: Timestamp(at.into()),
             test: false,
+            visitor_id: None,
+            verified_user_id: None,
         }
     }
 

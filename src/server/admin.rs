@@ -3,6 +3,8 @@
 //! Passwords are read from standard input (or a prompt that does not echo, on a terminal),
 //! never from a flag, so they stay out of shell history and `ps`.
 
+mod history;
+
 use crate::protocol::{AgentRole, AssignmentMode, LauncherSide, OfficeHoursSettings};
 use crate::server::{
     attachments::kinds::Accepted,
@@ -44,6 +46,9 @@ pub enum AdminCommand {
     /// The built-in assistant's knowledge base.
     #[command(subcommand)]
     Knowledge(KnowledgeCommand),
+    /// What is stored about a visitor: a copy (export) or its erasure.
+    #[command(subcommand)]
+    Visitor(history::VisitorCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -137,6 +142,8 @@ pub enum TenantCommand {
         look: LookFlags,
         #[command(flatten)]
         routing: RoutingFlags,
+        #[command(flatten)]
+        history: history::HistoryFlags,
     },
 }
 
@@ -233,6 +240,7 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
         AdminCommand::Tenant(command) => tenant(&store, command).await,
         AdminCommand::Agent(command) => agent(&store, command).await,
         AdminCommand::Knowledge(command) => knowledge(&store, command).await,
+        AdminCommand::Visitor(command) => history::visitor(&store, command).await,
     };
     store.close().await;
     result
@@ -319,8 +327,10 @@ async fn tenant(store: &DynStore, command: TenantCommand) -> anyhow::Result<()> 
             origins,
             look,
             routing,
+            history,
         } => {
             let tenant = tenant_by_key(store, &widget_key).await?;
+            history::set_history(store, &tenant, history).await?;
             if let Some(from) = email_from {
                 set_email_from(store, &tenant, &from).await?;
             }
@@ -575,6 +585,7 @@ fn print_tenant(tenant: &Tenant) {
             .as_deref()
             .unwrap_or(crate::server::ai::handover::DEFAULT_SENTENCE)
     );
+    history::print_history(&tenant.history);
 }
 
 /// `admin agent create`: checks the email and name, reads the password, stores the agent.

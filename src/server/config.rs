@@ -206,6 +206,8 @@ pub struct RateConfig {
     pub escalation_per_session: Option<Rate>,
     /// Uploads per visitor's conversation, and per agent.
     pub uploads: Option<Rate>,
+    /// A visitor's look back (their conversations, opening one, a transcript) per address.
+    pub history_per_ip: Option<Rate>,
     pub frames_per_socket: Option<Rate>,
 }
 

@@ -165,6 +165,7 @@ pub struct RateLimits<C: Clock = DefaultClock> {
     typing_per_session: Keyed<String, C>,
     escalation_per_session: Keyed<String, C>,
     uploads: Keyed<String, C>,
+    history_per_ip: Keyed<IpAddr, C>,
     frames_per_socket: Option<Quota>,
     clock: C,
 }
@@ -204,6 +205,7 @@ impl<C: Clock + Clone> RateLimits<C> {
             typing_per_session: Keyed::new(config.typing_per_session, &clock),
             escalation_per_session: Keyed::new(config.escalation_per_session, &clock),
             uploads: Keyed::new(config.uploads, &clock),
+            history_per_ip: Keyed::new(config.history_per_ip, &clock),
             frames_per_socket: config.frames_per_socket.map(quota),
             clock,
         }
@@ -223,6 +225,11 @@ impl<C: Clock + Clone> RateLimits<C> {
     pub fn start_session(&self, ip: IpAddr, widget_key: &str) -> Result<(), Limited> {
         self.start_per_ip.check(&ip)?;
         self.start_per_widget.check(&widget_key.to_string())
+    }
+
+    /// A visitor looks back (lists their conversations, opens one, downloads a transcript).
+    pub fn history(&self, ip: IpAddr) -> Result<(), Limited> {
+        self.history_per_ip.check(&ip)
     }
 
     /// A visitor's message over REST, counted by address and by tenant.
@@ -271,6 +278,7 @@ impl<C: Clock + Clone> RateLimits<C> {
         self.typing_per_session.prune();
         self.escalation_per_session.prune();
         self.uploads.prune();
+        self.history_per_ip.prune();
     }
 }
 

@@ -29,6 +29,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod edge;
+pub mod history;
 pub mod http;
 pub mod hub;
 pub mod limits;

@@ -27,6 +27,7 @@ pub fn router(state: AppState) -> Router {
         .merge(http::api::routes())
         .merge(http::appearance::routes())
         .merge(http::attachments::routes())
+        .merge(http::history::routes())
         .route("/api/{*rest}", any(http::api::not_found))
         .route("/ws", get(ws::with_token))
         .route("/ws/public/{session_key}", get(ws::with_key))

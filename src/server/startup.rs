@@ -154,6 +154,7 @@ impl Application {
         hub.clone().keep_presence(shutdown.listener());
         hub.clone().keep_routing(shutdown.listener());
         hub.clone().keep_sweeping_uploads(shutdown.listener());
+        hub.clone().keep_applying_retention(shutdown.listener());
         let state = AppState {
             leptos_options,
             hub,

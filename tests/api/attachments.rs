@@ -453,24 +453,7 @@ async fn signed_addresses_open_only_their_file_until_they_expire_and_never_for_a
             .0,
         200
     );
-    let created = common::admin(&server, &["tenant", "create", "Other shop"]).await;
-    let other_key = created.lines().last().unwrap().trim().to_string();
-    common::admin_with_input(
-        &server,
-        &[
-            "agent",
-            "create",
-            "--tenant",
-            &other_key,
-            "--email",
-            "zoe@other.example",
-            "--name",
-            "Zoe",
-        ],
-        "Password123!\n",
-    )
-    .await;
-    let (zoe, _) = login(&server, "zoe@other.example").await;
+    let (zoe, other_key) = common::chat::other_tenant_agent(&server).await;
     let foreign = get_json(
         &server.http(&format!("/api/v1/chat/attachments/{id}")),
         Some(&zoe),

@@ -165,24 +165,7 @@ async fn changes_that_cannot_be_made_are_refused_and_change_nothing() {
         (404, json!("not_found"))
     );
     // An agent of another tenant is no agent here.
-    let other = common::admin(&server, &["tenant", "create", "Other shop"]).await;
-    let other_key = other.lines().last().unwrap().trim().to_string();
-    common::admin_with_input(
-        &server,
-        &[
-            "agent",
-            "create",
-            "--tenant",
-            &other_key,
-            "--email",
-            "zoe@other.example",
-            "--name",
-            "Zoe",
-        ],
-        "Password123!\n",
-    )
-    .await;
-    let zoe = login(&server, "zoe@other.example").await;
+    let (zoe, _) = chat::other_tenant_agent(&server).await;
     let zoe_id = get_json(&server.http("/api/v1/auth/me"), Some(&zoe))
         .await
         .body["agent"]["id"]

@@ -18,6 +18,7 @@ mod cli;
 mod cluster;
 mod echo;
 mod email;
+mod history;
 mod hostile;
 mod hours;
 mod hub;
@@ -27,6 +28,8 @@ mod presence;
 mod receipts;
 mod routing;
 mod safety;
+#[macro_use]
 mod store_contract;
+mod store_history;
 mod visitors;
 mod widget;

@@ -16,9 +16,9 @@ use switchboard::server::store::{
 };
 
 /// Keeps whatever backs a store (a temporary folder) alive for the test.
-type Keep = Box<dyn std::any::Any + Send>;
+pub(crate) type Keep = Box<dyn std::any::Any + Send>;
 
-async fn sqlite() -> (DynStore, Keep) {
+pub(crate) async fn sqlite() -> (DynStore, Keep) {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("store.db").display());
     (
@@ -27,7 +27,7 @@ async fn sqlite() -> (DynStore, Keep) {
     )
 }
 
-async fn postgres() -> (DynStore, Keep) {
+pub(crate) async fn postgres() -> (DynStore, Keep) {
     let url = Postgres::shared().fresh_database().await;
     (
         Arc::new(PgStore::connect(&url).await.unwrap()),
@@ -42,7 +42,7 @@ macro_rules! contract {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn $name() {
-                    let (store, _keep) = super::sqlite().await;
+                    let (store, _keep) = crate::store_contract::sqlite().await;
                     super::$name(store).await;
                 }
             )*
@@ -51,7 +51,7 @@ macro_rules! contract {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn $name() {
-                    let (store, _keep) = super::postgres().await;
+                    let (store, _keep) = crate::store_contract::postgres().await;
                     super::$name(store).await;
                 }
             )*
@@ -89,11 +89,15 @@ fn customer() -> Sender {
     }
 }
 
-async fn tenant_with_session(store: &DynStore, key: &str) -> (String, String) {
+pub(crate) async fn tenant_with_session(store: &DynStore, key: &str) -> (String, String) {
     tenant_with_visitor(store, key, Visitor::default()).await
 }
 
-async fn tenant_with_visitor(store: &DynStore, key: &str, visitor: Visitor) -> (String, String) {
+pub(crate) async fn tenant_with_visitor(
+    store: &DynStore,
+    key: &str,
+    visitor: Visitor,
+) -> (String, String) {
     let tenant = store
         .create_tenant(NewTenant {
             name: key.into(),
@@ -109,13 +113,14 @@ async fn tenant_with_visitor(store: &DynStore, key: &str, visitor: Visitor) -> (
             visitor,
             status: SessionStatus::Bot,
             test: false,
+            visitor_id: None,
         })
         .await
         .unwrap();
     (tenant.id, session.id)
 }
 
-fn text(session_id: &str, content: &str, client_id: Option<&str>) -> NewMessage {
+pub(crate) fn text(session_id: &str, content: &str, client_id: Option<&str>) -> NewMessage {
     NewMessage {
         id: None,
         session_id: session_id.into(),
@@ -417,6 +422,7 @@ async fn routes_take_only_waiting_sessions_within_the_capacity(store: DynStore) 
             visitor: Visitor::default(),
             status: SessionStatus::Pending,
             test: false,
+            visitor_id: None,
         })
         .await
         .unwrap()
@@ -481,6 +487,7 @@ async fn appends_raced_together_each_get_their_own_outcome(store: DynStore) {
             visitor: Visitor::default(),
             status: SessionStatus::Bot,
             test: false,
+            visitor_id: None,
         })
         .await
         .unwrap()
@@ -587,6 +594,7 @@ async fn sessions_carry_their_last_message_agent_and_order(store: DynStore) {
             },
             status: SessionStatus::Pending,
             test: false,
+            visitor_id: None,
         })
         .await
         .unwrap();
@@ -898,6 +906,7 @@ async fn sessions_are_listed_by_view_a_page_at_a_time(store: DynStore) {
                 visitor: Visitor::default(),
                 status: SessionStatus::Pending,
                 test: false,
+                visitor_id: None,
             })
             .await
             .unwrap();
@@ -911,6 +920,7 @@ async fn sessions_are_listed_by_view_a_page_at_a_time(store: DynStore) {
             visitor: Visitor::default(),
             status: SessionStatus::Pending,
             test: true,
+            visitor_id: None,
         })
         .await
         .unwrap();
@@ -1138,7 +1148,13 @@ async fn an_emailed_link_opens_its_session_until_it_expires(store: DynStore) {
 }
 
 /// Stores an upload of `pieces` under `id` in the session, complete.
-async fn uploaded(store: &DynStore, tenant: &str, session: &str, id: &str, pieces: &[&[u8]]) {
+pub(crate) async fn uploaded(
+    store: &DynStore,
+    tenant: &str,
+    session: &str,
+    id: &str,
+    pieces: &[&[u8]],
+) {
     let new = NewAttachment {
         id: id.into(),
         tenant_id: tenant.into(),
@@ -1169,7 +1185,10 @@ async fn uploaded(store: &DynStore, tenant: &str, session: &str, id: &str, piece
     store.finish_attachment(id, &done).await.unwrap();
 }
 
-fn with_files(session_id: &str, files: Vec<switchboard::protocol::Attachment>) -> NewMessage {
+pub(crate) fn with_files(
+    session_id: &str,
+    files: Vec<switchboard::protocol::Attachment>,
+) -> NewMessage {
     NewMessage {
         attachments: files,
         ..text(session_id, "", Some("with-files"))
@@ -1275,6 +1294,7 @@ async fn a_message_takes_only_files_of_its_own_session(store: DynStore) {
             visitor: Visitor::default(),
             status: SessionStatus::Bot,
             test: false,
+            visitor_id: None,
         })
         .await
         .unwrap();

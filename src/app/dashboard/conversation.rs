@@ -1,9 +1,11 @@
 //! The open conversation: who the visitor is, who holds it, the history with the AI's answers
-//! streaming in, "Assign to me", "Close", the composer and typing both ways, and beside the
-//! thread the side panel about the visitor.
+//! streaming in, "Assign to me", "Close", "Download transcript", the composer and typing both
+//! ways, and beside the thread the side panel about the visitor.
 
 use super::desk::{Action, Desk};
 use super::labels::{visitor_name, StatusPill};
+use super::search::GoToFound;
+use super::transcript::TranscriptDownload;
 use super::visitor::VisitorPanel;
 use crate::app::chat::{Composer, Draft, MessageList, Uploader, Viewer};
 use crate::client::api;
@@ -26,9 +28,11 @@ pub fn ConversationPane(desk: Desk) -> impl IntoView {
     view! {
         <section class="conversation" aria-label="Conversation view">
             {move || match head.get() {
-                None => view! { <NoConversation /> }.into_any(),
                 Some(session) => view! { <ConversationHead desk session /> }.into_any(),
+                None if desk.selected.with(Option::is_some) => view! { <UnlistedHead desk /> }.into_any(),
+                None => view! { <NoConversation /> }.into_any(),
             }}
+            <GoToFound desk />
             <Show when=move || desk.selected.with(Option::is_some)>
                 <div class="conversation__body">
                     <VisitorPanel desk session />
@@ -52,6 +56,25 @@ fn NoConversation() -> impl IntoView {
     }
 }
 
+/// The head of a conversation the inbox does not list (yet: it is still loading, or an old closed
+/// one opened from a search): its messages show, its details once the inbox lists it.
+#[component]
+fn UnlistedHead(desk: Desk) -> impl IntoView {
+    let id = desk.selected.get_untracked().unwrap_or_default();
+    view! {
+        <header class="conversation__head">
+            <div class="conversation__who">
+                <a class="conversation__back" href="/">"← All conversations"</a>
+                <h2>"Conversation"</h2>
+                <p class="muted">"Who holds it shows here once the inbox lists it (an older one: “Load more conversations” in the inbox)."</p>
+            </div>
+            <div class="conversation__tools">
+                <TranscriptDownload desk session_id=id />
+            </div>
+        </header>
+    }
+}
+
 /// Who the visitor is, the status, who holds the conversation, and the buttons that change that.
 #[component]
 fn ConversationHead(desk: Desk, session: Session) -> impl IntoView {
@@ -63,6 +86,7 @@ fn ConversationHead(desk: Desk, session: Session) -> impl IntoView {
         None => "Unassigned".to_string(),
     };
     let email = session.visitor.email.clone();
+    let session_id = session.id.clone();
     view! {
         <header class="conversation__head">
             <div class="conversation__who">
@@ -76,7 +100,10 @@ fn ConversationHead(desk: Desk, session: Session) -> impl IntoView {
                     <span class="conversation__holder">{holder}</span>
                 </p>
             </div>
-            <HeadActions desk session />
+            <div class="conversation__tools">
+                <HeadActions desk session />
+                <TranscriptDownload desk session_id />
+            </div>
         </header>
     }
 }

@@ -12,6 +12,7 @@ mod visitors;
 
 pub use presence::MyStatus;
 
+use super::search::{Found, Search};
 use super::{Auth, EXPIRED};
 use crate::app::chat::Draft;
 use crate::client::api::{self, RequestError};
@@ -76,6 +77,10 @@ pub struct Desk {
     pub open_conversation: StoredValue<Option<Callback<String>>>,
     /// What the agent may attach to a reply (nothing until the server says).
     pub attachments: RwSignal<AttachmentPolicy>,
+    /// The search in the inbox's head and its results, kept while the agent opens results.
+    pub search: Search,
+    /// The message to go to once its conversation shows it (a chosen search result).
+    pub found: RwSignal<Option<Found>>,
 }
 
 /// What an agent does to the open conversation with the buttons of its header.
@@ -117,6 +122,8 @@ impl Desk {
             sound_on: RwSignal::new(Self::sound_was_on()),
             open_conversation: StoredValue::new(None),
             attachments: RwSignal::new(AttachmentPolicy::default()),
+            search: Search::new(),
+            found: RwSignal::new(None),
             expired: Callback::new(move |_| {
                 on_signed_out.run(Some(EXPIRED.into()));
             }),
@@ -198,6 +205,13 @@ impl Desk {
     pub fn open(self, id: String) {
         if self.selected.get_untracked().as_deref() == Some(id.as_str()) {
             return;
+        }
+        // A message to go to in another conversation is no longer wanted.
+        if self
+            .found
+            .with_untracked(|f| f.as_ref().is_some_and(|f| f.session_id != id))
+        {
+            self.found.set(None);
         }
         let mut conversation = Conversation::default();
         if let Some((message_id, text)) = self.live_answers.with_value(|a| a.get(&id).cloned()) {

@@ -1,14 +1,16 @@
 //! The inbox: its views (unassigned, AI, mine, all open, closed) with live counts, and the
 //! conversations, newest activity first, each with a dot while its visitor is on the site.
+//! Above them the search box; while a search is shown, its results take the list's place (the
+//! list stays, hidden, where the agent left it).
 
 use super::desk::Desk;
-use super::labels::{visitor_name, StatusPill};
+use super::labels::{last_line, visitor_name, StatusPill};
+use super::search::{SearchBox, SearchResults};
 use super::team::TeamList;
 use super::visitor::OnSiteDot;
-use crate::client::attachments;
 use crate::client::inbox::Filter;
 use crate::client::time::short_time;
-use crate::protocol::{SenderKind, Session};
+use crate::protocol::Session;
 use leptos::prelude::*;
 
 #[component]
@@ -47,13 +49,20 @@ pub fn InboxPane(desk: Desk) -> impl IntoView {
             }
         }
     };
+    let searching = move || desk.search.outcome.with(|o| !o.is_idle());
     view! {
         <aside class="inbox" aria-label="Inbox">
             <div class="inbox__head">
                 <h2>"Conversations"</h2>
-                <ViewTabs desk />
+                <SearchBox desk />
+                <div hidden=searching>
+                    <ViewTabs desk />
+                </div>
             </div>
-            <ul class="inbox__list" node_ref=list on:scroll=near_end>
+            <Show when=searching>
+                <SearchResults desk />
+            </Show>
+            <ul class="inbox__list" node_ref=list on:scroll=near_end hidden=searching>
                 {rows}
                 <LoadMore desk />
             </ul>
@@ -123,18 +132,7 @@ fn row(desk: Desk, session: Session) -> impl IntoView {
         move || desk.visitors_typing.with(|t| t.contains(&id))
     };
     let dot_id = id.clone();
-    let preview = session
-        .last_message
-        .as_ref()
-        .map(|m| {
-            let who = match m.sender.kind {
-                SenderKind::Ai => "AI: ".to_string(),
-                SenderKind::Agent => format!("{}: ", m.sender.name.clone().unwrap_or_default()),
-                SenderKind::Customer | SenderKind::System => String::new(),
-            };
-            format!("{who}{}", attachments::preview(m))
-        })
-        .unwrap_or_else(|| "No messages yet".into());
+    let preview = last_line(&session);
     let status = session.status;
     let holder = session.assigned_agent.as_ref().map(|a| a.name.clone());
     let unread = session.unread_count;

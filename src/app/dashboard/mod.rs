@@ -1,4 +1,5 @@
-//! The agent dashboard at `/`: sign-in, then the live inbox and the conversation view; for
+//! The agent dashboard at `/`: sign-in, then the live inbox (with the search of every message)
+//! and the conversation view (with its transcript and the visitor's other conversations); for
 //! admins also `/knowledge` (the articles the assistant answers from) and `/settings`.
 //!
 //! The agent's token and profile live in localStorage, so a reload stays signed in. A token the
@@ -10,9 +11,11 @@ mod desk;
 mod inbox;
 mod knowledge;
 mod labels;
+mod search;
 mod settings;
 mod sign_in;
 mod team;
+mod transcript;
 mod visitor;
 mod workspace;
 

@@ -8,9 +8,14 @@
 //! foldable; above the thread on a narrower one, folded until the agent opens it, so that it
 //! never squeezes the messages (public/chat.css lays both out).
 //!
+//! Above the facts, a shop's verified customer says so ([`identity`]); below them, the
+//! visitor's other conversations ([`history`]).
+//!
 //! Also the inbox's dot for a visitor on the site ([`OnSiteDot`]).
 
 mod browser;
+mod history;
+mod identity;
 
 use super::desk::Desk;
 use crate::client::time::{ago, minute_clock, ms_since, time_in_zone};
@@ -39,6 +44,7 @@ pub fn VisitorPanel(desk: Desk, session: Memo<Option<Session>>) -> impl IntoView
                     <h3 class="visitor-panel__title">"About the visitor"</h3>
                 </summary>
                 <div class="visitor-panel__body">
+                    <identity::VerifiedBadge user_id=facts.verified />
                     <Show when=move || facts.any_known() fallback=|| view! { <NothingKnown /> }>
                         <dl class="visitor-panel__facts">
                             <StatusFact facts />
@@ -47,6 +53,7 @@ pub fn VisitorPanel(desk: Desk, session: Memo<Option<Session>>) -> impl IntoView
                             <ContactFacts facts />
                         </dl>
                     </Show>
+                    <history::OtherConversations desk session />
                 </div>
             </details>
         </aside>
@@ -77,6 +84,8 @@ struct Facts {
     presence: Memo<Option<PresenceStatus>>,
     visitor: Memo<Visitor>,
     visit: Memo<Option<Visit>>,
+    /// The shop's id of a verified customer.
+    verified: Memo<Option<String>>,
     /// Now, moving on each minute: "left 12 min ago" and the local time follow it.
     now: Signal<f64>,
 }
@@ -92,6 +101,9 @@ impl Facts {
                 session.with(|s| s.as_ref().map(|s| s.visitor.clone()).unwrap_or_default())
             }),
             visit: Memo::new(move |_| session.with(|s| s.as_ref().and_then(|s| s.visit.clone()))),
+            verified: Memo::new(move |_| {
+                session.with(|s| s.as_ref().and_then(|s| s.verified_user_id.clone()))
+            }),
             now: minute_clock(),
         }
     }
@@ -104,6 +116,7 @@ impl Facts {
     fn any_known(self) -> bool {
         self.presence.with(Option::is_some)
             || self.visit.with(Option::is_some)
+            || self.verified.with(Option::is_some)
             || self.visitor.with(|v| v.name.is_some() || v.email.is_some())
     }
 }

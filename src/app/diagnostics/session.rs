@@ -64,6 +64,7 @@ impl SessionMode {
             widget_key: self.widget_key.get_untracked().trim().to_string(),
             visitor: None,
             test: true,
+            credentials: Default::default(),
         };
         leptos::task::spawn_local(async move {
             match api::start_session(&request).await {

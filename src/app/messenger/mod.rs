@@ -5,14 +5,19 @@
 //! and greeting; the same setup travels in a `data-setup` attribute for hydration.
 //!
 //! The visitor's session key lives in localStorage (per widget key), so a reload or another
-//! page of the shop shows the same conversation. The host page and the messenger talk through
-//! `postMessage`: the host says when the widget is opened or closed, the messenger reports its
-//! unread count (for the bubble's badge) and asks to be closed.
+//! page of the shop shows the same conversation; so does the anonymous visitor's key, which
+//! ties their conversations together ("Your conversations"). The host page and the messenger
+//! talk through `postMessage`: the host says who the visitor is (a shop's verified customer,
+//! or nobody) and when the widget is opened or closed, the messenger reports its unread count
+//! (for the bubble's badge) and asks to be closed.
 //!
-//! `state` holds the messenger's signals and what it does with them, `view` shows them, `host`
-//! is the bridge to the host page and `saved` what survives a reload.
+//! `state` holds the messenger's signals and what it does with them, `view` shows them (with
+//! `earlier`, the visitor's earlier conversations, and `menu`, the header's "More options"),
+//! `host` is the bridge to the host page and `saved` what survives a reload.
 
+mod earlier;
 mod host;
+mod menu;
 mod saved;
 mod state;
 mod view;

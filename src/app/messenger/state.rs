@@ -1,7 +1,12 @@
 //! The messenger's state and what it does: the visitor's conversation, started on the first
-//! message, its socket, and what the header and footer show.
+//! message, its socket, and what the header and footer show. `history` is the visitor across
+//! conversations (who they are, their earlier ones), `visit` where they are.
 
+mod history;
 mod visit;
+
+pub use history::Listing;
+use history::VisitorHistory;
 
 use super::host::{self, HostReports};
 use super::saved::{Slots, VisitorSession};
@@ -17,7 +22,7 @@ use crate::client::typing::{later, now_ms, TypingThrottle, TYPING_ENDS_AFTER_MS}
 use crate::client::visibility::page_visible;
 use crate::protocol::{
     AgentRef, ClientCommand, SenderKind, ServerEvent, Session, SessionStatus, StartSessionRequest,
-    StartSessionResponse, TeamState,
+    TeamState,
 };
 use leptos::prelude::*;
 
@@ -54,6 +59,10 @@ pub struct MessengerState {
     reported_seq: StoredValue<u64>,
     /// The furthest `seq` an agent has read: "Seen" under the visitor's messages up to it.
     pub team_read_seq: RwSignal<u64>,
+    /// Counts the conversations held: a socket or an answer of one let go is not listened to.
+    link_round: StoredValue<u64>,
+    /// The visitor's earlier conversations, and the list of them on screen.
+    pub history: VisitorHistory,
     /// Frames written before the conversation exists, sent once it does.
     waiting: StoredValue<Vec<ClientCommand>>,
     starting: RwSignal<bool>,
@@ -104,6 +113,8 @@ impl MessengerState {
             seen_seq: RwSignal::new(0),
             reported_seq: StoredValue::new(0),
             team_read_seq: RwSignal::new(0),
+            link_round: StoredValue::new(0),
+            history: VisitorHistory::new(),
             waiting: StoredValue::new(Vec::new()),
             starting: RwSignal::new(false),
             typing_throttle: StoredValue::new(TypingThrottle::default()),
@@ -124,6 +135,7 @@ impl MessengerState {
                 let visitor = VisitorSession {
                     session_key,
                     session_id,
+                    user_id: None,
                 };
                 self.slots.with_value(|slots| {
                     // Another conversation's read mark would hide this one's unread answers.
@@ -143,13 +155,12 @@ impl MessengerState {
         }
     }
 
-    /// After hydration: the read mark, the stored conversation, the host page.
+    /// After hydration: the read mark, the host page, and once it says who the visitor is,
+    /// the stored conversation and the list of earlier ones.
     pub fn resume(self) {
         self.seen_seq.set(self.slots.with_value(Slots::seen));
         self.show_back_at(self.first_back_at.get_value().as_deref());
-        if let Some(visitor) = self.slots.with_value(Slots::session) {
-            self.connect(visitor);
-        }
+        self.follow_identity();
         host::listen(self.is_open, self.host);
         self.follow_visit();
         // Before a conversation (and its socket) exists, each opening of the widget asks
@@ -222,6 +233,8 @@ impl MessengerState {
     /// Opens the conversation's socket, resuming after the last `seq` shown, and sends what
     /// waited for it.
     fn connect(self, visitor: VisitorSession) {
+        let round = self.link_round.get_value();
+        let current = move || self.link_round.try_get_value() == Some(round);
         let key = visitor.session_key.clone();
         // A first connection is live from now on, and the history's newest page comes by
         // REST (`on_open`); a reconnection asks the socket for what it missed.
@@ -232,11 +245,21 @@ impl MessengerState {
         let key = visitor.session_key.clone();
         let handlers = Handlers {
             url: Box::new(url),
-            on_open: Box::new(move || self.load_history(key.clone())),
-            on_event: Box::new(move |event| self.on_event(event)),
+            on_open: Box::new(move || {
+                if current() {
+                    self.load_history(key.clone())
+                }
+            }),
+            on_event: Box::new(move |event| {
+                if current() {
+                    self.on_event(event)
+                }
+            }),
             on_refused: Box::new(move |_| {
-                self.notice
-                    .set(Some("This chat cannot connect from this page.".into()))
+                if current() {
+                    self.notice
+                        .set(Some("This chat cannot connect from this page.".into()))
+                }
             }),
         };
         let live = socket::connect(handlers, self.link);
@@ -300,7 +323,15 @@ impl MessengerState {
 
     fn load_history(self, session_key: String) {
         leptos::task::spawn_local(async move {
-            match api::session_history(&session_key, HistoryPage::LATEST).await {
+            let answer = api::session_history(&session_key, HistoryPage::LATEST).await;
+            // The visitor may have moved to another conversation meanwhile.
+            let held = self
+                .session
+                .try_with_untracked(|s| s.as_ref().is_some_and(|s| s.session_key == session_key));
+            if held != Some(true) {
+                return;
+            }
+            match answer {
                 Ok(history) => {
                     // After each (re)connection: what the server has; a receipt sent while
                     // the socket was down is sent again.
@@ -340,10 +371,16 @@ impl MessengerState {
             widget_key: self.widget_key.get_value(),
             visitor: None,
             test: false,
+            credentials: self.credentials(),
         };
         leptos::task::spawn_local(async move {
-            match api::start_session(&request).await {
-                Ok(started) => self.begin(started),
+            let answer = api::start_session(&request).await;
+            match answer {
+                Ok(started) => {
+                    let credentials = request.credentials;
+                    let user_id = credentials.identity.map(|i| i.user_id);
+                    self.hold(started, credentials.visitor_key, user_id);
+                }
                 // Only files were waiting for it: they stay in the tray until removed.
                 Err(error) if self.waiting.try_with_value(Vec::is_empty).unwrap_or(true) => {
                     self.notice.set(Some(format!(
@@ -362,18 +399,6 @@ impl MessengerState {
     pub fn session_key(self) -> Option<String> {
         self.session
             .with(|s| s.as_ref().map(|s| s.session_key.clone()))
-    }
-
-    /// The server started the visitor's conversation: remember it and connect.
-    fn begin(self, started: StartSessionResponse) {
-        let visitor = VisitorSession {
-            session_key: started.session_key,
-            session_id: started.session_id,
-        };
-        self.slots
-            .try_with_value(|slots| slots.save_session(&visitor));
-        self.notice.set(None);
-        self.connect(visitor);
     }
 
     /// The visitor's message: shown as "sending" at once, delivered with the ids of its files.

@@ -1,15 +1,21 @@
-//! The messenger as the visitor sees it: the header, the conversation, and the footer with the
-//! composer.
+//! The messenger as the visitor sees it: the header, the conversation (or the list of the
+//! visitor's earlier ones), and the footer with the composer.
 
+use super::earlier::{EarlierConversations, RecentConversations};
 use super::host;
+use super::menu::OptionsMenu;
 use super::state::MessengerState;
 use super::MessengerSetup;
 use crate::app::chat::{Composer, Draft, MessageList, Uploader, Viewer};
 use crate::appearance::{initials, Palette};
 use crate::client::conversation::Conversation;
+use crate::client::typing::later;
 use crate::client::upload::Destination;
 use crate::protocol::{AttachmentPolicy, TeamState, WidgetLook};
-use leptos::prelude::*;
+use leptos::{html, prelude::*};
+
+/// The greeting when the tenant set none.
+const DEFAULT_GREETING: &str = "How can we help you today?";
 
 #[component]
 pub fn Messenger(setup: MessengerSetup) -> impl IntoView {
@@ -37,25 +43,80 @@ pub fn Messenger(setup: MessengerSetup) -> impl IntoView {
     Effect::new(move |_| state.mark_seen());
     Effect::new(move |_| host::report_unread(unread.get()));
 
-    let greeting = config
-        .greeting
-        .clone()
-        .or_else(|| Some("Hi! How can we help you today?".into()));
+    let greeting = greeting_for(state, config.greeting.clone());
     let colours = Palette::of(Some(&config.look.colour)).css_variables();
+    let opener = NodeRef::<html::Button>::new();
+    focus_opener_when_closed(state, opener);
     view! {
         <div class="messenger" data-setup=setup_json style=colours>
-            <MessengerHeader state look=config.look.clone() ai_enabled=config.ai_enabled />
-            <MessageList
-                entries=Signal::derive(move || state.conversation.with(Conversation::entries))
-                viewer=Viewer::Visitor
-                intro=Signal::stored(greeting)
-                offline=Signal::derive(move || state.offline())
-                has_earlier=Signal::derive(move || state.conversation.with(Conversation::has_earlier))
-                on_earlier=Callback::new(move |()| state.load_earlier())
-                seen_up_to=state.team_read_seq
-            />
-            <MessengerFooter state by_email=config.replies_by_email policy=config.attachments.clone() />
+            <MessengerHeader state look=config.look.clone() ai_enabled=config.ai_enabled opener />
+            // Hidden, not removed, while the list is shown: a message being written stays.
+            <div class="messenger__thread" hidden=move || state.history.shown.get()>
+                <MessageList
+                    entries=Signal::derive(move || state.conversation.with(Conversation::entries))
+                    viewer=Viewer::Visitor
+                    intro=greeting
+                    offline=Signal::derive(move || state.offline())
+                    has_earlier=Signal::derive(move || state.conversation.with(Conversation::has_earlier))
+                    on_earlier=Callback::new(move |()| state.load_earlier())
+                    seen_up_to=state.team_read_seq
+                />
+                <ConversationEnded state />
+                <RecentConversations state />
+                <MessengerFooter state by_email=config.replies_by_email policy=config.attachments.clone() />
+            </div>
+            <Show when=move || state.history.shown.get()>
+                <EarlierConversations state opener />
+            </Show>
         </div>
+    }
+}
+
+/// Above the first message: the tenant's greeting, or the built-in one, with a signed-in
+/// customer's name when the shop gives it.
+fn greeting_for(state: MessengerState, tenant_greeting: Option<String>) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        tenant_greeting.clone().or_else(|| {
+            Some(match state.customer_name() {
+                Some(name) => format!("Hi {name}! {DEFAULT_GREETING}"),
+                None => format!("Hi! {DEFAULT_GREETING}"),
+            })
+        })
+    })
+}
+
+/// When the list of conversations closes (Back, Escape, or one of them opened), the focus
+/// goes back to the header's button that opens it.
+fn focus_opener_when_closed(state: MessengerState, opener: NodeRef<html::Button>) {
+    Effect::new(move |was_shown: Option<bool>| {
+        let shown = state.history.shown.get();
+        if was_shown == Some(true) && !shown {
+            if let Some(button) = opener.get_untracked() {
+                let _ = button.focus();
+            }
+        }
+        shown
+    });
+}
+
+/// Under a conversation an agent closed: that it has ended, and a fresh start (writing in it
+/// still works: it reopens).
+#[component]
+fn ConversationEnded(state: MessengerState) -> impl IntoView {
+    let start_new = move |_| {
+        state.start_new();
+        later(0, host::focus_composer);
+    };
+    view! {
+        <Show when=move || state.is_closed()>
+            <div class="ended">
+                <p class="ended__text" role="status">"This conversation has ended."</p>
+                <p class="ended__hint">"Writing here reopens it."</p>
+                <button type="button" class="ended__new" on:click=start_new>
+                    "Start a new conversation"
+                </button>
+            </div>
+        </Show>
     }
 }
 
@@ -75,10 +136,18 @@ pub fn WidgetAvatar(#[prop(into)] look: Signal<WidgetLook>) -> impl IntoView {
     }
 }
 
-/// The tenant, who answers, the connection, and the button that minimizes the widget.
+/// The tenant, who answers, the connection, the visitor's conversations, more options, and
+/// the button that minimizes the widget.
 #[component]
-fn MessengerHeader(state: MessengerState, look: WidgetLook, ai_enabled: bool) -> impl IntoView {
+fn MessengerHeader(
+    state: MessengerState,
+    look: WidgetLook,
+    ai_enabled: bool,
+    /// The "Your conversations" button, where the focus returns when the list closes.
+    opener: NodeRef<html::Button>,
+) -> impl IntoView {
     let title = look.title.clone();
+    let shown = state.history.shown;
     view! {
         <header class="messenger__header">
             <WidgetAvatar look=Signal::stored(look) />
@@ -96,14 +165,32 @@ fn MessengerHeader(state: MessengerState, look: WidgetLook, ai_enabled: bool) ->
             >
                 {move || state.connection().label}
             </span>
-            <button
-                class="messenger__close"
-                type="button"
-                aria-label="Minimize chat"
-                on:click=move |_| host::ask_to_close()
-            >
-                "×"
-            </button>
+            <div class="messenger__actions">
+                <button
+                    class="messenger__action"
+                    type="button"
+                    node_ref=opener
+                    aria-label="Your conversations"
+                    aria-expanded=move || if shown.get() { "true" } else { "false" }
+                    on:click=move |_| state.show_history(!shown.get_untracked())
+                >
+                    <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false" fill="none"
+                        stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+                        <path d="M3 12a9 9 0 1 0 2.64-6.36L3 8" />
+                        <path d="M3 3v5h5" />
+                        <path d="M12 7v5l3 3" />
+                    </svg>
+                </button>
+                <OptionsMenu state />
+                <button
+                    class="messenger__close"
+                    type="button"
+                    aria-label="Minimize chat"
+                    on:click=move |_| host::ask_to_close()
+                >
+                    "×"
+                </button>
+            </div>
         </header>
     }
 }

@@ -158,6 +158,8 @@ mod tests {
             created_at: Timestamp::now(),
             updated_at: Timestamp::now(),
             test: false,
+            visitor_id: None,
+            verified_user_id: None,
         }
     }
 

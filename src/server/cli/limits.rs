@@ -114,6 +114,10 @@ pub struct LimitArgs {
     /// Files uploaded per visitor's conversation, and per agent.
     #[arg(long, env = "SWITCHBOARD_RATE_UPLOADS", default_value = "20/min")]
     pub rate_uploads: RateFlag,
+    /// A visitor's look back per address: listing their conversations, opening one, a
+    /// transcript.
+    #[arg(long, env = "SWITCHBOARD_RATE_HISTORY_IP", default_value = "60/min")]
+    pub rate_history_ip: RateFlag,
     /// The largest file a visitor or an agent may send, in bytes (10 MiB).
     #[arg(long, env = "SWITCHBOARD_MAX_ATTACHMENT_BYTES", default_value_t = crate::server::attachments::DEFAULT_MAX_ATTACHMENT_BYTES)]
     pub max_attachment_bytes: u64,
@@ -152,6 +156,7 @@ impl LimitArgs {
             typing_per_session: self.rate_session_typing.0,
             escalation_per_session: self.rate_session_escalation.0,
             uploads: self.rate_uploads.0,
+            history_per_ip: self.rate_history_ip.0,
             frames_per_socket: self.rate_socket_frames.0,
         }
     }

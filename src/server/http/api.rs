@@ -179,13 +179,10 @@ async fn start(
             &request.widget_key,
             request.visitor.unwrap_or_default(),
             request.test,
+            &request.credentials,
         )
         .await?;
-    Ok(Json(StartSessionResponse {
-        session_id: started.session.id,
-        session_key: started.session_key,
-        token: started.token,
-    }))
+    Ok(Json(super::history::started(started)))
 }
 
 async fn public_message(

@@ -48,6 +48,7 @@ impl From<HubError> for ApiError {
             | HubError::InvalidSettings(_)
             | HubError::InvalidHours(_)
             | HubError::InvalidPage(_)
+            | HubError::InvalidQuery(_)
             | HubError::InvalidVisit(_)
             | HubError::SeqOutOfRange => StatusCode::UNPROCESSABLE_ENTITY,
             HubError::SessionClosed | HubError::Conflict(_) => StatusCode::CONFLICT,

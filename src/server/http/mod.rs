@@ -9,5 +9,6 @@ pub mod error;
 pub mod extract;
 pub mod health;
 pub mod help;
+pub mod history;
 mod markdown;
 pub mod messenger;

@@ -15,6 +15,7 @@ mod agents;
 pub mod appearance;
 pub mod attachments;
 mod follow_up;
+mod history;
 mod holding;
 mod knowledge;
 mod live;
@@ -129,6 +130,9 @@ pub enum HubError {
     /// A widget's page report that cannot be stored, and why.
     #[error("{0}")]
     InvalidVisit(String),
+    /// A search that cannot be run, and why.
+    #[error("{0}")]
+    InvalidQuery(&'static str),
     /// A page of a list or a history that cannot be given.
     #[error("{0}")]
     InvalidPage(&'static str),
@@ -171,6 +175,7 @@ impl HubError {
             Self::InvalidArticle(_) => "invalid_article",
             Self::InvalidSettings(_) | Self::InvalidHours(_) => "invalid_settings",
             Self::InvalidPage(_) => "invalid_page",
+            Self::InvalidQuery(_) => "invalid_query",
             Self::InvalidVisit(_) => "invalid_visit",
             Self::InvalidAvatar(appearance::AvatarRefused::TooLarge(_)) => "avatar_too_large",
             Self::InvalidAvatar(appearance::AvatarRefused::NotAnImage) => "avatar_type_not_allowed",

@@ -4,7 +4,7 @@
 use super::{check_seq, Draft, Hub, HubError, HubResult, VisitorActor};
 use crate::protocol::{
     is_email, Sender, SenderKind, ServerEvent, Session, SessionHistory, SessionStatus, Visitor,
-    WidgetConfig,
+    VisitorCredentials, WidgetConfig,
 };
 use crate::server::{
     ai::{
@@ -25,6 +25,10 @@ pub struct StartedSession {
     pub session: Session,
     pub session_key: String,
     pub token: String,
+    /// The anonymous visitor's key, for their next conversation.
+    pub visitor_key: Option<String>,
+    /// The shop's identity of the visitor checked out.
+    pub verified: bool,
 }
 
 /// A tenant's widget: what the messenger shows, and which sites may embed it.
@@ -73,16 +77,27 @@ impl Hub {
             .unwrap_or_default())
     }
 
-    /// Starts a conversation for a visitor of the tenant whose widget key is given.
-    /// A `test` conversation (the diagnostics page's) reaches no agent.
+    /// Starts a conversation for a visitor of the tenant whose widget key is given: the same
+    /// visitor as their earlier conversations, or the shop's verified customer. A `test`
+    /// conversation (the diagnostics page's) reaches no agent.
     pub async fn start_session(
         &self,
         widget_key: &str,
         visitor: Visitor,
         test: bool,
+        credentials: &VisitorCredentials,
     ) -> HubResult<StartedSession> {
         let visitor = visitor.checked().map_err(HubError::InvalidVisitor)?;
         let tenant = self.tenant_by_widget_key(widget_key).await?;
+        let known = self.visitor_to_start(&tenant, credentials).await?;
+        // A verified customer is who the shop says, unless they said otherwise here.
+        let visitor = match &known.verified {
+            Some(verified) => Visitor {
+                name: visitor.name.or(verified.visitor.name.clone()),
+                email: visitor.email.or(verified.visitor.email.clone()),
+            },
+            None => visitor,
+        };
         let session_key = auth::random_key(24);
         let status = if self.assistant.is_some() && tenant.ai.enabled {
             SessionStatus::Bot
@@ -95,6 +110,7 @@ impl Hub {
             visitor,
             status,
             test,
+            visitor_id: known.record.map(|r| r.id),
         };
         let session = self.timeline.start_session(new).await?;
         let token = self.signer.issue_visitor(&session.id, &tenant.id);
@@ -102,6 +118,8 @@ impl Hub {
             session,
             session_key,
             token,
+            visitor_key: known.key,
+            verified: known.verified.is_some(),
         })
     }
 

@@ -92,6 +92,11 @@ pub(super) const SQLITE: Steps = &[
         "attachments",
         include_str!("../../../migrations/sqlite/0016_attachments.sql"),
     ),
+    (
+        17,
+        "history",
+        include_str!("../../../migrations/sqlite/0017_history.sql"),
+    ),
 ];
 
 pub(super) const POSTGRES: Steps = &[
@@ -164,6 +169,11 @@ pub(super) const POSTGRES: Steps = &[
         14,
         "attachments",
         include_str!("../../../migrations/postgres/0014_attachments.sql"),
+    ),
+    (
+        15,
+        "history",
+        include_str!("../../../migrations/postgres/0015_history.sql"),
     ),
 ];
 

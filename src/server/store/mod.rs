@@ -12,17 +12,20 @@ mod attachments;
 mod changes;
 mod follow_ups;
 mod group_commit;
+mod history;
 mod migrations;
 mod postgres;
 mod rows;
 mod sqlite;
 
+pub use history::{SearchTerms, MAX_SEARCH_WORDS};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 use crate::protocol::{
-    AgentRole, ArticleLink, Attachment, Availability, LauncherSide, Message, OfficeHoursSettings,
-    RoutingSettings, Sender, Session, SessionStatus, SessionView, Visit, Visitor,
+    AgentRole, ArticleLink, Attachment, Availability, ErasureReport, LauncherSide, Message,
+    OfficeHoursSettings, RoutingSettings, SearchHit, Sender, Session, SessionStatus, SessionView,
+    Visit, Visitor, VisitorRecord,
 };
 use crate::server::{attachments::kinds::Accepted, config::DatabaseUrl};
 use async_trait::async_trait;
@@ -72,7 +75,54 @@ pub struct Tenant {
     pub email_from: Option<String>,
     /// The kinds of file its conversations accept.
     pub attachments: Accepted,
+    /// Who its visitors are and how long their conversations are kept.
+    pub history: HistoryRules,
     pub created_at: String,
+}
+
+/// A tenant's rules for its visitors over time.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HistoryRules {
+    /// The key its shop signs its signed-in customers' ids with (identity verification);
+    /// `None`: no visitor is verified.
+    pub identity_secret: Option<String>,
+    /// Closed conversations older than this many days are deleted; `None`: kept.
+    pub retention_days: Option<u32>,
+}
+
+/// How a visitor record is found: an anonymous visitor by their key's hash, a verified
+/// customer by the shop's user id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VisitorLookup<'a> {
+    Key { hash: &'a str },
+    User { id: &'a str },
+}
+
+/// A visitor to store: anonymous (with the hash of their new key) or a verified customer
+/// (whose record, one per user id, takes the name and email given).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewVisitor {
+    pub tenant_id: String,
+    pub user_id: Option<String>,
+    pub key_hash: Option<String>,
+    pub name: Option<String>,
+    pub email: Option<String>,
+}
+
+/// What is stored about whoever gave an email address: their visitor records and
+/// conversations (ids, oldest first).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Footprint {
+    pub visitors: Vec<VisitorRecord>,
+    pub sessions: Vec<String>,
+}
+
+/// What to erase: conversations (with their messages, files, links and read marks), then the
+/// visitor records no conversation refers to any more.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Erasure {
+    pub sessions: Vec<String>,
+    pub visitors: Vec<String>,
 }
 
 /// How a tenant's widget looks, as set (`None`: the default).
@@ -203,6 +253,8 @@ pub struct NewSession {
     pub status: SessionStatus,
     /// A test conversation from the diagnostics page (`Session::test`).
     pub test: bool,
+    /// The visitor across conversations (`Session::visitor_id`).
+    pub visitor_id: Option<String>,
 }
 
 /// A session found by its visitor's key, with the tenant it belongs to.
@@ -449,6 +501,46 @@ pub trait Store: Send + Sync + 'static {
     async fn attachment_chunk(&self, id: &str, index: u32) -> StoreResult<Option<Vec<u8>>>;
     /// Removes the uploads no message took that were started before `before`: how many.
     async fn remove_unattached(&self, before: &str) -> StoreResult<u64>;
+    /// Sets a tenant's identity secret and retention; false when there is no such tenant.
+    async fn set_history_rules(&self, id: &str, rules: &HistoryRules) -> StoreResult<bool>;
+    /// Stores a visitor: a new anonymous one with their key, or a verified customer's record
+    /// (created, or its name and email brought up to date).
+    async fn save_visitor(&self, new: &NewVisitor) -> StoreResult<VisitorRecord>;
+    /// Moves an anonymous visitor's conversations to another visitor of the tenant (a customer
+    /// who was identified) and removes the anonymous one.
+    async fn merge_visitor(&self, tenant_id: &str, from: &str, into: &str) -> StoreResult<()>;
+    /// Who gave an email address, and their conversations.
+    async fn visitor_footprint(&self, tenant_id: &str, email: &str) -> StoreResult<Footprint>;
+    /// Deletes conversations and visitors of the tenant (ids of others are passed over), in one
+    /// transaction: what it deleted.
+    async fn erase(&self, tenant_id: &str, erasure: &Erasure) -> StoreResult<ErasureReport>;
+    /// A visitor of the tenant, found by their key's hash or the shop's user id.
+    async fn visitor(
+        &self,
+        tenant_id: &str,
+        lookup: VisitorLookup<'_>,
+    ) -> StoreResult<Option<VisitorRecord>>;
+    /// The visitor's conversations (no test ones), newest activity first, at most 100.
+    async fn visitor_sessions(
+        &self,
+        tenant_id: &str,
+        visitor_id: &str,
+        viewer: Option<&str>,
+    ) -> StoreResult<Vec<Session>>;
+    /// The tenant's messages with every word of `terms`, best first, at most `limit`.
+    async fn search(
+        &self,
+        tenant_id: &str,
+        terms: &SearchTerms,
+        limit: u32,
+    ) -> StoreResult<Vec<SearchHit>>;
+    /// The tenant's conversations closed with no activity since `before`, oldest first.
+    async fn closed_before(
+        &self,
+        tenant_id: &str,
+        before: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<String>>;
     /// Ends a follow-up's try: done (sent, or nothing to send) or to be tried again.
     async fn settle_follow_up(
         &self,

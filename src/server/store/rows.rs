@@ -2,7 +2,7 @@
 //! names and, where it matters here, the same types (text, 64-bit integers) in SQLite and in
 //! PostgreSQL.
 
-use super::{Agent, Article, KnowledgeVersion, TenantLook};
+use super::{Agent, Article, HistoryRules, KnowledgeVersion, TenantLook};
 use crate::protocol::{
     AgentRef, AgentRole, ArticleLink, AssignmentMode, Availability, LauncherSide, Message,
     OfficeHoursSettings, RoutingSettings, Sender, SenderKind, Session, SessionStatus, Timestamp,
@@ -53,7 +53,7 @@ pub(super) fn status_str(status: SessionStatus) -> &'static str {
     }
 }
 
-fn parse_status(text: &str) -> SessionStatus {
+pub(super) fn parse_status(text: &str) -> SessionStatus {
     match text {
         "bot" => SessionStatus::Bot,
         "pending" => SessionStatus::Pending,
@@ -71,7 +71,7 @@ pub(super) fn kind_str(kind: SenderKind) -> &'static str {
     }
 }
 
-fn parse_kind(text: &str) -> SenderKind {
+pub(super) fn parse_kind(text: &str) -> SenderKind {
     match text {
         "customer" => SenderKind::Customer,
         "ai" => SenderKind::Ai,
@@ -149,6 +149,16 @@ pub(super) fn look_from(row: &impl Columns) -> Result<TenantLook, sqlx::Error> {
     })
 }
 
+/// A tenant's identity secret and retention, from its columns of those names.
+pub(super) fn history_rules_from(row: &impl Columns) -> Result<HistoryRules, sqlx::Error> {
+    Ok(HistoryRules {
+        identity_secret: row.optional_text("identity_secret")?,
+        retention_days: row
+            .optional_integer("retention_days")?
+            .map(|days| days.clamp(1, u32::MAX as i64) as u32),
+    })
+}
+
 pub(super) fn session_from(row: &impl Columns) -> Result<Session, sqlx::Error> {
     let agent_id = row.optional_text("assigned_agent_id")?;
     let agent_name = row.optional_text("agent_name")?;
@@ -173,6 +183,8 @@ pub(super) fn session_from(row: &impl Columns) -> Result<Session, sqlx::Error> {
         created_at: Timestamp(row.text("created_at")?),
         updated_at: Timestamp(row.text("updated_at")?),
         test: row.flag("is_test")?,
+        visitor_id: row.optional_text("visitor_id")?,
+        verified_user_id: row.optional_text("verified_user_id")?,
     })
 }
 

@@ -7,19 +7,21 @@ use super::{
     changes::{given_to, session_change_sql},
     conflict_or, follow_ups,
     group_commit::GroupCommit,
+    history::{self, SearchTerms},
     migrations, new_id, now,
     rows::{
-        agent_from, article_from, hours_from, kind_str, look_from, message_from, routing_from,
-        session_from, status_str, version_from,
+        agent_from, article_from, history_rules_from, hours_from, kind_str, look_from,
+        message_from, routing_from, session_from, status_str, version_from,
     },
-    Agent, AgentChange, Appended, Article, ArticleContent, Avatar, DueFollowUp, FinishedUpload,
-    FollowUpOutcome, KeyedSession, KnowledgeVersion, NewAgent, NewAttachment, NewMessage,
-    NewSession, NewTenant, Reader, SessionChange, SessionPage, Store, StoreError, StoreResult,
-    StoredAttachment, Tenant, TenantAi, TenantLook,
+    Agent, AgentChange, Appended, Article, ArticleContent, Avatar, DueFollowUp, Erasure,
+    FinishedUpload, FollowUpOutcome, Footprint, HistoryRules, KeyedSession, KnowledgeVersion,
+    NewAgent, NewAttachment, NewMessage, NewSession, NewTenant, NewVisitor, Reader, SessionChange,
+    SessionPage, Store, StoreError, StoreResult, StoredAttachment, Tenant, TenantAi, TenantLook,
+    VisitorLookup,
 };
 use crate::protocol::{
-    Availability, Message, OfficeHoursSettings, RoutingSettings, Session, SessionStatus, Timestamp,
-    Visit,
+    Availability, ErasureReport, Message, OfficeHoursSettings, RoutingSettings, SearchHit, Session,
+    SessionStatus, Visit, VisitorRecord,
 };
 use crate::server::attachments::kinds::Accepted;
 use async_trait::async_trait;
@@ -104,6 +106,7 @@ fn tenant_from(row: &SqliteRow) -> Result<Tenant, sqlx::Error> {
             row.try_get::<Option<String>, _>("attachment_types")?
                 .as_deref(),
         ),
+        history: history_rules_from(row)?,
         created_at: row.try_get("created_at")?,
     })
 }
@@ -114,6 +117,7 @@ const SESSION_SELECT: &str = "
 SELECT s.id, s.tenant_id, s.status, s.assigned_agent_id, a.name AS agent_name,
        s.visitor_name, s.visitor_email, s.created_at, s.updated_at, s.is_test,
        s.visitor_read_seq, s.team_read_seq, s.visit, s.visit_seen_at,
+       s.visitor_id, v.user_id AS verified_user_id,
        m.id AS m_id, m.session_id AS m_session_id, m.seq AS m_seq,
        m.client_message_id AS m_client_message_id, m.sender_kind AS m_sender_kind,
        m.sender_id AS m_sender_id, m.sender_name AS m_sender_name, m.content AS m_content,
@@ -128,6 +132,7 @@ SELECT s.id, s.tenant_id, s.status, s.assigned_agent_id, a.name AS agent_name,
        ) END AS unread
 FROM sessions s
 LEFT JOIN agents a ON a.id = s.assigned_agent_id
+LEFT JOIN visitors v ON v.id = s.visitor_id
 LEFT JOIN messages m ON m.session_id = s.id AND m.seq = s.last_seq";
 
 impl SqliteStore {
@@ -189,6 +194,26 @@ impl SqliteStore {
     }
 }
 
+/// Removes a visitor of the tenant whom no conversation refers to any more, with their keys:
+/// 1 when it did.
+async fn erase_visitor(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tenant_id: &str,
+    visitor_id: &str,
+) -> StoreResult<u64> {
+    let [keys, record] = history::ERASE_VISITOR;
+    sqlx::query(keys)
+        .bind(visitor_id)
+        .execute(&mut **tx)
+        .await?;
+    let done = sqlx::query(record)
+        .bind(visitor_id)
+        .bind(tenant_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected())
+}
+
 #[async_trait]
 impl Store for SqliteStore {
     async fn ping(&self) -> StoreResult<()> {
@@ -213,6 +238,7 @@ impl Store for SqliteStore {
             look: TenantLook::default(),
             email_from: None,
             attachments: Accepted::default(),
+            history: HistoryRules::default(),
             created_at: now(),
         };
         let origins = serde_json::to_string(&tenant.allowed_origins).expect("strings serialise");
@@ -559,8 +585,8 @@ impl Store for SqliteStore {
         let id = new_id();
         let at = now();
         sqlx::query(
-            "INSERT INTO sessions (id, tenant_id, key_hash, status, visitor_name, visitor_email, created_at, updated_at, is_test, queued_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO sessions (id, tenant_id, key_hash, status, visitor_name, visitor_email, created_at, updated_at, is_test, queued_at, visitor_id)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&id)
         .bind(&new.tenant_id)
@@ -573,23 +599,14 @@ impl Store for SqliteStore {
         .bind(new.test)
         // A conversation that starts waiting for a person joins the queue now.
         .bind((new.status == SessionStatus::Pending).then_some(&at))
+        .bind(&new.visitor_id)
         .execute(&self.writer)
         .await
         .map_err(|e| conflict_or(e, "a session with this key"))?;
-        Ok(Session {
-            id,
-            status: new.status,
-            assigned_agent: None,
-            visitor: new.visitor,
-            last_message: None,
-            unread_count: 0,
-            visitor_read_seq: 0,
-            team_read_seq: 0,
-            visit: None,
-            created_at: Timestamp(at.clone()),
-            updated_at: Timestamp(at),
-            test: new.test,
-        })
+        // Read back: the visitor's verified id comes from their record.
+        self.fetch_session(&new.tenant_id, &id, None)
+            .await?
+            .ok_or(StoreError::NotFound("session"))
     }
 
     async fn session(
@@ -799,6 +816,180 @@ impl Store for SqliteStore {
             .execute(&self.writer)
             .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    async fn set_history_rules(&self, id: &str, rules: &HistoryRules) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE tenants SET identity_secret = ?1, retention_days = ?2 WHERE id = ?3",
+        )
+        .bind(&rules.identity_secret)
+        .bind(rules.retention_days.map(i64::from))
+        .bind(id)
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn save_visitor(&self, new: &NewVisitor) -> StoreResult<VisitorRecord> {
+        let mut tx = self.writer.begin().await?;
+        let row = sqlx::query(history::SAVE_VISITOR)
+            .bind(new_id())
+            .bind(&new.tenant_id)
+            .bind(&new.user_id)
+            .bind(&new.name)
+            .bind(&new.email)
+            .bind(now())
+            .fetch_one(&mut *tx)
+            .await?;
+        let visitor = history::visitor_from(&row)?;
+        if let Some(hash) = &new.key_hash {
+            sqlx::query(history::ADD_VISITOR_KEY)
+                .bind(hash)
+                .bind(&visitor.id)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| conflict_or(e, "a visitor with this key"))?;
+        }
+        tx.commit().await?;
+        Ok(visitor)
+    }
+
+    async fn merge_visitor(&self, tenant_id: &str, from: &str, into: &str) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await?;
+        sqlx::query(history::MOVE_SESSIONS)
+            .bind(from)
+            .bind(into)
+            .bind(tenant_id)
+            .execute(&mut *tx)
+            .await?;
+        erase_visitor(&mut tx, tenant_id, from).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn visitor_footprint(&self, tenant_id: &str, email: &str) -> StoreResult<Footprint> {
+        let visitors = sqlx::query(history::VISITORS_BY_EMAIL)
+            .bind(tenant_id)
+            .bind(email)
+            .fetch_all(&self.readers)
+            .await?;
+        let sessions = sqlx::query_scalar(history::SESSIONS_BY_EMAIL)
+            .bind(tenant_id)
+            .bind(email)
+            .fetch_all(&self.readers)
+            .await?;
+        Ok(Footprint {
+            visitors: visitors
+                .iter()
+                .map(history::visitor_from)
+                .collect::<Result<_, _>>()?,
+            sessions,
+        })
+    }
+
+    async fn erase(&self, tenant_id: &str, erasure: &Erasure) -> StoreResult<ErasureReport> {
+        let mut report = ErasureReport::default();
+        let mut tx = self.writer.begin().await?;
+        for session_id in &erasure.sessions {
+            let ours: i64 = sqlx::query_scalar(history::SESSION_OF_TENANT)
+                .bind(session_id)
+                .bind(tenant_id)
+                .fetch_one(&mut *tx)
+                .await?;
+            if ours == 0 {
+                continue;
+            }
+            let mut rows = Vec::with_capacity(history::ERASE_SESSION.len());
+            for step in history::ERASE_SESSION {
+                let done = sqlx::query(step).bind(session_id).execute(&mut *tx).await?;
+                rows.push(done.rows_affected());
+            }
+            history::count_erased(&mut report, &rows);
+        }
+        for visitor_id in &erasure.visitors {
+            report.visitors += erase_visitor(&mut tx, tenant_id, visitor_id).await?;
+        }
+        tx.commit().await?;
+        Ok(report)
+    }
+
+    async fn visitor(
+        &self,
+        tenant_id: &str,
+        lookup: VisitorLookup<'_>,
+    ) -> StoreResult<Option<VisitorRecord>> {
+        let (sql, value) = match lookup {
+            VisitorLookup::Key { hash } => (history::VISITOR_BY_KEY, hash),
+            VisitorLookup::User { id } => (history::VISITOR_BY_USER, id),
+        };
+        let row = sqlx::query(sql)
+            .bind(tenant_id)
+            .bind(value)
+            .fetch_optional(&self.readers)
+            .await?;
+        Ok(row.as_ref().map(history::visitor_from).transpose()?)
+    }
+
+    async fn visitor_sessions(
+        &self,
+        tenant_id: &str,
+        visitor_id: &str,
+        viewer: Option<&str>,
+    ) -> StoreResult<Vec<Session>> {
+        let sql = format!(
+            "{SESSION_SELECT} WHERE s.tenant_id = ?2 AND s.visitor_id = ?3 AND NOT s.is_test
+             ORDER BY s.updated_at DESC, s.id DESC LIMIT 100"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(viewer)
+            .bind(tenant_id)
+            .bind(visitor_id)
+            .fetch_all(&self.readers)
+            .await?;
+        Ok(rows.iter().map(session_from).collect::<Result<_, _>>()?)
+    }
+
+    async fn search(
+        &self,
+        tenant_id: &str,
+        terms: &SearchTerms,
+        limit: u32,
+    ) -> StoreResult<Vec<SearchHit>> {
+        let sql = format!(
+            "SELECT {columns},
+                    snippet(message_search, 0, char(57344), char(57345), '…', 16) AS snippet
+             FROM message_search
+             JOIN messages m ON m.rowid = message_search.rowid
+             JOIN sessions s ON s.id = m.session_id
+             WHERE message_search MATCH ?1 AND message_search.tenant_id = ?2 AND {searchable}
+             ORDER BY message_search.rank, m.created_at DESC LIMIT ?3",
+            columns = history::HIT_COLUMNS,
+            searchable = history::SEARCHABLE,
+        );
+        let rows = sqlx::query(&sql)
+            .bind(terms.fts5())
+            .bind(tenant_id)
+            .bind(i64::from(limit))
+            .fetch_all(&self.readers)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(history::hit_from)
+            .collect::<Result<_, _>>()?)
+    }
+
+    async fn closed_before(
+        &self,
+        tenant_id: &str,
+        before: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<String>> {
+        Ok(sqlx::query_scalar(history::CLOSED_BEFORE)
+            .bind(tenant_id)
+            .bind(before)
+            .bind(i64::from(limit))
+            .fetch_all(&self.readers)
+            .await?)
     }
 
     async fn settle_follow_up(

@@ -67,3 +67,23 @@ pub async fn history(server: &TestServer, token: &str, session_id: &str) -> Vec<
     assert_eq!(reply.status, 200, "{}", reply.body);
     reply.body.as_array().unwrap().clone()
 }
+
+/// Another tenant ("Other shop") with an agent of its own, Zoe (`zoe@other.example`): her token
+/// and the tenant's widget key, for checks that one tenant never reaches another's.
+pub async fn other_tenant_agent(server: &TestServer) -> (String, String) {
+    let created = super::admin(server, &["tenant", "create", "Other shop"]).await;
+    let widget_key = created.lines().last().unwrap().trim().to_string();
+    let args = [
+        "agent",
+        "create",
+        "--tenant",
+        &widget_key,
+        "--email",
+        "zoe@other.example",
+        "--name",
+        "Zoe",
+    ];
+    super::admin_with_input(server, &args, "Password123!\n").await;
+    let (token, _) = login(server, "zoe@other.example").await;
+    (token, widget_key)
+}
