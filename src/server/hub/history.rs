@@ -5,8 +5,9 @@
 
 use super::{AgentActor, Hub, HubError, HubResult, StartedSession};
 use crate::protocol::{
-    ErasureReport, SearchResults, Session, Transcript, VisitorConversations, VisitorCredentials,
-    VisitorExport, VisitorRecord, VisitorRequest, MAX_SEARCH_CHARS, MAX_SEARCH_HITS,
+    ErasureReport, SearchResults, SenderKind, Session, Transcript, VisitorConversations,
+    VisitorCredentials, VisitorExport, VisitorRecord, VisitorRequest, MAX_SEARCH_CHARS,
+    MAX_SEARCH_HITS,
 };
 use crate::server::{
     auth,
@@ -19,6 +20,9 @@ use crate::server::{
     store::{NewVisitor, SearchTerms, Tenant, VisitorLookup},
 };
 use std::sync::Arc;
+
+/// How many messages before a closing line a conversation's summary looks back for words.
+const LAST_WORDS_LOOK_BACK: u32 = 5;
 
 /// How long a key that opens an earlier conversation is good for.
 const OPENED_KEY_DAYS: i64 = 365;
@@ -131,10 +135,13 @@ impl Hub {
     ) -> HubResult<VisitorConversations> {
         let tenant = self.tenant_by_widget_key(&request.widget_key).await?;
         let known = self.known_visitor(&tenant, &request.credentials).await?;
-        let sessions = match &known.record {
+        let mut sessions = match &known.record {
             Some(record) => self.signed_sessions(&tenant.id, &record.id, None).await?,
             None => Vec::new(),
         };
+        for session in &mut sessions {
+            self.last_words(session).await?;
+        }
         Ok(VisitorConversations {
             visitor_key: known.key,
             verified: known.verified.is_some(),
@@ -174,6 +181,31 @@ impl Hub {
             visitor_key: known.key,
             verified: known.verified.is_some(),
         })
+    }
+
+    /// Shows a conversation by the last thing a person wrote in it ("Closed by Alice" says less
+    /// in a list than the question it was about), when one of its last few messages is.
+    async fn last_words(&self, session: &mut Session) -> HubResult<()> {
+        let Some(last) = &session.last_message else {
+            return Ok(());
+        };
+        if last.sender.kind != SenderKind::System {
+            return Ok(());
+        }
+        let recent = self
+            .timeline
+            .store()
+            .messages_before(&session.id, last.seq, LAST_WORDS_LOOK_BACK)
+            .await?;
+        if let Some(mut said) = recent
+            .into_iter()
+            .rev()
+            .find(|m| m.sender.kind != SenderKind::System)
+        {
+            self.timeline.urls().sign_message(&mut said);
+            session.last_message = Some(said);
+        }
+        Ok(())
     }
 
     /// A visitor's conversations as agents list them, the files' addresses signed.
